@@ -1,0 +1,75 @@
+package checks
+
+import "strings"
+
+// Every human-readable text of this package lives in a catalogue, one per language (texts_en.go
+// for English), so that rules never carry prose and a translation is one more file.
+//
+// Texts are templates: a placeholder such as {key} is replaced by the argument of that name that
+// the rule supplies. Arguments are inserted as they are and never expanded again, so registry
+// data that happens to contain braces is harmless. A placeholder without an argument stays in the
+// text, where the tests find it.
+
+// findingText is the text of one kind of finding.
+type findingText struct {
+	// Title is one line for a table.
+	Title string
+	// Detail says what was seen and why it matters.
+	Detail string
+	// Remediation is the fix, citing the FAQ; empty for info findings that need none.
+	Remediation string
+}
+
+// catalogue holds the texts of one language.
+type catalogue struct {
+	// findings is keyed by finding id.
+	findings map[string]findingText
+	// phrases are the pieces that rules assemble into arguments: names of Windows releases,
+	// list separators, per-scope fixes.
+	phrases map[string]string
+}
+
+// args are the placeholder values of one text.
+type args map[string]string
+
+// fill replaces each {name} in s by a[name], in one pass.
+func fill(s string, a args) string {
+	if len(a) == 0 || !strings.Contains(s, "{") {
+		return s
+	}
+	pairs := make([]string, 0, 2*len(a))
+	for k, v := range a {
+		pairs = append(pairs, "{"+k+"}", v)
+	}
+	return strings.NewReplacer(pairs...).Replace(s)
+}
+
+// finding returns the filled text of a finding id. An id without text yields "{?ID}" markers,
+// which the tests reject.
+func (c *catalogue) finding(id string, a args) findingText {
+	t, ok := c.findings[id]
+	if !ok {
+		return findingText{Title: "{?" + id + "}", Detail: "{?" + id + "}", Remediation: "{?" + id + "}"}
+	}
+	return findingText{Title: fill(t.Title, a), Detail: fill(t.Detail, a), Remediation: fill(t.Remediation, a)}
+}
+
+// phrase returns the filled phrase of a key, or "{?key}" when the catalogue lacks it.
+func (c *catalogue) phrase(key string, a args) string {
+	p, ok := c.phrases[key]
+	if !ok {
+		return "{?" + key + "}"
+	}
+	return fill(p, a)
+}
+
+// join joins items with the catalogue's separators: "a", "a and b", "a, b and c".
+func (c *catalogue) join(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], c.phrase("list.sep", nil)) + c.phrase("list.and", nil) + items[len(items)-1]
+}

@@ -1,0 +1,296 @@
+package checks
+
+// english is every English text of the package: the title, detail and remediation of each
+// finding, keyed by finding id, and the phrases rules assemble into placeholders. Q numbers refer
+// to the FAQ (DESIGN.md); the tests check that each finding's FAQ list and the questions its
+// texts cite are the same.
+var english = catalogue{
+	findings: map[string]findingText{
+		IDOSUnsupported: {
+			Title: `{os} cannot use TLS 1.2 in WinHTTP: replace the OS`,
+			Detail: `This host runs {os} (version {version}). KB3140245, which adds TLS 1.2 to WinHTTP, cannot be ` +
+				`installed on it, so Outlook cannot connect once Office 365 accepts only TLS 1.2, whatever the ` +
+				`registry says (Q2). KB4019276 adds TLS 1.2 to SCHANNEL only, not to WinHTTP.`,
+			Remediation: `{target} (Q2).`,
+		},
+		IDOSVersionUnknown: {
+			Title: `Windows release not recognised`,
+			Detail: `Win32_OperatingSystem reported version "{version}" and product type {producttype}, from which ` +
+				`the Windows release could not be told. The rules that depend on it (unsupported releases, ` +
+				`KB3140245, the WinHTTP default) were not applied; explicit settings were still judged.`,
+			Remediation: `Check the host by hand: Windows 7 without SP1, Windows 8 and Windows Server 2008 cannot use ` +
+				`TLS 1.2 in WinHTTP (Q2); Windows 7 SP1, Server 2008 R2 SP1 and Server 2012 need KB3140245 (Q13) ` +
+				`and DefaultSecureProtocols with TLS 1.2 (Q3); Windows 8.1, Server 2012 R2 and later use TLS 1.2 ` +
+				`in WinHTTP by default (Q3).`,
+		},
+		IDCollector32Bit: {
+			Title: `Collector ran in 32-bit PowerShell: host not judged`,
+			Detail: `The collector ran in a 32-bit PowerShell on 64-bit Windows, so Windows redirected its ` +
+				`HKLM\SOFTWARE reads to the 32-bit registry view (Wow6432Node) and System32 to SysWOW64. The ` +
+				`values and DLL versions it reported are not those of the 64-bit view and the native DLLs, and ` +
+				`on 64-bit Windows both views matter (Q6), so they were not judged.`,
+			Remediation: `Scan again through the default 64-bit PowerShell endpoint (Microsoft.PowerShell, not ` +
+				`Microsoft.PowerShell32); on the host, Get-PSSessionConfiguration shows the endpoints.`,
+		},
+
+		IDKBMissing: {
+			Title: `KB3140245 not installed: WinHTTP cannot use TLS 1.2`,
+			Detail: `System32 DLLs older than {threshold}, the version KB3140245 installs: {files}. Without the update, WinHTTP ` +
+				`on {os} cannot use TLS 1.2, whatever DefaultSecureProtocols says. The file versions are the proof ` +
+				`that counts; the list of installed updates is not (Q12, Q13).{trap}`,
+			Remediation: `Install KB3140245 for {os} from Windows Update or the Microsoft Update Catalog. WSUS ` +
+				`classifies it as "Updates", not "Critical Updates": approve the Updates classification, or import ` +
+				`KB3140245 from the Microsoft Update Catalog and approve it (Q9). Windows Update offers it as a ` +
+				`"Recommended" update: it installs only if "Give me recommended updates the same way I receive ` +
+				`important updates" is on (Q10). The Download button on the KB3140245 support page is an Easy Fix ` +
+				`that only writes the registry; it does not install the update (Q11). When the FAQ was written no ` +
+				`rollup carried newer versions of both files, so monthly updates were no substitute; what counts ` +
+				`is the file versions, whichever update brought them (Q12). Afterwards both System32\webio.dll and ` +
+				`System32\winhttp.dll must be at least {threshold} (Q13). The update and DefaultSecureProtocols ` +
+				`are both needed; which comes first does not matter (Q15).`,
+		},
+		IDKBUnverified: {
+			Title: `KB3140245 could not be verified`,
+			Detail: `The version of a System32 DLL could not be read: {files}. Whether KB3140245 is installed on {os} is ` +
+				`unknown. Only the file versions prove it; the list of installed updates does not (Q12, Q13).`,
+			Remediation: `On the host, run (Get-Item C:\Windows\System32\webio.dll).VersionInfo and the same for ` +
+				`winhttp.dll, and read FileMajorPart.FileMinorPart.FileBuildPart.FilePrivatePart: both must be at ` +
+				`least {threshold} (Q13). If either is older, install KB3140245 through WSUS (classification ` +
+				`"Updates", Q9) or Windows Update (a "Recommended" update, Q10).`,
+		},
+
+		IDDSPDefaultNoTLS12: {
+			Title: `DefaultSecureProtocols not set: the {os} WinHTTP default lacks TLS 1.2`,
+			Detail: `WinHTTP finds no usable DefaultSecureProtocols: {seen}. So it uses the {os} default, ` +
+				`SSL 3.0 + TLS 1.0 (Q3). Outlook's WinHTTP connections to Exchange Online, and BITS downloads of ` +
+				`the offline address book, will not use TLS 1.2.`,
+			Remediation: `{fix}`,
+		},
+		IDDSPNoTLS12: {
+			Title: `DefaultSecureProtocols excludes TLS 1.2`,
+			Detail: `DefaultSecureProtocols is set without TLS 1.2 (0x800): {seen}. WinHTTP offers only the ` +
+				`versions in this value (SSL 3.0 0x20, TLS 1.0 0x80, TLS 1.1 0x200, TLS 1.2 0x800), so Outlook's ` +
+				`WinHTTP connections will not use TLS 1.2 on any Windows release (Q3).`,
+			Remediation: `{fix}`,
+		},
+		IDDSPNotDWORD: {
+			Title: `DefaultSecureProtocols is not a REG_DWORD: WinHTTP ignores it`,
+			Detail: `{seen}: WinHTTP reads DefaultSecureProtocols only as a REG_DWORD, so it ignores this value ` +
+				`and uses the OS default; it was judged as absent (Q3).`,
+			Remediation: `Delete the value in {keys} and create it again as a REG_DWORD, such as 0x00000a00 ` +
+				`(2560); in a Group Policy Preferences registry item choose Value type REG_DWORD (Q14).`,
+		},
+		IDDSPSSL3: {
+			Title: `DefaultSecureProtocols allows SSL 3.0`,
+			Detail: `{seen}: the SSL 3.0 bit (0x20) is set. SSL 3.0 is vulnerable to POODLE (Q4); this does ` +
+				`not stop WinHTTP from using TLS 1.2.`,
+			Remediation: `Clear the SSL 3.0 bit in {keys}: set 0x00000a00 (2560), or 0x00000a80 (2688) if WinHTTP ` +
+				`must still reach servers that speak only TLS 1.0 (Q4, Q5).`,
+		},
+		IDDSPUnreadable: {
+			Title:  `DefaultSecureProtocols could not be read`,
+			Detail: `Reading DefaultSecureProtocols failed: {seen}. Whether WinHTTP offers TLS 1.2 is unknown (Q3).`,
+			Remediation: `Scan with an account that is a local administrator on the host, or check the value ` +
+				`there with reg query; each key that applies ({keys}) must include TLS 1.2 (Q6).`,
+		},
+
+		IDSchannelDisabled: {
+			Title: `SCHANNEL: TLS 1.2 client disabled (Enabled=0)`,
+			Detail: `{seen}: Enabled=0 turns TLS 1.2 off for every client on this host, WinHTTP and WinINet ` +
+				`included, whatever DefaultSecureProtocols or Internet Options say (Q8).`,
+			Remediation: `Delete the Enabled value under {key}, or set it to 1 (REG_DWORD), and restart the host: ` +
+				`SCHANNEL reads these settings at start-up (Q8). Find what set it (a GPO, a hardening script or ` +
+				`tool), or it will come back.`,
+		},
+		IDSchannelDisabledByDefault: {
+			Title: `SCHANNEL: TLS 1.2 not in the default negotiation (DisabledByDefault)`,
+			Detail: `{state} Programs that do not choose TLS versions themselves will not use TLS 1.2. This does ` +
+				`not block Outlook: WinHTTP with DefaultSecureProtocols and WinINet ask for TLS 1.2 explicitly (Q8).`,
+			Remediation: `To let every SCHANNEL client use TLS 1.2 by default, set DisabledByDefault to 0 ` +
+				`(REG_DWORD) under {key} and restart the host (Q8). 0 means TLS 1.2 takes part in the default ` +
+				`negotiation and 1 means it does not; the FAQ's bullet list states these the wrong way round, its ` +
+				`following paragraph is right.`,
+		},
+		IDSchannelNotDWORD: {
+			Title: `SCHANNEL: {name} is not a REG_DWORD`,
+			Detail: `{seen}: SCHANNEL reads {name} only as a REG_DWORD, so it ignores this value; it was judged ` +
+				`as absent (Q8).`,
+			Remediation: `Delete {name} under {key}, or create it again as a REG_DWORD (Enabled 1, ` +
+				`DisabledByDefault 0), and restart the host (Q8).`,
+		},
+		IDSchannelUnreadable: {
+			Title: `SCHANNEL: TLS 1.2 client Enabled could not be read`,
+			Detail: `{seen}. Enabled=0 would turn TLS 1.2 off for every client, so the verdict cannot be given ` +
+				`without it (Q8).`,
+			Remediation: `Scan with an account that is a local administrator on the host, or check the value ` +
+				`there: reg query "{key}" /v Enabled (Q8).`,
+		},
+		IDSchannelDBDUnreadable: {
+			Title: `SCHANNEL: DisabledByDefault could not be read`,
+			Detail: `{seen}. DisabledByDefault only decides whether TLS 1.2 is in the default negotiation of ` +
+				`programs that do not choose TLS versions; it does not change the verdict (Q8).`,
+		},
+
+		IDWinINetNoTLS12: {
+			Title: `WinINet SecureProtocols excludes TLS 1.2 ({scope})`,
+			Detail: `{seen} is the SecureProtocols value WinINet uses for {applies}, and it lacks TLS 1.2 ` +
+				`(0x800). Outlook uses WinINet for Office sign-in and modern authentication, SharePoint and RSS ` +
+				`feeds; those connections will not use TLS 1.2 (Q17).`,
+			Remediation: `{fix} (Q17).`,
+		},
+		IDWinINetIEDefaultNoTLS12: {
+			Title: `WinINet uses the Internet Explorer {ie} default, without TLS 1.2`,
+			Detail: `No SecureProtocols value applies to {applies}, and Internet Explorer {ie} is installed ` +
+				`({seen}), so WinINet uses its default: SSL 3.0 + TLS 1.0 (0xA0), without TLS 1.2. Outlook's ` +
+				`WinINet connections (Office sign-in, modern authentication, SharePoint) will not use TLS 1.2. ` +
+				`The Internet Explorer 11 default, 0xA80 (TLS 1.0 + 1.1 + 1.2), includes it (Q17).`,
+			Remediation: `Install Internet Explorer 11, whose default includes TLS 1.2. Or: {fix} (Q17).`,
+		},
+		IDWinINetSSL3: {
+			Title: `WinINet allows SSL 3.0 ({scope})`,
+			Detail: `{seen} is the SecureProtocols value WinINet uses for {applies}, and it has SSL 3.0 (0x20) ` +
+				`on. SSL 3.0 is vulnerable to POODLE (Q4); this does not stop WinINet from using TLS 1.2 (Q17).`,
+			Remediation: `Turn SSL 3.0 off. {fix} (Q17).`,
+		},
+		IDWinINetNotDWORD: {
+			Title: `WinINet SecureProtocols is not a REG_DWORD ({scope})`,
+			Detail: `{seen}: WinINet reads SecureProtocols only as a REG_DWORD, so it ignores this value for ` +
+				`{applies}; it was judged as absent (Q17).`,
+			Remediation: `Delete the value, or create it again as a REG_DWORD. {fix} (Q17).`,
+		},
+		IDWinINetUnreadable: {
+			Title: `WinINet SecureProtocols could not be read ({scope})`,
+			Detail: `{seen}: this value would decide which TLS versions WinINet uses for {applies}, so whether ` +
+				`they include TLS 1.2 is unknown (Q17).`,
+			Remediation: `Scan with an account that is a local administrator on the host, or check the value ` +
+				`there; it must include TLS 1.2 (0x800) (Q17).`,
+		},
+		IDWinINetIEVersionUnknown: {
+			Title: `WinINet default unknown: Internet Explorer version not found`,
+			Detail: `No SecureProtocols value applies to {applies}, so WinINet uses the Internet Explorer ` +
+				`default, but the Internet Explorer version could not be told ({seen}). On {os}, the defaults of ` +
+				`Internet Explorer 8 to 10 lack TLS 1.2 and that of Internet Explorer 11 includes it (Q17).`,
+			Remediation: `Check the Internet Explorer version on the host (Help > About Internet Explorer). If it ` +
+				`is older than 11, install Internet Explorer 11. Or: {fix} (Q17).`,
+		},
+		IDWinINetUsersNotSeen: {
+			Title: `Per-user WinINet settings not seen: no user signed in`,
+			Detail: `No user hive was loaded under HKEY_USERS when the host was scanned, so per-user Internet ` +
+				`Options and user policies could not be read; over WinRM, HKEY_CURRENT_USER is the scanning ` +
+				`account's own hive, so it is not read. The machine settings were judged as they apply to a user ` +
+				`without settings of their own; a user who turned "Use TLS 1.2" off would not be seen (Q17).`,
+			Remediation: `To see per-user settings, scan again while the user is signed in (Q17).`,
+		},
+
+		IDOfficeInfo: {
+			Title: `Outlook {product}, {bits}`,
+			Detail: `Found {found}; Office bitness: {bits}. For information only: this does not change the ` +
+				`verdict. The scan judges configuration; only a network capture shows the TLS version Outlook ` +
+				`actually negotiates (Q16).{q7}`,
+		},
+		IDOfficeNotFound: {
+			Title: `Outlook not found`,
+			Detail: `No OUTLOOK.EXE was found through App Paths. For information only: the verdict covers the ` +
+				`host's WinHTTP, SCHANNEL and WinINet settings, which Outlook would use. Only a network capture ` +
+				`shows the TLS version Outlook actually negotiates (Q16).{q7}`,
+		},
+	},
+
+	phrases: map[string]string{
+		"list.sep": `, `,
+		"list.and": ` and `,
+
+		// Evidence as a text shows it.
+		"seen":            `{key}\{name} = {value}`,
+		"seen.typed":      `{key}\{name} = {type} "{value}"`,
+		"seen.view":       `{key}\{name} ({view} view) = {value}`,
+		"seen.view.typed": `{key}\{name} ({view} view) = {type} "{value}"`,
+		"seen.file":       `{path} {value}`,
+
+		// Windows releases.
+		"os.unknown":   `this Windows release`,
+		"os.xp":        `Windows XP / Windows Server 2003 or older`,
+		"os.vista":     `Windows Vista`,
+		"os.2008":      `Windows Server 2008`,
+		"os.7":         `Windows 7 without SP1`,
+		"os.2008r2":    `Windows Server 2008 R2 without SP1`,
+		"os.7sp1":      `Windows 7 SP1`,
+		"os.2008r2sp1": `Windows Server 2008 R2 SP1`,
+		"os.8":         `Windows 8`,
+		"os.2012":      `Windows Server 2012`,
+		"os.modern":    `Windows 8.1 / Server 2012 R2 or later`,
+
+		// What an unsupported release must move to.
+		"target.current": `Replace the operating system with a current Windows release`,
+		"target.2008r2":  `Move the server to Windows Server 2008 R2 SP1 or later; better, to a current Windows Server release`,
+		"target.sp1":     `Install Service Pack 1, then KB3140245 and DefaultSecureProtocols; better, move to a current Windows release`,
+		"target.81":      `Upgrade to Windows 8.1 or later; better, to a current Windows release`,
+
+		// KB3140245.
+		"kb.trap": ` DefaultSecureProtocols already includes TLS 1.2 here but the DLLs are old: this is the known ` +
+			`trap of the Download button on the KB3140245 page, an Easy Fix that writes only the registry and ` +
+			`does not install the update (Q11).`,
+
+		// DefaultSecureProtocols.
+		"dsp.fix": `Set DefaultSecureProtocols to 0x00000a00 (2560: TLS 1.1 + TLS 1.2), type REG_DWORD, in {keys} ` +
+			`(Q4, Q6); use 0x00000a80 (2688: TLS 1.0 + TLS 1.1 + TLS 1.2) instead if programs on this host must ` +
+			`still reach servers that speak only TLS 1.0 through WinHTTP (Q5). With Group Policy, add one ` +
+			`Preferences registry item per key under Computer Configuration > Preferences > Windows Settings > ` +
+			`Registry: {gpo}; then run gpupdate /force on the host, or wait for the next policy refresh; a ` +
+			`configuration-management tool can set the same values (Q14).{bothkeys}{needkb}`,
+		"dsp.gpo.item": `[Action: Update; Hive: HKEY_LOCAL_MACHINE; Key Path: {keypath}; Value name: ` +
+			`DefaultSecureProtocols; Value type: REG_DWORD; Value data: 0x00000a00 (decimal 2560)]`,
+		"dsp.bothkeys": ` On 64-bit Windows both keys apply, even with 32-bit Office: 32-bit programs read the ` +
+			`Wow6432Node key, and Outlook in cached mode downloads the offline address book through BITS, a ` +
+			`64-bit service that uses WinHTTP (Q6, Q7).`,
+		"dsp.needkb": ` The value takes effect only together with KB3140245; which comes first does not matter (Q15).`,
+
+		// SCHANNEL DisabledByDefault.
+		"sch.dbd.absent":  `DisabledByDefault is not set under {key}; on {os} that behaves as 1.`,
+		"sch.dbd.ignored": `{seen} is not a REG_DWORD, so SCHANNEL ignores it; on {os} that behaves as 1.`,
+		"sch.dbd.set":     `{seen}: any value but 0 keeps TLS 1.2 out of the default negotiation.`,
+
+		// WinINet: whose setting, who it applies to, how to fix it.
+		"inet.scope.policy":     `machine policy`,
+		"inet.scope.userpolicy": `user policy of {sid}`,
+		"inet.scope.user":       `user {sid}`,
+		"inet.scope.machine":    `machine setting`,
+
+		"inet.applies.policy":     `every user (the machine policy overrides all user settings)`,
+		"inet.applies.userpolicy": `user {sid} (a user policy overrides the user's own setting)`,
+		"inet.applies.user":       `user {sid}`,
+		"inet.applies.nousers":    `any user without a setting of their own`,
+		"inet.applies.fallback":   `users without a setting of their own, among them {sids}`,
+
+		"inet.fix.policy": `Change the computer policy that sets it: Computer Configuration > Administrative ` +
+			`Templates > Windows Components > Internet Explorer > Internet Control Panel > Advanced Page > Turn ` +
+			`off encryption support, Enabled, with a combination that includes TLS 1.2, such as "Use TLS 1.0, ` +
+			`TLS 1.1, and TLS 1.2" (0xA80); then run gpupdate /force`,
+		"inet.fix.userpolicy": `Change the user policy that sets it for {sid}: User Configuration > ` +
+			`Administrative Templates > Windows Components > Internet Explorer > Internet Control Panel > ` +
+			`Advanced Page > Turn off encryption support, Enabled, with a combination that includes TLS 1.2, ` +
+			`such as "Use TLS 1.0, TLS 1.1, and TLS 1.2" (0xA80)`,
+		"inet.fix.user": `For user {sid}, tick "Use TLS 1.2" in Internet Options > Advanced, or set ` +
+			`SecureProtocols to 0x00000a80 (2688) under HKEY_CURRENT_USER\Software\Microsoft\Windows\` +
+			`CurrentVersion\Internet Settings; to enforce it for everyone, enable the policy Turn off encryption ` +
+			`support (Internet Explorer > Internet Control Panel > Advanced Page) with "Use TLS 1.0, TLS 1.1, ` +
+			`and TLS 1.2"`,
+		"inet.fix.machine": `Set SecureProtocols under HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows\` +
+			`CurrentVersion\Internet Settings to 0x00000a80 (2688: TLS 1.0 + 1.1 + 1.2), or enforce it with the ` +
+			`computer policy Turn off encryption support (Internet Explorer > Internet Control Panel > Advanced ` +
+			`Page) with "Use TLS 1.0, TLS 1.1, and TLS 1.2"`,
+
+		// Office.
+		"office.q7": ` On 64-bit Windows both WinHttp keys apply whatever Office's bitness: 32-bit Outlook reads ` +
+			`the Wow6432Node key, and BITS, a 64-bit service, downloads the offline address book through the ` +
+			`native key (Q7).`,
+		"outlook.16":    `2016 or later (Microsoft 365 Apps, 2019, 2021, 2024)`,
+		"outlook.15":    `2013`,
+		"outlook.14":    `2010`,
+		"outlook.12":    `2007`,
+		"outlook.other": `{version}`,
+		"bits.32":       `32-bit`,
+		"bits.64":       `64-bit`,
+		"bits.unknown":  `bitness unknown`,
+	},
+}

@@ -1,0 +1,208 @@
+// Package scan runs the checks on many hosts at once: a bounded pool of workers, a deadline per
+// host, one Result per target handed to Handlers as soon as that host is done.
+//
+// It owns orchestration and the result record. It does not speak WinRM (a Collector does, see
+// remote) and does not format output (Handlers do, see report and the results file writer).
+package scan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/facts"
+)
+
+// Target is one host to scan.
+type Target struct {
+	// Name is the host as the administrator knows it (computer name, FQDN or --target NAME).
+	Name string `json:"name"`
+	// Address is where to connect, "host:port"; empty means Name on the default WinRM port.
+	Address string `json:"address,omitempty"`
+}
+
+// Collector reads the facts of one host. remote.Client does it over WinRM.
+type Collector interface {
+	Collect(ctx context.Context, t Target) (*facts.Facts, error)
+}
+
+// CollectorFunc adapts a function to Collector.
+type CollectorFunc func(ctx context.Context, t Target) (*facts.Facts, error)
+
+// Collect calls f.
+func (f CollectorFunc) Collect(ctx context.Context, t Target) (*facts.Facts, error) { return f(ctx, t) }
+
+// Error categories of an unknown result. They are part of the results file format.
+const (
+	CategoryUnreachable = "unreachable" // no TCP connection (refused, no route, name not resolved)
+	CategoryTimeout     = "timeout"     // connected, but no answer within the host's deadline
+	CategoryAuth        = "auth"        // credentials rejected or access denied
+	CategoryWinRM       = "winrm"       // a WS-Management fault or HTTP error
+	CategoryCollector   = "collector"   // the collector ran but its output could not be used
+)
+
+// ErrorInfo says why a host is unknown.
+type ErrorInfo struct {
+	Category string `json:"category"`
+	Message  string `json:"message"`
+}
+
+// Result is the outcome for one host: one JSON line of the results file.
+type Result struct {
+	ScanID   string           `json:"scanId"`
+	Host     string           `json:"host"`
+	Address  string           `json:"address,omitempty"`
+	Verdict  checks.Verdict   `json:"verdict"`
+	OS       *facts.OS        `json:"os,omitempty"`
+	Findings []checks.Finding `json:"findings"`
+	Error    *ErrorInfo       `json:"error,omitempty"`
+	Start    time.Time        `json:"start"`
+	End      time.Time        `json:"end"`
+	// Facts is everything the collector reported, for reports and later comparison.
+	Facts *facts.Facts `json:"facts,omitempty"`
+}
+
+// Handler receives results. Scan calls it from one goroutine, in completion order.
+type Handler interface {
+	Result(r Result) error
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(r Result) error
+
+// Result calls f.
+func (f HandlerFunc) Result(r Result) error { return f(r) }
+
+// Categorizer maps a collector error to one of the Category constants.
+type Categorizer func(err error) string
+
+// Options tune a scan.
+type Options struct {
+	// ScanID marks every result of this run.
+	ScanID string
+	// Concurrency is the number of hosts scanned at once (default 16).
+	Concurrency int
+	// Timeout is the overall deadline of one host, connection to last byte (default 60 s).
+	Timeout time.Duration
+	// Categorize names the category of a collector error (default: timeout for deadline errors,
+	// else winrm).
+	Categorize Categorizer
+	// Now returns the current time (default time.Now).
+	Now func() time.Time
+}
+
+// Summary counts the verdicts of a scan.
+type Summary map[checks.Verdict]int
+
+// Run scans every target once, at most Concurrency at a time, and hands each result to every
+// handler as soon as it is ready. A handler error stops the scan (nothing more is started) and is
+// returned. When ctx is cancelled, hosts not yet started are not scanned and ctx's error is
+// returned with the results handed out so far.
+func Run(ctx context.Context, targets []Target, c Collector, opts Options, handlers ...Handler) (Summary, error) {
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 16
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 60 * time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Categorize == nil {
+		opts.Categorize = defaultCategory
+	}
+
+	results := make(chan Result)
+	summary := Summary{}
+	var handlerErr error
+	done := make(chan struct{})
+	stop, cancelStop := context.WithCancel(ctx)
+	defer cancelStop()
+	go func() {
+		defer close(done)
+		for r := range results {
+			summary[r.Verdict]++
+			if handlerErr != nil {
+				continue
+			}
+			for _, h := range handlers {
+				if err := h.Result(r); err != nil {
+					handlerErr = fmt.Errorf("host %s: %w", r.Host, err)
+					cancelStop()
+					break
+				}
+			}
+		}
+	}()
+
+	g := new(errgroup.Group)
+	g.SetLimit(opts.Concurrency)
+	for _, t := range targets {
+		if stop.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			if stop.Err() != nil {
+				return nil
+			}
+			results <- scanOne(stop, t, c, opts)
+			return nil
+		})
+	}
+	_ = g.Wait()
+	close(results)
+	<-done
+	if handlerErr != nil {
+		return summary, handlerErr
+	}
+	return summary, ctx.Err()
+}
+
+func scanOne(ctx context.Context, t Target, c Collector, opts Options) (r Result) {
+	r = Result{ScanID: opts.ScanID, Host: t.Name, Address: t.Address, Start: opts.Now()}
+	defer func() {
+		// A rule or collector that panics on strange input makes this host unknown, never the scan.
+		if p := recover(); p != nil {
+			r.Verdict, r.Findings = checks.Unknown, []checks.Finding{}
+			r.Error = &ErrorInfo{Category: CategoryCollector, Message: fmt.Sprintf("host %s: internal error: %v", t.Name, p)}
+		}
+		r.End = opts.Now()
+	}()
+	hctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	defer cancel()
+	f, err := c.Collect(hctx, t)
+	if err != nil {
+		r.Verdict, r.Findings = checks.Unknown, []checks.Finding{}
+		r.Error = &ErrorInfo{Category: opts.Categorize(err), Message: cleanMessage(err.Error())}
+		return r
+	}
+	r.Verdict, r.Findings = checks.Check(f)
+	if r.Findings == nil {
+		r.Findings = []checks.Finding{}
+	}
+	r.OS = &f.OS
+	r.Facts = f
+	return r
+}
+
+func defaultCategory(err error) string {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return CategoryTimeout
+	}
+	return CategoryWinRM
+}
+
+// cleanMessage keeps an error message on one line.
+func cleanMessage(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	const max = 2000
+	if len(s) > max {
+		s = s[:max] + "..."
+	}
+	return s
+}

@@ -1,0 +1,157 @@
+package scan
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/facts"
+)
+
+// win10 is the facts of an untouched Windows 10 host: ready by the rules.
+func win10(name string) *facts.Facts {
+	return &facts.Facts{
+		ComputerName: name,
+		OS:           facts.OS{Caption: "Microsoft Windows 10 Pro", Version: "10.0.19045", ProductType: 1, Architecture: "64-bit"},
+		ProcessBits:  64, ProcessorArch: "AMD64", PSVersion: "5.1",
+	}
+}
+
+func targets(n int) []Target {
+	var ts []Target
+	for i := 0; i < n; i++ {
+		ts = append(ts, Target{Name: fmt.Sprintf("PC-%03d", i), Address: fmt.Sprintf("127.0.0.1:%d", 10000+i)})
+	}
+	return ts
+}
+
+func TestRun_everyTargetExactlyOnce_concurrencyBounded(t *testing.T) {
+	var inFlight, maxInFlight atomic.Int32
+	c := CollectorFunc(func(ctx context.Context, tg Target) (*facts.Facts, error) {
+		n := inFlight.Add(1)
+		for {
+			m := maxInFlight.Load()
+			if n <= m || maxInFlight.CompareAndSwap(m, n) {
+				break
+			}
+		}
+		defer inFlight.Add(-1)
+		time.Sleep(time.Millisecond)
+		switch {
+		case strings.HasSuffix(tg.Name, "7"):
+			return nil, errors.New("connection refused")
+		}
+		return win10(tg.Name), nil
+	})
+	seen := map[string]int{}
+	h := HandlerFunc(func(r Result) error { seen[r.Host]++; return nil })
+	sum, err := Run(context.Background(), targets(100), c, Options{Concurrency: 5, ScanID: "s1"}, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 100 {
+		t.Fatalf("saw %d hosts, want 100", len(seen))
+	}
+	for h, n := range seen {
+		if n != 1 {
+			t.Errorf("host %s handed %d times", h, n)
+		}
+	}
+	if m := maxInFlight.Load(); m > 5 || m < 2 {
+		t.Errorf("max in flight %d, want 2..5", m)
+	}
+	if sum[checks.Unknown] != 10 || sum[checks.Ready] != 90 {
+		t.Errorf("summary %v, want 10 unknown 90 ready", sum)
+	}
+}
+
+func TestRun_errorBecomesUnknownWithCategory(t *testing.T) {
+	c := CollectorFunc(func(ctx context.Context, tg Target) (*facts.Facts, error) {
+		<-ctx.Done() // a host that never answers: the per-host deadline ends it
+		return nil, fmt.Errorf("host %s: receive: %w", tg.Name, ctx.Err())
+	})
+	var got Result
+	_, err := Run(context.Background(), targets(1), c, Options{Timeout: 20 * time.Millisecond}, HandlerFunc(func(r Result) error { got = r; return nil }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Verdict != checks.Unknown || got.Error == nil || got.Error.Category != CategoryTimeout {
+		t.Fatalf("got %+v, want unknown/timeout", got)
+	}
+	if !strings.Contains(got.Error.Message, "PC-000") {
+		t.Errorf("message %q does not name the host", got.Error.Message)
+	}
+}
+
+func TestRun_panicInCollectorIsContained(t *testing.T) {
+	c := CollectorFunc(func(ctx context.Context, tg Target) (*facts.Facts, error) {
+		if tg.Name == "PC-001" {
+			panic("bad input")
+		}
+		return win10(tg.Name), nil
+	})
+	var rs []Result
+	_, err := Run(context.Background(), targets(3), c, Options{}, HandlerFunc(func(r Result) error { rs = append(rs, r); return nil }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 3 {
+		t.Fatalf("got %d results, want 3", len(rs))
+	}
+	for _, r := range rs {
+		if r.Host == "PC-001" && (r.Verdict != checks.Unknown || r.Error.Category != CategoryCollector) {
+			t.Errorf("panicking host: %+v", r)
+		}
+		if r.Host != "PC-001" && r.Verdict != checks.Ready {
+			t.Errorf("host %s: verdict %s, want ready", r.Host, r.Verdict)
+		}
+	}
+}
+
+func TestRun_handlerErrorStopsScan(t *testing.T) {
+	var started atomic.Int32
+	c := CollectorFunc(func(ctx context.Context, tg Target) (*facts.Facts, error) {
+		started.Add(1)
+		return win10(tg.Name), nil
+	})
+	_, err := Run(context.Background(), targets(200), c, Options{Concurrency: 2},
+		HandlerFunc(func(r Result) error { return errors.New("disk full") }))
+	if err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("err = %v, want the handler's error", err)
+	}
+	if n := started.Load(); n > 10 {
+		t.Errorf("%d hosts started after the handler failed, want the scan to stop", n)
+	}
+}
+
+func TestResultsFile_roundTripAndTruncatedLastLine(t *testing.T) {
+	var buf bytes.Buffer
+	w := NewResultsWriter(&buf)
+	c := CollectorFunc(func(ctx context.Context, tg Target) (*facts.Facts, error) { return win10(tg.Name), nil })
+	if _, err := Run(context.Background(), targets(3), c, Options{ScanID: "abc"}, w); err != nil {
+		t.Fatal(err)
+	}
+	full := buf.Bytes()
+	rs, warns, err := ReadResults(bytes.NewReader(full))
+	if err != nil || len(warns) != 0 || len(rs) != 3 {
+		t.Fatalf("read back %d results, warnings %v, err %v", len(rs), warns, err)
+	}
+	if rs[0].ScanID != "abc" || rs[0].OS == nil || rs[0].OS.Version != "10.0.19045" || rs[0].End.Before(rs[0].Start) {
+		t.Errorf("result fields lost: %+v", rs[0])
+	}
+	cut := full[:len(full)-20] // power loss in the middle of the last line
+	rs, warns, err = ReadResults(bytes.NewReader(cut))
+	if err != nil || len(rs) != 2 || len(warns) != 1 {
+		t.Fatalf("truncated: %d results, warnings %v, err %v; want 2 results and 1 warning", len(rs), warns, err)
+	}
+	bad := append([]byte("{not json}\n"), full...)
+	if _, _, err := ReadResults(bytes.NewReader(bad)); err == nil || !strings.Contains(err.Error(), "line 1") {
+		t.Errorf("bad first line: err = %v, want an error naming line 1", err)
+	}
+}
