@@ -15,12 +15,26 @@ import (
 )
 
 // win10 is the facts of an untouched Windows 10 host: ready by the rules.
+// Every item is reported as a Windows 10 host without any of the keys would report it.
 func win10(name string) *facts.Facts {
-	return &facts.Facts{
+	f := &facts.Facts{
 		ComputerName: name,
 		OS:           facts.OS{Caption: "Microsoft Windows 10 Pro", Version: "10.0.19045", ProductType: 1, Architecture: "64-bit"},
 		ProcessBits:  64, ProcessorArch: "AMD64", PSVersion: "5.1",
 	}
+	for _, it := range checks.Items() {
+		switch it.Kind {
+		case facts.KindFile:
+			f.Files = append(f.Files, facts.File{ItemID: it.ID, Path: it.Path, State: facts.StateOK, Version: "10.0.19041.3636", VersionString: "10.0.19041.3636 (WinBuild.160101.0800)"})
+		case facts.KindRegistryFile:
+			f.Files = append(f.Files, facts.File{ItemID: it.ID, Path: it.Key, State: facts.StateNoKey})
+		default:
+			if !strings.HasPrefix(it.Key, facts.AllUserHives) {
+				f.Values = append(f.Values, facts.Value{ItemID: it.ID, Key: it.Key, Name: it.Name, State: facts.StateNoKey})
+			}
+		}
+	}
+	return f
 }
 
 func targets(n int) []Target {
