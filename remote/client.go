@@ -1,0 +1,512 @@
+package remote
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/masterzen/winrm"
+	"github.com/masterzen/winrm/soap"
+)
+
+// Defaults of Config.
+const (
+	DefaultTimeout          = 60 * time.Second
+	DefaultOperationTimeout = 20 * time.Second
+	// DefaultEnvelopeSize is 150 KB, the MaxEnvelopeSizekb of Windows 7 and Server 2008 R2: a
+	// larger request is refused by those hosts.
+	DefaultEnvelopeSize = 153600
+	DefaultHTTPPort     = 5985
+	DefaultHTTPSPort    = 5986
+)
+
+const (
+	defaultDialTimeout    = 10 * time.Second
+	defaultCleanupTimeout = 5 * time.Second
+	defaultLocale         = "en-US"
+	// maxResponseBytes bounds one HTTP response body. Windows keeps answers under the
+	// MaxEnvelopeSize we send; error pages from proxies or IIS are small.
+	maxResponseBytes = 4 << 20
+	// maxOutputBytes bounds stdout plus stderr of one command (the collector prints a few KB).
+	maxOutputBytes = 16 << 20
+	// envelopeOverhead is room left in each Send envelope for its SOAP headers (about 1.5 KB).
+	envelopeOverhead = 4096
+)
+
+// Config says how to reach and authenticate to the hosts of one scan. The zero value of each
+// optional field means its default.
+type Config struct {
+	// User and Password authenticate with Basic. The password is never logged nor put in an
+	// error message.
+	User, Password string
+	// HTTPS connects to WinRM over TLS (default port 5986) and verifies the host's certificate
+	// against the system roots, or against CAFile, unless InsecureSkipVerify.
+	HTTPS              bool
+	InsecureSkipVerify bool
+	CAFile             string // PEM file of the CA(s) that issued the hosts' certificates
+	TLSServerName      string // name to verify in every host's certificate instead of its address
+	// MinTLSVersion is the lowest TLS version accepted (default tls.VersionTLS12).
+	MinTLSVersion uint16
+	// Timeout is the overall deadline of one host, first connection to last answer (default 60s).
+	// Stopping the command and deleting the shell afterwards may take up to 7.5s more.
+	Timeout time.Duration
+	// OperationTimeout is the WS-Management OperationTimeout: how long the host may hold one
+	// request, in particular a Receive while the command prints nothing (default 20s). Windows
+	// refuses values above its MaxTimeoutms (60s by default). Near the host's deadline, requests
+	// ask for less, so that the host answers before it.
+	OperationTimeout time.Duration
+	// EnvelopeSize is the MaxEnvelopeSize announced in every request and the size that no
+	// request exceeds (default 153600, which every Windows version accepts).
+	EnvelopeSize int
+	// DialTimeout bounds the TCP connection (default 10s).
+	DialTimeout time.Duration
+	// MaxIdleConnsPerHost is how many idle connections to one host are kept (default 2).
+	MaxIdleConnsPerHost int
+	// Proxy chooses an HTTP proxy per request. Nil means none: WinRM to internal hosts does
+	// not go through the proxy of the environment unless asked.
+	Proxy func(*http.Request) (*url.URL, error)
+	// Locale is sent as the WS-Management locale, the language of fault messages (default en-US).
+	Locale string
+}
+
+// String describes the configuration without the password.
+func (c Config) String() string {
+	return fmt.Sprintf("remote.Config{User:%q HTTPS:%t InsecureSkipVerify:%t CAFile:%q TLSServerName:%q Timeout:%s OperationTimeout:%s EnvelopeSize:%d}",
+		c.User, c.HTTPS, c.InsecureSkipVerify, c.CAFile, c.TLSServerName, c.Timeout, c.OperationTimeout, c.EnvelopeSize)
+}
+
+// GoString is String, so that %#v does not print the password either.
+func (c Config) GoString() string { return c.String() }
+
+// Endpoint is the WinRM listener of one host.
+type Endpoint struct {
+	Host string
+	Port int // 0: 5985, or 5986 with HTTPS
+}
+
+// ParseEndpoint reads "host", "host:port" or "[v6addr]:port".
+func ParseEndpoint(addr string) (Endpoint, error) {
+	if addr == "" {
+		return Endpoint{}, errors.New("empty address")
+	}
+	if ip := net.ParseIP(addr); ip != nil {
+		return Endpoint{Host: addr}, nil
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		if strings.Contains(err.Error(), "missing port") {
+			return Endpoint{Host: strings.Trim(addr, "[]")}, nil
+		}
+		return Endpoint{}, fmt.Errorf("address %q: %w", addr, err)
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil || p < 1 || p > 65535 {
+		return Endpoint{}, fmt.Errorf("address %q: bad port %q", addr, port)
+	}
+	return Endpoint{Host: host, Port: p}, nil
+}
+
+// String is "host:port", or "host" when Port is 0.
+func (e Endpoint) String() string {
+	if e.Port == 0 {
+		return e.Host
+	}
+	return net.JoinHostPort(e.Host, strconv.Itoa(e.Port))
+}
+
+// RunResult is what one command printed and its exit code.
+type RunResult struct {
+	Stdout, Stderr []byte
+	ExitCode       int
+}
+
+// Client runs commands on WinRM hosts. Build one per scan with NewClient; it is safe for
+// concurrent use, and all hosts share its HTTP connection pool.
+type Client struct {
+	cfg            Config
+	transport      *http.Transport
+	hc             *http.Client
+	cleanupTimeout time.Duration // for Signal and Delete after the run
+}
+
+// NewClient checks cfg, fills in defaults and builds the shared HTTP transport.
+func NewClient(cfg Config) (*Client, error) {
+	if cfg.User == "" {
+		return nil, errors.New("no user name")
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.OperationTimeout <= 0 {
+		cfg.OperationTimeout = DefaultOperationTimeout
+	}
+	if cfg.OperationTimeout < time.Second {
+		return nil, fmt.Errorf("operation timeout %s: want at least 1s", cfg.OperationTimeout)
+	}
+	if cfg.EnvelopeSize == 0 {
+		cfg.EnvelopeSize = DefaultEnvelopeSize
+	}
+	if cfg.EnvelopeSize < 2*envelopeOverhead {
+		return nil, fmt.Errorf("envelope size %d: want at least %d bytes", cfg.EnvelopeSize, 2*envelopeOverhead)
+	}
+	if cfg.DialTimeout <= 0 {
+		cfg.DialTimeout = defaultDialTimeout
+	}
+	if cfg.MaxIdleConnsPerHost <= 0 {
+		cfg.MaxIdleConnsPerHost = 2
+	}
+	if cfg.Locale == "" {
+		cfg.Locale = defaultLocale
+	}
+	if cfg.MinTLSVersion == 0 {
+		cfg.MinTLSVersion = tls.VersionTLS12
+	}
+	tlsConf := &tls.Config{
+		MinVersion:         cfg.MinTLSVersion,
+		ServerName:         cfg.TLSServerName,
+		InsecureSkipVerify: cfg.InsecureSkipVerify, //nolint:gosec // only when the user asks, with a warning
+	}
+	if cfg.CAFile != "" {
+		pem, err := os.ReadFile(cfg.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("CA file: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("CA file %s: no PEM certificate in it", cfg.CAFile)
+		}
+		tlsConf.RootCAs = pool
+	}
+	dialer := &net.Dialer{Timeout: cfg.DialTimeout, KeepAlive: 30 * time.Second}
+	tr := &http.Transport{
+		Proxy:               cfg.Proxy,
+		DialContext:         dialer.DialContext,
+		TLSClientConfig:     tlsConf,
+		TLSHandshakeTimeout: 10 * time.Second,
+		MaxIdleConns:        100,
+		MaxIdleConnsPerHost: cfg.MaxIdleConnsPerHost,
+		IdleConnTimeout:     30 * time.Second,
+		// A host holds a Receive for up to OperationTimeout; past that plus a margin it hangs.
+		ResponseHeaderTimeout: cfg.OperationTimeout + 30*time.Second,
+		DisableCompression:    true,
+	}
+	hc := &http.Client{
+		Transport: tr,
+		// WinRM does not redirect; following one could send the credentials elsewhere.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return &Client{cfg: cfg, transport: tr, hc: hc, cleanupTimeout: defaultCleanupTimeout}, nil
+}
+
+// Close closes the idle connections of the pool. Call it when no Run is in progress.
+func (c *Client) Close() {
+	c.transport.CloseIdleConnections()
+}
+
+func (c *Client) normalize(ep Endpoint) Endpoint {
+	if ep.Port == 0 {
+		ep.Port = DefaultHTTPPort
+		if c.cfg.HTTPS {
+			ep.Port = DefaultHTTPSPort
+		}
+	}
+	return ep
+}
+
+// hostLabel names the host in error messages: without the port when it is the default one.
+func (c *Client) hostLabel(ep Endpoint) string {
+	if ep.Port == DefaultHTTPPort && !c.cfg.HTTPS || ep.Port == DefaultHTTPSPort && c.cfg.HTTPS {
+		return ep.Host
+	}
+	return ep.String()
+}
+
+func (c *Client) url(ep Endpoint) string {
+	scheme := "http"
+	if c.cfg.HTTPS {
+		scheme = "https"
+	}
+	return (&url.URL{Scheme: scheme, Host: ep.String(), Path: "/wsman"}).String()
+}
+
+// validHost rejects what cannot be a host name or address; the name also ends up in XML that
+// the envelope builder does not escape.
+func validHost(h string) bool {
+	if h == "" || len(h) > 255 {
+		return false
+	}
+	for _, r := range h {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+		case strings.ContainsRune(".-_:%", r):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// Run runs command in a new shell on the host at ep, sends stdin to it (nothing if stdin is
+// nil), and returns what it printed and its exit code. It ends within ctx's deadline and the
+// Config's Timeout, whichever is sooner; then the command is stopped if it may still run and
+// the shell is deleted, in every case, which may take up to 7.5s more when the host does not
+// answer (a failure there is not reported: the result stands). Errors are *Error, with the
+// step that failed and its Category; what was received before the failure is returned too.
+func (c *Client) Run(ctx context.Context, ep Endpoint, command string, stdin []byte) (RunResult, error) {
+	ep = c.normalize(ep)
+	r := &run{c: c, ep: ep, start: time.Now()}
+	if !validHost(ep.Host) {
+		return RunResult{}, &Error{Host: ep.Host, Step: stepConnect, Category: CategoryUnreachable,
+			Err: fmt.Errorf("invalid host name %q", ep.Host)}
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	r.ctx = ctx
+
+	// A fresh Parameters per run: winrm.DefaultParameters is shared, mutable state.
+	r.params = winrm.NewParameters(isoSeconds(c.cfg.OperationTimeout), c.cfg.Locale, c.cfg.EnvelopeSize)
+	r.tr = &transporter{ctx: ctx, hc: c.hc, url: c.url(ep), user: c.cfg.User, password: c.cfg.Password}
+	r.params.TransportDecorator = func() winrm.Transporter { return r.tr }
+	wep := &winrm.Endpoint{Host: ep.Host, Port: ep.Port, HTTPS: c.cfg.HTTPS, Insecure: c.cfg.InsecureSkipVerify,
+		TLSServerName: c.cfg.TLSServerName, Timeout: c.cfg.Timeout}
+	wc, err := winrm.NewClientWithParameters(wep, c.cfg.User, c.cfg.Password, r.params)
+	if err != nil {
+		return RunResult{}, r.fail(stepConnect, err)
+	}
+	r.wc = wc
+	defer r.cleanup()
+	err = r.execute(command, stdin)
+	res := RunResult{Stdout: r.stdout.Bytes(), Stderr: r.stderr.Bytes(), ExitCode: r.exitCode}
+	return res, err
+}
+
+// Steps of a run, as they appear in error messages.
+const (
+	stepConnect     = "connect"
+	stepCreateShell = "create shell"
+	stepCommand     = "command"
+	stepSend        = "send"
+	stepReceive     = "receive"
+	stepCollect     = "collect"
+)
+
+// run is the state of one Run.
+type run struct {
+	c      *Client
+	ep     Endpoint
+	ctx    context.Context
+	start  time.Time
+	params *winrm.Parameters
+	tr     *transporter
+	wc     *winrm.Client
+
+	shellID, commandID string
+	commandDone        bool
+	stdout, stderr     bytes.Buffer
+	exitCode           int
+}
+
+func (r *run) fail(step string, err error) error {
+	if r.ctx != nil && r.ctx.Err() != nil {
+		// The request failed because the deadline passed or the scan was cancelled, whatever
+		// the transport made of it.
+		err = &deadlineError{after: time.Since(r.start).Round(time.Millisecond), ctxErr: r.ctx.Err(), cause: err}
+	}
+	cat := classify(err)
+	if cat == CategoryUnreachable {
+		step = stepConnect
+	}
+	return &Error{Host: r.c.hostLabel(r.ep), Step: step, Category: cat, Err: err}
+}
+
+// post sends one request with the run's transporter bound to ctx.
+func (r *run) post(ctx context.Context, m *soap.SoapMessage) (string, error) {
+	return r.tr.withContext(ctx).Post(r.wc, m)
+}
+
+func (r *run) execute(command string, stdin []byte) error {
+	r.setOperationTimeout()
+	body, err := r.post(r.ctx, winrm.NewOpenShellRequest(r.tr.url, r.params))
+	if err == nil {
+		r.shellID, err = winrm.ParseOpenShellResponse(body)
+		err = protocolError(err)
+	}
+	if err != nil {
+		return r.fail(stepCreateShell, err)
+	}
+	if r.shellID == "" {
+		return r.fail(stepCreateShell, &ProtocolError{Reason: "no ShellId in the CreateResponse"})
+	}
+
+	body, err = r.post(r.ctx, newCommandRequest(r.tr.url, r.shellID, command, r.params))
+	if err == nil {
+		r.commandID, err = winrm.ParseExecuteCommandResponse(body)
+		err = protocolError(err)
+	}
+	if err != nil {
+		return r.fail(stepCommand, err)
+	}
+	if r.commandID == "" {
+		return r.fail(stepCommand, &ProtocolError{Reason: "no CommandId in the CommandResponse"})
+	}
+
+	if stdin != nil {
+		if err := r.send(stdin); err != nil {
+			return r.fail(stepSend, err)
+		}
+	}
+	if err := r.receive(); err != nil {
+		return r.fail(stepReceive, err)
+	}
+	return nil
+}
+
+// send writes stdin in chunks small enough for every envelope to stay under EnvelopeSize, the
+// last one marked End.
+func (r *run) send(stdin []byte) error {
+	chunk := (r.c.cfg.EnvelopeSize - envelopeOverhead) / 4 * 3 // base64 grows 3 bytes to 4
+	for first := true; first || len(stdin) > 0; first = false {
+		n := min(chunk, len(stdin))
+		m := winrm.NewSendInputRequest(r.tr.url, r.shellID, r.commandID, stdin[:n], n == len(stdin), r.params)
+		if size := len(m.String()); size > r.c.cfg.EnvelopeSize {
+			return fmt.Errorf("send envelope of %d bytes exceeds the envelope size %d", size, r.c.cfg.EnvelopeSize)
+		}
+		body, err := r.post(r.ctx, m)
+		if err == nil {
+			err = expectAction(body, actionSendResponse)
+		}
+		if err != nil {
+			return err
+		}
+		stdin = stdin[n:]
+	}
+	return nil
+}
+
+// receive polls for output until the command is done. A w:TimedOut fault only says that the
+// command printed nothing within OperationTimeout (WinRM's long polling): poll again. Any other
+// fault or error ends the run. An answer without output that comes back quickly is followed by
+// a growing pause, so that a host answering at once never makes this a busy loop.
+func (r *run) receive() error {
+	var pause time.Duration
+	for {
+		r.setOperationTimeout()
+		m := winrm.NewGetOutputRequest(r.tr.url, r.shellID, r.commandID, "stdout stderr", r.params)
+		sent := time.Now()
+		body, err := r.post(r.ctx, m)
+		progress := false
+		if err != nil {
+			var fe *FaultError
+			if !errors.As(err, &fe) || !fe.IsTimedOut() {
+				return err
+			}
+		} else {
+			if err := expectAction(body, actionReceiveResponse); err != nil {
+				return err
+			}
+			before := r.stdout.Len() + r.stderr.Len()
+			done, code, err := winrm.ParseSlurpOutputErrResponse(body, &r.stdout, &r.stderr)
+			if err != nil {
+				return protocolError(err)
+			}
+			if r.stdout.Len()+r.stderr.Len() > maxOutputBytes {
+				return fmt.Errorf("command printed more than %d bytes", maxOutputBytes)
+			}
+			if done {
+				r.commandDone, r.exitCode = true, code
+				return nil
+			}
+			progress = r.stdout.Len()+r.stderr.Len() > before
+		}
+		if progress || time.Since(sent) >= time.Second {
+			pause = 0
+			continue
+		}
+		pause = min(max(2*pause, 50*time.Millisecond), 2*time.Second)
+		t := time.NewTimer(pause)
+		select {
+		case <-r.ctx.Done():
+			t.Stop()
+			return r.ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// setOperationTimeout asks the host to answer before the run's deadline: OperationTimeout, or
+// less when the deadline is nearer, so that a long poll ends in a w:TimedOut fault rather than
+// in a cut connection.
+func (r *run) setOperationTimeout() {
+	d := r.c.cfg.OperationTimeout
+	if dl, ok := r.ctx.Deadline(); ok {
+		if left := time.Until(dl) - time.Second; left < d {
+			d = max(left, time.Second)
+		}
+	}
+	r.params.Timeout = isoSeconds(d)
+}
+
+// cleanup stops the command if it may still run and deletes the shell, on contexts of their
+// own: this must happen also when the run's deadline has passed or the scan was cancelled. The
+// Signal gets half the cleanup time, the Delete all of it, so that a host that does not answer
+// the one still gets the other.
+func (r *run) cleanup() {
+	if r.shellID == "" {
+		return
+	}
+	base := context.WithoutCancel(r.ctx)
+	if r.commandID != "" && !r.commandDone {
+		ctx, cancel := context.WithTimeout(base, r.c.cleanupTimeout/2)
+		r.params.Timeout = isoSeconds(r.c.cleanupTimeout / 2)
+		// Errors are ignored: the command may be gone already, and deleting the shell ends it.
+		_, _ = r.post(ctx, winrm.NewSignalRequest(r.tr.url, r.shellID, r.commandID, r.params))
+		cancel()
+	}
+	ctx, cancel := context.WithTimeout(base, r.c.cleanupTimeout)
+	defer cancel()
+	r.params.Timeout = isoSeconds(r.c.cleanupTimeout)
+	// The last request of the run also closes its connection: the pool keeps nothing for a
+	// host that is done.
+	_, _ = r.tr.withContext(ctx).closing().Post(r.wc, winrm.NewDeleteShellRequest(r.tr.url, r.shellID, r.params))
+}
+
+// isoSeconds renders d as an xs:duration in whole seconds, e.g. PT20S.
+func isoSeconds(d time.Duration) string {
+	return "PT" + strconv.Itoa(int(max(d.Round(time.Second), time.Second)/time.Second)) + "S"
+}
+
+// deadlineError says that a run ran out of time or was cancelled.
+type deadlineError struct {
+	after  time.Duration
+	ctxErr error // context.DeadlineExceeded or context.Canceled
+	cause  error // what the failed step reported
+}
+
+func (e *deadlineError) Error() string {
+	what := "timed out"
+	if errors.Is(e.ctxErr, context.Canceled) {
+		what = "cancelled"
+	}
+	msg := fmt.Sprintf("%s after %s", what, e.after)
+	if e.cause == nil || e.cause == e.ctxErr {
+		return msg
+	}
+	return msg + ": " + e.cause.Error()
+}
+
+func (e *deadlineError) Unwrap() []error {
+	if e.cause == nil {
+		return []error{e.ctxErr}
+	}
+	return []error{e.ctxErr, e.cause}
+}

@@ -1,0 +1,121 @@
+package remote
+
+import (
+	"context"
+	_ "embed"
+	"encoding/base64"
+	"fmt"
+	"html"
+	"regexp"
+	"strings"
+	"unicode/utf16"
+
+	"github.com/tlsready/tlsready/facts"
+)
+
+// collectorTemplate is the collector script; the item list replaces the placeholder line.
+//
+//go:embed collector.ps1
+var collectorTemplate string
+
+const itemsPlaceholder = "#TLSREADY-ITEMS#"
+
+// Bootstrap is the PowerShell program of the collector's command line. It reads the collector
+// (the program sent on stdin) through $input and runs it; the simulated hosts recognise it by
+// $input. It stays small: cmd.exe limits a command line to 8191 characters, and
+// -EncodedCommand takes UTF-16LE in base64, which makes it almost three times longer.
+const Bootstrap = `$ProgressPreference='SilentlyContinue';$s=@($input) -join [char]10;` +
+	`if(-not $s){[Console]::Error.WriteLine('tlsready: no program on stdin');exit 2};` +
+	`&([ScriptBlock]::Create($s))|Out-Null`
+
+// MaxCommandLine is cmd.exe's limit on a command line, which a WinRM command runs through.
+const MaxCommandLine = 8191
+
+// CollectorCommand returns the command line that runs the collector: powershell.exe with the
+// Bootstrap as -EncodedCommand. The collector itself (CollectorScript) goes on stdin.
+func CollectorCommand() string {
+	u := utf16.Encode([]rune(Bootstrap))
+	b := make([]byte, 2*len(u))
+	for i, c := range u {
+		b[2*i], b[2*i+1] = byte(c), byte(c>>8)
+	}
+	return "powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand " +
+		base64.StdEncoding.EncodeToString(b)
+}
+
+// CollectorScript returns the collector with the item list inserted (see facts.FormatItems),
+// with Windows line ends. It is ASCII whatever the items hold.
+func CollectorScript(items []facts.Item) (string, error) {
+	block, err := facts.FormatItems(items)
+	if err != nil {
+		return "", err
+	}
+	if strings.Count(collectorTemplate, itemsPlaceholder) != 1 {
+		return "", fmt.Errorf("collector script: want exactly one %s line", itemsPlaceholder)
+	}
+	s := strings.Replace(collectorTemplate, itemsPlaceholder, block, 1)
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\n", "\r\n")
+	return s, nil
+}
+
+// Collect runs the collector on the host at ep for the given items and parses what it prints.
+// Errors are *Error: those of Run, or of step "collect" with CategoryCollector when the
+// collector failed (non-zero exit code, nothing printed, output that facts.ParseOutput
+// rejects). It never panics on what a host sends.
+func (c *Client) Collect(ctx context.Context, ep Endpoint, items []facts.Item) (*facts.Facts, error) {
+	ep = c.normalize(ep)
+	script, err := CollectorScript(items)
+	if err != nil {
+		return nil, &Error{Host: c.hostLabel(ep), Step: stepCollect, Category: CategoryCollector, Err: err}
+	}
+	res, err := c.Run(ctx, ep, CollectorCommand(), []byte(script))
+	if err != nil {
+		return nil, err
+	}
+	f, err := collectorResult(res)
+	if err != nil {
+		return nil, &Error{Host: c.hostLabel(ep), Step: stepCollect, Category: CategoryCollector, Err: err}
+	}
+	return f, nil
+}
+
+func collectorResult(res RunResult) (*facts.Facts, error) {
+	if res.ExitCode != 0 {
+		return nil, &CollectorError{ExitCode: res.ExitCode, Stderr: stderrSummary(res.Stderr)}
+	}
+	f, err := facts.ParseOutput(res.Stdout)
+	if err != nil {
+		ce := &CollectorError{Err: err}
+		if len(strings.TrimSpace(string(res.Stdout))) == 0 {
+			ce.Stderr = stderrSummary(res.Stderr)
+		}
+		return nil, ce
+	}
+	// What PowerShell writes on stderr beside a complete output (progress records, warnings)
+	// does not make the facts less true.
+	return f, nil
+}
+
+var (
+	clixmlString = regexp.MustCompile(`(?s)<S S="Error">(.*?)</S>`)
+	clixmlEscape = regexp.MustCompile(`_x([0-9A-Fa-f]{4})_`)
+)
+
+// stderrSummary renders the start of a command's stderr on one line. PowerShell writes errors
+// as CLIXML ("#< CLIXML" and <Objs>) when run with -EncodedCommand: keep their text only.
+func stderrSummary(b []byte) string {
+	s := strings.ToValidUTF8(string(b), "?")
+	if t := strings.TrimSpace(s); strings.HasPrefix(t, "#< CLIXML") {
+		var parts []string
+		for _, m := range clixmlString.FindAllStringSubmatch(t, -1) {
+			parts = append(parts, html.UnescapeString(m[1]))
+		}
+		s = strings.Join(parts, " ")
+		s = clixmlEscape.ReplaceAllStringFunc(s, func(e string) string {
+			var r rune
+			_, _ = fmt.Sscanf(e[2:6], "%04x", &r)
+			return string(r)
+		})
+	}
+	return snippet([]byte(s), 300)
+}

@@ -1,0 +1,119 @@
+# tlsready collector: reads registry values, file versions and Win32_OperatingSystem, and prints
+# them in the line format of facts/wire.go. It only reads. It runs on PowerShell 2.0 (Windows 7
+# SP1) and later, so it uses only what PowerShell 2.0 and .NET 2.0 have; registry keys are opened
+# read-only through [Microsoft.Win32.Registry], both views by explicit Wow6432Node paths.
+# Every host string is printed as base64 of its UTF-8 bytes, so the output is ASCII.
+$ErrorActionPreference = 'Stop'
+#TLSREADY-ITEMS#
+$inv = [Globalization.CultureInfo]::InvariantCulture
+
+function B([string]$s) { [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($s)) }
+function D([string]$s) { [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($s)) }
+function J { [string]::Join("`t", [string[]]$args) }
+function Hex($b) {
+  if ($null -eq $b) { return '' }
+  ([BitConverter]::ToString([byte[]]$b) -replace '-', '').ToLower()
+}
+
+# Fail returns the state and message of an exception: denied for access errors, else error.
+function Fail($e) {
+  $state = 'error'; $msg = ''
+  while ($null -ne $e) {
+    if ($e -is [System.UnauthorizedAccessException] -or $e -is [System.Security.SecurityException]) { $state = 'denied' }
+    $msg = $e.Message; $e = $e.InnerException
+  }
+  @($state, $msg)
+}
+
+function RegValue([string]$key, [string]$name) {
+  $r = @{ State = 'error'; Type = ''; Data = '' }
+  try {
+    if ($key -like 'HKLM\*') { $root = [Microsoft.Win32.Registry]::LocalMachine; $sub = $key.Substring(5) }
+    elseif ($key -like 'HKU\*') { $root = [Microsoft.Win32.Registry]::Users; $sub = $key.Substring(4) }
+    else { throw ('unsupported root in ' + $key) }
+    $k = $root.OpenSubKey($sub, $false)
+    if ($null -eq $k) { $r.State = 'nokey'; return $r }
+    try {
+      $v = $k.GetValue($name, $null, [Microsoft.Win32.RegistryValueOptions]::DoNotExpandEnvironmentNames)
+      if ($null -eq $v) { $r.State = 'novalue'; return $r }
+      $kind = $k.GetValueKind($name).ToString()
+      switch ($kind) {
+        'DWord' { $r.Type = 'REG_DWORD'; $r.Data = [BitConverter]::ToUInt32([BitConverter]::GetBytes([int32]$v), 0).ToString($inv) }
+        'QWord' { $r.Type = 'REG_QWORD'; $r.Data = [BitConverter]::ToUInt64([BitConverter]::GetBytes([int64]$v), 0).ToString($inv) }
+        'String' { $r.Type = 'REG_SZ'; $r.Data = [string]$v }
+        'ExpandString' { $r.Type = 'REG_EXPAND_SZ'; $r.Data = [string]$v }
+        'MultiString' { $r.Type = 'REG_MULTI_SZ'; $r.Data = [string]::Join("`n", [string[]]$v) }
+        'Binary' { $r.Type = 'REG_BINARY'; $r.Data = Hex $v }
+        default { $r.Type = 'REG_' + $kind.ToUpper(); $r.Data = Hex $v }
+      }
+      $r.State = 'ok'
+    } finally { $k.Close() }
+  } catch { $f = Fail $_.Exception; $r.State = $f[0]; $r.Type = ''; $r.Data = $f[1] }
+  $r
+}
+
+function FileVersion([string]$p) {
+  $r = @{ State = 'error'; Version = ''; Text = ''; Data = '' }
+  try {
+    # A 32-bit PowerShell on 64-bit Windows would see SysWOW64 under the name System32.
+    if ($env:PROCESSOR_ARCHITEW6432) { $p = $p -replace '\\System32\\', '\Sysnative\' }
+    if (-not [IO.File]::Exists($p)) { $r.State = 'nofile'; return $r }
+    $vi = [Diagnostics.FileVersionInfo]::GetVersionInfo($p)
+    $ver = [string]::Join('.', [string[]]@($vi.FileMajorPart, $vi.FileMinorPart, $vi.FileBuildPart, $vi.FilePrivatePart))
+    if ($ver -eq '0.0.0.0' -and -not $vi.FileVersion) { $r.State = 'noversion'; return $r }
+    $r.State = 'ok'; $r.Version = $ver; $r.Text = [string]$vi.FileVersion
+  } catch { $f = Fail $_.Exception; $r.State = $f[0]; $r.Data = $f[1] }
+  $r
+}
+
+function FileLine($id, [string]$p) {
+  $r = FileVersion $p
+  J 'file' $id (B $p) $r.State $r.Version (B $r.Text) (B $r.Data)
+}
+
+try {
+  $os = Get-WmiObject -Class Win32_OperatingSystem
+  $out = @()
+  $out += J 'host' (B $env:COMPUTERNAME)
+  $out += J 'os' (B $os.Caption) ([string]$os.Version) ([string][int]$os.ServicePackMajorVersion) ([string][int]$os.ProductType) (B $os.OSArchitecture)
+  $out += J 'proc' ([string]([IntPtr]::Size * 8)) (B $env:PROCESSOR_ARCHITECTURE) (B $env:PROCESSOR_ARCHITEW6432)
+  $out += J 'ps' $PSVersionTable.PSVersion.ToString()
+  $hives = @()
+  foreach ($h in [Microsoft.Win32.Registry]::Users.GetSubKeyNames()) {
+    if ($h -notlike '*_Classes') { $hives += $h; $out += J 'hive' (B $h) }
+  }
+  foreach ($line in ($tlsreadyItems -split "`r?`n")) {
+    if ($line -eq '') { continue }
+    $f = $line.Split([char]9)
+    $kind = $f[0]; $id = $f[1]; $key = ''; $name = ''; $path = ''
+    try {
+      $key = D $f[2]; $name = D $f[3]; $path = D $f[4]
+      if ($kind -eq 'file') { $out += FileLine $id ([Environment]::ExpandEnvironmentVariables($path)); continue }
+      $keys = @($key)
+      if ($key.StartsWith('HKU\*\', [StringComparison]::OrdinalIgnoreCase)) {
+        $keys = @()
+        foreach ($h in $hives) { $keys += 'HKU\' + $h + $key.Substring(5) }
+      }
+      foreach ($k in $keys) {
+        $v = RegValue $k $name
+        if ($kind -eq 'reg') { $out += J 'reg' $id (B $k) (B $name) $v.State $v.Type (B $v.Data); continue }
+        # regfile: the value is the path of a file whose version is wanted.
+        if ($v.State -ne 'ok') { $out += J 'file' $id (B '') $v.State '' (B '') (B $v.Data); continue }
+        if ($v.Type -ne 'REG_SZ' -and $v.Type -ne 'REG_EXPAND_SZ') {
+          $out += J 'file' $id (B '') 'error' '' (B '') (B ($k + ' is ' + $v.Type + ', not a path')); continue
+        }
+        $out += FileLine $id ([Environment]::ExpandEnvironmentVariables($v.Data.Trim().Trim('"')))
+      }
+    } catch {
+      $e = Fail $_.Exception
+      if ($kind -eq 'reg') { $out += J 'reg' $id (B $key) (B $name) $e[0] '' (B $e[1]) }
+      else { $out += J 'file' $id (B $path) $e[0] '' (B '') (B $e[1]) }
+    }
+  }
+  $out += J 'end' ([string]$out.Count)
+  [Console]::Out.Write("tlsready-facts`t1`r`n" + [string]::Join("`r`n", [string[]]$out) + "`r`n")
+  [Console]::Out.Flush()
+} catch {
+  [Console]::Error.WriteLine('tlsready collector: ' + $_.Exception.Message)
+  exit 3
+}

@@ -1,0 +1,186 @@
+package remote
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"syscall"
+
+	"github.com/tlsready/tlsready/facts"
+)
+
+// Category is why a host could not be checked. The words are part of the results file format.
+type Category string
+
+// The categories of a failed run, exactly these words in machine output.
+const (
+	// CategoryUnreachable: no TCP connection (refused, no route, name not resolved, connect timeout).
+	CategoryUnreachable Category = "unreachable"
+	// CategoryTimeout: connected, but no result within the host's deadline (or the scan was cancelled).
+	CategoryTimeout Category = "timeout"
+	// CategoryAuth: credentials rejected, access denied, or the host's certificate not trusted.
+	CategoryAuth Category = "auth"
+	// CategoryWinRM: a WS-Management fault, an HTTP error, a TLS failure other than trust, or an
+	// answer that makes no sense.
+	CategoryWinRM Category = "winrm"
+	// CategoryCollector: the collector ran but failed, or its output could not be read.
+	CategoryCollector Category = "collector"
+)
+
+// Error is the error of a Run or Collect: the host, the step that failed ("connect",
+// "create shell", "command", "send", "receive", "collect"), and its category. Failures to stop
+// the command or delete the shell after a run are not reported.
+type Error struct {
+	Host     string
+	Step     string
+	Category Category
+	Err      error
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("host %s: %s: %v", e.Host, e.Step, e.Err) }
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// CategoryOf returns the category of an error of Run or Collect, or classifies any other error
+// the same way (an error that says nothing more specific is CategoryWinRM). It returns "" for nil.
+func CategoryOf(err error) Category {
+	if err == nil {
+		return ""
+	}
+	return classify(err)
+}
+
+func classify(err error) Category {
+	var (
+		re  *Error
+		ae  *AuthError
+		fe  *FaultError
+		he  *HTTPError
+		pe  *ProtocolError
+		ce  *CollectorError
+		fpe *facts.ParseError
+		oe  *net.OpError
+		de  *net.DNSError
+		ne  net.Error
+	)
+	switch {
+	case errors.As(err, &re):
+		return re.Category
+	case errors.As(err, &ae):
+		return CategoryAuth
+	case errors.As(err, &fe):
+		switch {
+		case fe.IsAccessDenied():
+			return CategoryAuth
+		case fe.IsTimedOut():
+			return CategoryTimeout
+		}
+		return CategoryWinRM
+	case errors.As(err, &he), errors.As(err, &pe):
+		return CategoryWinRM
+	case errors.As(err, &ce), errors.As(err, &fpe):
+		return CategoryCollector
+	case isCertificateError(err):
+		return CategoryAuth
+	case errors.As(err, &oe) && oe.Op == "dial", errors.As(err, &de),
+		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return CategoryUnreachable
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled), errors.Is(err, os.ErrDeadlineExceeded),
+		errors.As(err, &ne) && ne.Timeout():
+		return CategoryTimeout
+	}
+	return CategoryWinRM
+}
+
+func isCertificateError(err error) bool {
+	var (
+		ve *tls.CertificateVerificationError
+		ua x509.UnknownAuthorityError
+		he x509.HostnameError
+		ci x509.CertificateInvalidError
+	)
+	return errors.As(err, &ve) || errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &ci)
+}
+
+// AuthError is an HTTP 401 or 403: the host refused the credentials or the account.
+type AuthError struct {
+	Status  int
+	Offered []string // the schemes of the WWW-Authenticate headers, e.g. ["Negotiate", "Kerberos"]
+	HTTPS   bool
+}
+
+func (e *AuthError) Error() string {
+	if e.Status == http.StatusForbidden {
+		return "access denied (HTTP 403)"
+	}
+	msg := fmt.Sprintf("authentication failed (HTTP %d)", e.Status)
+	basic := false
+	for _, s := range e.Offered {
+		basic = basic || strings.EqualFold(s, "Basic")
+	}
+	switch {
+	case len(e.Offered) > 0 && !basic:
+		return msg + ": the host does not accept Basic authentication (it offers " + strings.Join(e.Offered, ", ") + ")"
+	case !e.HTTPS:
+		return msg + ": user name or password rejected, or the host refuses Basic over unencrypted HTTP"
+	}
+	return msg + ": user name or password rejected"
+}
+
+// HTTPError is an answer that is neither a SOAP envelope nor an authentication failure: a proxy
+// or web server error page, an unexpected status.
+type HTTPError struct {
+	Status      int
+	ContentType string
+	Snippet     string // the start of the body, on one line
+}
+
+func (e *HTTPError) Error() string {
+	msg := fmt.Sprintf("HTTP %d %s", e.Status, http.StatusText(e.Status))
+	if e.ContentType != "" {
+		msg += " (" + e.ContentType + ")"
+	}
+	if e.Snippet != "" {
+		msg += ": " + e.Snippet
+	}
+	return msg
+}
+
+// ProtocolError is a 200 answer that is not what the step expects.
+type ProtocolError struct {
+	Reason string
+}
+
+func (e *ProtocolError) Error() string { return "unexpected answer: " + e.Reason }
+
+// CollectorError says that the collector ran but its result cannot be used.
+type CollectorError struct {
+	ExitCode int
+	// Stderr is the start of what the collector wrote to stderr, on one line, with PowerShell's
+	// CLIXML serialisation removed.
+	Stderr string
+	// Err is the reason its output was rejected (a *facts.ParseError), nil when the exit code
+	// alone is the reason.
+	Err error
+}
+
+func (e *CollectorError) Error() string {
+	var msg string
+	if e.Err != nil {
+		msg = e.Err.Error()
+	} else {
+		msg = fmt.Sprintf("collector exited with code %d", e.ExitCode)
+	}
+	if e.Stderr != "" {
+		msg += "; stderr: " + e.Stderr
+	}
+	return msg
+}
+
+func (e *CollectorError) Unwrap() error { return e.Err }

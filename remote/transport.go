@@ -1,0 +1,236 @@
+package remote
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/masterzen/winrm"
+	"github.com/masterzen/winrm/soap"
+)
+
+// WS-Management actions of the answers that a run expects.
+const (
+	actionSendResponse    = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/SendResponse"
+	actionReceiveResponse = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/ReceiveResponse"
+)
+
+// transporter is the winrm.Transporter of one run: it posts envelopes on the client's shared
+// HTTP transport, bound to a context, and turns every answer that is not a 200 SOAP envelope
+// into a typed error (*FaultError, *AuthError, *HTTPError). It reads every body with a size
+// limit and always closes it.
+type transporter struct {
+	ctx            context.Context
+	hc             *http.Client
+	url            string
+	user, password string
+	closeConn      bool // ask for the connection to be closed after the answer
+}
+
+var _ winrm.Transporter = (*transporter)(nil)
+
+// Transport is part of winrm.Transporter; the HTTP transport is the Client's, built once.
+func (t *transporter) Transport(*winrm.Endpoint) error { return nil }
+
+// withContext returns a copy of t bound to ctx.
+func (t *transporter) withContext(ctx context.Context) *transporter {
+	c := *t
+	c.ctx = ctx
+	return &c
+}
+
+// closing returns a copy of t whose requests close their connection.
+func (t *transporter) closing() *transporter {
+	c := *t
+	c.closeConn = true
+	return &c
+}
+
+// Post sends one envelope and returns the answer's body.
+func (t *transporter) Post(_ *winrm.Client, m *soap.SoapMessage) (string, error) {
+	req, err := http.NewRequestWithContext(t.ctx, http.MethodPost, t.url, strings.NewReader(m.String()))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/soap+xml;charset=UTF-8")
+	req.SetBasicAuth(t.user, t.password)
+	req.Close = t.closeConn
+	resp, err := t.hc.Do(req)
+	if err != nil {
+		// The *url.Error around it would only add the method and URL to every message.
+		if ue, ok := err.(*url.Error); ok {
+			err = ue.Err
+		}
+		return "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+	if err != nil {
+		return "", fmt.Errorf("reading the answer (HTTP %d): %w", resp.StatusCode, err)
+	}
+	if len(body) > maxResponseBytes {
+		return "", &HTTPError{Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"),
+			Snippet: fmt.Sprintf("answer larger than %d bytes", maxResponseBytes)}
+	}
+	return t.answer(resp, body)
+}
+
+func (t *transporter) answer(resp *http.Response, body []byte) (string, error) {
+	ct := resp.Header.Get("Content-Type")
+	soapBody := isSOAP(ct, body)
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
+		return "", &AuthError{Status: resp.StatusCode, Offered: authSchemes(resp.Header.Values("WWW-Authenticate")),
+			HTTPS: strings.HasPrefix(t.url, "https:")}
+	case soapBody:
+		env, err := parseEnvelope(body)
+		if err != nil {
+			if resp.StatusCode != http.StatusOK {
+				return "", t.httpError(resp, body)
+			}
+			return "", &ProtocolError{Reason: err.Error()}
+		}
+		if env.fault != nil {
+			env.fault.HTTPStatus = resp.StatusCode
+			env.fault.Message = t.redact(env.fault.Message)
+			env.fault.Reason = t.redact(env.fault.Reason)
+			return "", env.fault
+		}
+		if resp.StatusCode != http.StatusOK {
+			return "", t.httpError(resp, body)
+		}
+		return string(body), nil
+	default:
+		return "", t.httpError(resp, body)
+	}
+}
+
+func (t *transporter) httpError(resp *http.Response, body []byte) *HTTPError {
+	return &HTTPError{Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Snippet: t.redact(snippet(body, 160))}
+}
+
+// redact removes the password from text that a host sent back, should it ever echo it.
+func (t *transporter) redact(s string) string {
+	if len(t.password) >= 4 {
+		s = strings.ReplaceAll(s, t.password, "[redacted]")
+	}
+	token := base64.StdEncoding.EncodeToString([]byte(t.user + ":" + t.password))
+	return strings.ReplaceAll(s, token, "[redacted]")
+}
+
+// isSOAP reports whether an answer is an XML envelope: by its media type, or, when it has
+// none, by its first bytes.
+func isSOAP(contentType string, body []byte) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err == nil {
+		switch mt {
+		case "application/soap+xml", "application/xml", "text/xml":
+			return true
+		}
+		return false
+	}
+	b := bytes.TrimSpace(body)
+	return contentType == "" && bytes.HasPrefix(b, []byte("<")) && bytes.Contains(b[:min(len(b), 200)], []byte("Envelope"))
+}
+
+// authSchemes lists the schemes of WWW-Authenticate headers: "Negotiate", "Basic realm=..." ...
+func authSchemes(values []string) []string {
+	var out []string
+	for _, v := range values {
+		for _, part := range strings.Split(v, ",") {
+			f := strings.Fields(part)
+			if len(f) == 0 || strings.Contains(f[0], "=") {
+				continue // a parameter of the previous scheme
+			}
+			out = append(out, f[0])
+		}
+	}
+	return out
+}
+
+// snippet renders the start of a body on one line, for an error message.
+func snippet(body []byte, n int) string {
+	s := strings.ToValidUTF8(string(body), "?")
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
+}
+
+// expectAction checks that a 200 answer is the one asked for.
+func expectAction(body, want string) error {
+	env, err := parseEnvelope([]byte(body))
+	if err != nil {
+		return &ProtocolError{Reason: err.Error()}
+	}
+	if env.action != want {
+		return &ProtocolError{Reason: fmt.Sprintf("answer %q where %q was expected", shortAction(env.action), shortAction(want))}
+	}
+	return nil
+}
+
+func shortAction(a string) string {
+	if i := strings.LastIndexByte(a, '/'); i >= 0 {
+		return a[i+1:]
+	}
+	return a
+}
+
+// protocolError turns an error of the winrm response parsers into a *ProtocolError.
+func protocolError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var pe *ProtocolError
+	if errors.As(err, &pe) {
+		return err
+	}
+	return &ProtocolError{Reason: err.Error()}
+}
+
+// newCommandRequest is winrm.NewExecuteCommandRequest with WINRS_CONSOLEMODE_STDIN=FALSE: with
+// TRUE (the library's fixed choice) the process's stdin is not a pipe, and PowerShell does not
+// read the program that is sent to it with Send. Ansible's WinRM connection makes the same
+// choice whenever it feeds stdin.
+func newCommandRequest(uri, shellID, command string, params *winrm.Parameters) *soap.SoapMessage {
+	m := soap.NewMessage()
+	m.Header().
+		To(uri).
+		ReplyTo("http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous").
+		MaxEnvelopeSize(params.EnvelopeSize).
+		Id(newMessageID()).
+		Locale(params.Locale).
+		Timeout(params.Timeout).
+		Action("http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Command").
+		ResourceURI("http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd").
+		ShellId(shellID).
+		AddOption(soap.NewHeaderOption("WINRS_CONSOLEMODE_STDIN", "FALSE")).
+		AddOption(soap.NewHeaderOption("WINRS_SKIP_CMD_SHELL", "FALSE")).
+		Build()
+	body := m.CreateBodyElement("CommandLine", soap.DOM_NS_WIN_SHELL)
+	m.CreateElement(body, "Command", soap.DOM_NS_WIN_SHELL).SetContent("<![CDATA[" + command + "]]>")
+	return m
+}
+
+// newMessageID returns "uuid:" and a random (version 4) UUID.
+func newMessageID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("uuid:%X-%X-%X-%X-%X", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
