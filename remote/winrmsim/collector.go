@@ -1,0 +1,153 @@
+package winrmsim
+
+import (
+	"bytes"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/tlsready/tlsready/facts"
+)
+
+// collect answers the collector: each item is resolved against the profile as Windows would
+// resolve it.
+func (h *host) collect(items []facts.Item) *facts.Facts {
+	o := h.p.OS
+	f := &facts.Facts{
+		ComputerName: h.p.Name,
+		OS: facts.OS{
+			Caption:      o.Caption,
+			Version:      o.Version,
+			ServicePack:  o.ServicePack,
+			ProductType:  productTypeNumber(o.ProductType),
+			Architecture: o.Arch,
+		},
+		ProcessBits:   32,
+		ProcessorArch: "x86",
+		PSVersion:     "5.1",
+		UserHives:     append([]string(nil), h.hives...),
+	}
+	if h.is64 {
+		// WinRM runs the 64-bit PowerShell on a 64-bit Windows.
+		f.ProcessBits, f.ProcessorArch = 64, "AMD64"
+	}
+	if h.oldWinRM {
+		f.PSVersion = "2.0" // Windows 7 and Server 2008 R2 ship PowerShell 2.0
+	}
+	for _, it := range items {
+		switch it.Kind {
+		case facts.KindRegistry:
+			if rest, ok := cutPrefixFold(it.Key, facts.AllUserHives); ok {
+				for _, hive := range h.hives {
+					f.Values = append(f.Values, h.readValue(it.ID, `HKU\`+hive+`\`+rest, it.Name))
+				}
+				continue
+			}
+			f.Values = append(f.Values, h.readValue(it.ID, it.Key, it.Name))
+		case facts.KindFile:
+			f.Files = append(f.Files, h.readFile(it.ID, it.Path))
+		case facts.KindRegistryFile:
+			v := h.readValue(it.ID, it.Key, it.Name)
+			if v.State != facts.StateOK {
+				f.Files = append(f.Files, facts.File{ItemID: it.ID, State: v.State})
+				continue
+			}
+			p := strings.TrimSpace(v.Data)
+			if len(p) >= 2 && p[0] == '"' && p[len(p)-1] == '"' {
+				p = p[1 : len(p)-1]
+			}
+			f.Files = append(f.Files, h.readFile(it.ID, p))
+		}
+	}
+	return f
+}
+
+func productTypeNumber(t string) int {
+	switch t {
+	case ProductDomainController:
+		return facts.ProductDomainController
+	case ProductServer:
+		return facts.ProductServer
+	}
+	return facts.ProductWorkstation
+}
+
+// readValue reads one registry value: the key's existence first, then the value's.
+func (h *host) readValue(id, key, name string) facts.Value {
+	v := facts.Value{ItemID: id, Key: key, Name: name, State: facts.StateNoKey}
+	norm, err := normalizeKey(strings.TrimRight(key, `\`))
+	if err != nil {
+		return v
+	}
+	k := h.keys[strings.ToLower(norm)]
+	if k == nil {
+		return v
+	}
+	if name == "(default)" {
+		name = ""
+	}
+	rv := k.values[strings.ToLower(name)]
+	if rv == nil {
+		v.State = facts.StateNoValue
+		return v
+	}
+	v.State, v.Type, v.Data = facts.StateOK, rv.typ, rv.text
+	return v
+}
+
+// fileVersion is the four numeric parts that lead a FileVersion string such as
+// "6.1.7601.23375 (win7sp1_ldr.160303-0600)".
+var fileVersion = regexp.MustCompile(`^\s*(\d{1,5})\.(\d{1,5})\.(\d{1,5})\.(\d{1,5})(?:$|[^\d.])`)
+
+// readFile reads a file's version: path expanded as the host's environment expands it, compared
+// case-insensitively.
+func (h *host) readFile(id, raw string) facts.File {
+	p := h.expandEnv(raw)
+	f := facts.File{ItemID: id, Path: p, State: facts.StateNoFile}
+	vs, ok := h.files[normalizePath(p)]
+	if !ok || p == "" {
+		return f
+	}
+	f.VersionString = vs
+	m := fileVersion.FindStringSubmatch(vs)
+	if m == nil {
+		f.State = facts.StateNoVersion
+		return f
+	}
+	parts := make([]string, 4)
+	for i := range parts {
+		n, err := strconv.ParseUint(m[i+1], 10, 16) // FileMajorPart etc. are 16-bit
+		if err != nil {
+			f.State = facts.StateNoVersion
+			return f
+		}
+		parts[i] = strconv.FormatUint(n, 10)
+	}
+	f.State, f.Version = facts.StateOK, strings.Join(parts, ".")
+	return f
+}
+
+// garbage is what a broken collector prints: the start of a real answer, a warning line in the
+// middle and no end record. facts.ParseOutput rejects it.
+func garbage(f *facts.Facts) []byte {
+	lines := bytes.SplitAfter(facts.Encode(f), []byte("\r\n"))
+	var b bytes.Buffer
+	for i, l := range lines {
+		if i == 3 {
+			b.WriteString("WARNING: 2 registry records skipped (provider busy); retrying in 30 s\r\n")
+		}
+		if bytes.HasPrefix(l, []byte("end\t")) {
+			break
+		}
+		b.Write(l)
+	}
+	b.WriteString("reg\tdsp.64\tSEtMTVxTT0ZUV0FSRQ==\t\u00ff\u00fe\r\n")
+	return b.Bytes()
+}
+
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
+		return s[len(prefix):], true
+	}
+	return "", false
+}

@@ -1,0 +1,20 @@
+// Package winrmsim runs simulated Windows hosts: one WinRM endpoint per host profile, speaking
+// real WS-Management SOAP over real HTTP(S) on 127.0.0.1, so that the tests, "tlsready demo" and
+// "tlsready lab" can run the whole scan without a Windows machine.
+//
+// It owns the host profile format (one JSON file per host, see Profile), the WS-Management shell
+// protocol as Windows answers it (Create, Command, Send, Receive, Signal, Delete, and a Get of
+// the WinRM configuration), the limits real hosts enforce (Basic authentication,
+// MaxEnvelopeSizekb, MaxShellsPerUser, OperationTimeout, cmd.exe's 8191-character command line,
+// unknown shell and command ids) with the HTTP statuses and SOAP faults Windows sends, and a
+// small command interpreter: hostname, a cmd.exe subset (echo, set, exit, &&, ||, &, >&2) and
+// a PowerShell subset (Write-Host, Write-Output, Start-Sleep, exit) beside the tlsready collector.
+//
+// The collector is answered by resolving the requested items (facts.ParseItems) against the
+// profile the way Windows would — a missing key, a missing value, a value of another type, a file
+// without a version — never by recognising a host or a test. Per-host faults (refuse, timeout,
+// auth, garbage) make unreachable and broken hosts for the scanner to report.
+//
+// It knows nothing of verdicts (see checks) and does not use the WinRM client (see remote): its
+// tests speak HTTP themselves and replay real request/response pairs recorded against Windows.
+package winrmsim

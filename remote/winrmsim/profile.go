@@ -1,0 +1,485 @@
+package winrmsim
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// Profile is one simulated Windows host, read from a JSON file of exactly this shape:
+//
+//	{"name": "PC-01",
+//	 "os": {"caption": "Microsoft Windows 7 Enterprise", "version": "6.1.7601", "servicePack": 1,
+//	        "productType": "workstation", "arch": "64-bit"},
+//	 "files": {"C:\\Windows\\System32\\webio.dll": "6.1.7601.23375 (win7sp1_ldr.160303-0600)"},
+//	 "registry": {"HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\WinHttp":
+//	              {"DefaultSecureProtocols": {"type": "REG_DWORD", "data": 2560}}},
+//	 "fault": ""}
+//
+// Registry keys are full paths (HKLM\..., HKU\<SID>\..., or the long forms HKEY_LOCAL_MACHINE\
+// and HKEY_USERS\), compared case-insensitively as Windows does; the parent keys of a listed key
+// exist too. The value name "(default)" or "" is the key's default value. Files map a full path
+// to the FileVersion string of the file's version resource ("" for a file without one).
+type Profile struct {
+	// Name is the computer name; hostname and the collector report it.
+	Name string `json:"name"`
+	OS   OSInfo `json:"os"`
+	// Files maps file paths (C:\..., or %SystemRoot%\... and the like) to their version strings.
+	Files map[string]string `json:"files"`
+	// Registry maps key paths to the key's values by name.
+	Registry map[string]map[string]RegistryValue `json:"registry"`
+	// Fault makes the host misbehave: "" (none), FaultRefuse, FaultTimeout, FaultAuth or
+	// FaultGarbage.
+	Fault string `json:"fault"`
+}
+
+// OSInfo is the operating system of a profile, as Win32_OperatingSystem reports it.
+type OSInfo struct {
+	Caption     string `json:"caption"`
+	Version     string `json:"version"`     // "6.1.7601"
+	ServicePack int    `json:"servicePack"` // ServicePackMajorVersion
+	// ProductType is "workstation", "server" or "domaincontroller".
+	ProductType string `json:"productType"`
+	// Arch is OSArchitecture: "64-bit" or "32-bit".
+	Arch string `json:"arch"`
+}
+
+// RegistryValue is one registry value of a profile. Data depends on Type: a JSON integer for
+// REG_DWORD (0..4294967295) and REG_QWORD (0..18446744073709551615), a string for REG_SZ and
+// REG_EXPAND_SZ, an array of strings for REG_MULTI_SZ, a hex string for REG_BINARY, and a hex
+// string or nothing for REG_NONE.
+type RegistryValue struct {
+	Type string          `json:"type"`
+	Data json.RawMessage `json:"data,omitempty"`
+}
+
+// Faults a profile can ask for. Each stays with its host: the other hosts keep working.
+const (
+	// FaultRefuse closes the host's port: connections are refused.
+	FaultRefuse = "refuse"
+	// FaultTimeout accepts connections and reads requests but never answers until Close.
+	FaultTimeout = "timeout"
+	// FaultAuth rejects every request with HTTP 401, whatever the credentials.
+	FaultAuth = "auth"
+	// FaultGarbage makes the collector print nonsense (exit code 0) that facts.ParseOutput rejects.
+	FaultGarbage = "garbage"
+)
+
+// Product types of OSInfo.ProductType.
+const (
+	ProductWorkstation      = "workstation"
+	ProductServer           = "server"
+	ProductDomainController = "domaincontroller"
+)
+
+var (
+	osVersionPattern = regexp.MustCompile(`^\d{1,3}\.\d{1,3}(\.\d{1,6})?$`)
+	drivePathPattern = regexp.MustCompile(`^[A-Za-z]:\\`)
+)
+
+// LoadProfile reads and validates one profile. Unknown JSON fields are errors; every error names
+// the file and the cause.
+func LoadProfile(path string) (Profile, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Profile{}, fmt.Errorf("profile %s: %w", path, err)
+	}
+	return decodeProfile(path, b)
+}
+
+// LoadFleet reads every *.json profile in dir, sorted by host name. Two profiles with the same
+// name (compared case-insensitively, as computer names are) are an error, and so is a directory
+// without profiles.
+func LoadFleet(dir string) ([]Profile, error) {
+	return loadFleet(os.DirFS(dir), func(name string) string { return filepath.Join(dir, name) }, dir)
+}
+
+// LoadFleetFS is LoadFleet for the *.json files at the root of fsys (an embedded fleet, for
+// example); label names fsys in errors.
+func LoadFleetFS(fsys fs.FS, label string) ([]Profile, error) {
+	return loadFleet(fsys, func(name string) string { return path.Join(label, name) }, label)
+}
+
+func loadFleet(fsys fs.FS, display func(string) string, label string) ([]Profile, error) {
+	names, err := fs.Glob(fsys, "*.json")
+	if err != nil {
+		return nil, fmt.Errorf("fleet %s: %w", label, err)
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("fleet %s: no *.json host profiles", label)
+	}
+	var profiles []Profile
+	from := map[string]string{}
+	for _, n := range names {
+		b, err := fs.ReadFile(fsys, n)
+		if err != nil {
+			return nil, fmt.Errorf("profile %s: %w", display(n), err)
+		}
+		p, err := decodeProfile(display(n), b)
+		if err != nil {
+			return nil, err
+		}
+		key := strings.ToUpper(p.Name)
+		if first, dup := from[key]; dup {
+			return nil, fmt.Errorf("profile %s: host name %q already used by %s", display(n), p.Name, first)
+		}
+		from[key] = display(n)
+		profiles = append(profiles, p)
+	}
+	sort.Slice(profiles, func(i, j int) bool { return profiles[i].Name < profiles[j].Name })
+	return profiles, nil
+}
+
+func decodeProfile(name string, b []byte) (Profile, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var p Profile
+	if err := dec.Decode(&p); err != nil {
+		return Profile{}, fmt.Errorf("profile %s: %w", name, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return Profile{}, fmt.Errorf("profile %s: text after the JSON object", name)
+	}
+	if err := p.Validate(); err != nil {
+		return Profile{}, fmt.Errorf("profile %s: %w", name, err)
+	}
+	return p, nil
+}
+
+// Validate checks a profile: the name, the OS fields, the fault, every registry key, value type
+// and data, and every file path. Start validates the profiles it is given.
+func (p Profile) Validate() error {
+	_, err := compile(p)
+	return err
+}
+
+// host is a profile prepared for answering: normalised, indexed, its data in text form.
+type host struct {
+	p         Profile
+	is64      bool
+	oldWinRM  bool               // Windows 7 / Server 2008 R2 and older (6.1 and below): WinRM 2.0 defaults
+	keys      map[string]*regKey // lower-case normalised path -> key; parents of listed keys included
+	hives     []string           // names under HKU, without the "_Classes" hives
+	files     map[string]string  // lower-case path -> version string
+	env       []envVar           // the environment cmd.exe and the collector see
+	envLookup map[string]string  // upper-case name -> value
+}
+
+type regKey struct {
+	path   string               // HKLM\... as first written
+	values map[string]*regValue // lower-case name ("" = default) -> value
+}
+
+type regValue struct {
+	name string // as written; "" for the default value
+	typ  string
+	text string // facts.Value.Data form
+}
+
+type envVar struct{ name, value string }
+
+func compile(p Profile) (*host, error) {
+	if p.Name == "" {
+		return nil, errors.New("name is empty")
+	}
+	if strings.IndexFunc(p.Name, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) || r == '\\' }) >= 0 {
+		return nil, fmt.Errorf("name %q: no spaces, control characters or backslashes", p.Name)
+	}
+	h := &host{p: p, keys: map[string]*regKey{}, files: map[string]string{}}
+	o := p.OS
+	if strings.TrimSpace(o.Caption) == "" {
+		return nil, errors.New("os.caption is empty")
+	}
+	if !osVersionPattern.MatchString(o.Version) {
+		return nil, fmt.Errorf("os.version %q: want a Windows version such as 6.1.7601", o.Version)
+	}
+	if o.ServicePack < 0 || o.ServicePack > 9 {
+		return nil, fmt.Errorf("os.servicePack %d: want 0..9", o.ServicePack)
+	}
+	switch o.ProductType {
+	case ProductWorkstation, ProductServer, ProductDomainController:
+	default:
+		return nil, fmt.Errorf("os.productType %q: want workstation, server or domaincontroller", o.ProductType)
+	}
+	switch o.Arch {
+	case "64-bit":
+		h.is64 = true
+	case "32-bit":
+	default:
+		return nil, fmt.Errorf("os.arch %q: want 64-bit or 32-bit", o.Arch)
+	}
+	switch p.Fault {
+	case "", FaultRefuse, FaultTimeout, FaultAuth, FaultGarbage:
+	default:
+		return nil, fmt.Errorf("fault %q: want \"\", refuse, timeout, auth or garbage", p.Fault)
+	}
+	major, minor := osMajorMinor(o.Version)
+	h.oldWinRM = major < 6 || (major == 6 && minor <= 1)
+	h.env = environment(p, h.is64)
+	h.envLookup = map[string]string{}
+	for _, e := range h.env {
+		h.envLookup[strings.ToUpper(e.name)] = e.value
+	}
+
+	// Keys that exist on every Windows host.
+	for _, k := range []string{`HKLM`, `HKLM\SOFTWARE`, `HKLM\SYSTEM`, `HKU`} {
+		h.addKey(k)
+	}
+	if h.is64 {
+		h.addKey(`HKLM\SOFTWARE\Wow6432Node`)
+	}
+	listed := map[string]string{}
+	for _, raw := range sortedKeys(p.Registry) {
+		norm, err := normalizeKey(raw)
+		if err != nil {
+			return nil, fmt.Errorf("registry key %q: %w", raw, err)
+		}
+		if first, dup := listed[strings.ToLower(norm)]; dup {
+			return nil, fmt.Errorf("registry key %q: listed twice (also as %q)", raw, first)
+		}
+		listed[strings.ToLower(norm)] = raw
+		k := h.addKey(norm)
+		if k.values == nil {
+			k.values = map[string]*regValue{}
+		}
+		for _, name := range sortedKeys(p.Registry[raw]) {
+			v := p.Registry[raw][name]
+			vname := name
+			if vname == "(default)" {
+				vname = ""
+			}
+			text, err := valueText(v)
+			if err != nil {
+				return nil, fmt.Errorf("registry key %q: value %q: %w", raw, name, err)
+			}
+			lk := strings.ToLower(vname)
+			if _, dup := k.values[lk]; dup {
+				return nil, fmt.Errorf("registry key %q: value %q listed twice", raw, name)
+			}
+			k.values[lk] = &regValue{name: vname, typ: v.Type, text: text}
+		}
+		if parts := strings.Split(norm, `\`); parts[0] == "HKU" && len(parts) > 1 {
+			h.addHive(parts[1])
+		}
+	}
+	for _, raw := range sortedKeys(p.Files) {
+		full := h.expandEnv(raw)
+		if !drivePathPattern.MatchString(full) {
+			return nil, fmt.Errorf("file %q (expanded: %q): want a full path such as C:\\Windows\\System32\\webio.dll", raw, full)
+		}
+		lk := normalizePath(full)
+		if _, dup := h.files[lk]; dup {
+			return nil, fmt.Errorf("file %q: listed twice", raw)
+		}
+		h.files[lk] = p.Files[raw]
+	}
+	return h, nil
+}
+
+// addKey registers a key and its parents, and returns the key.
+func (h *host) addKey(norm string) *regKey {
+	parts := strings.Split(norm, `\`)
+	var k *regKey
+	for i := range parts {
+		p := strings.Join(parts[:i+1], `\`)
+		lk := strings.ToLower(p)
+		if k = h.keys[lk]; k == nil {
+			k = &regKey{path: p}
+			h.keys[lk] = k
+		}
+	}
+	return k
+}
+
+func (h *host) addHive(name string) {
+	if strings.HasSuffix(strings.ToLower(name), "_classes") {
+		return
+	}
+	for _, x := range h.hives {
+		if strings.EqualFold(x, name) {
+			return
+		}
+	}
+	h.hives = append(h.hives, name)
+	sort.Slice(h.hives, func(i, j int) bool { return strings.ToLower(h.hives[i]) < strings.ToLower(h.hives[j]) })
+}
+
+// normalizeKey turns a key path into HKLM\... or HKU\... form, keeping the case of the subkeys.
+func normalizeKey(raw string) (string, error) {
+	parts := strings.Split(raw, `\`)
+	switch strings.ToUpper(parts[0]) {
+	case "HKLM", "HKEY_LOCAL_MACHINE":
+		parts[0] = "HKLM"
+	case "HKU", "HKEY_USERS":
+		parts[0] = "HKU"
+	default:
+		return "", errors.New(`want a full path starting with HKLM\ or HKU\ (or HKEY_LOCAL_MACHINE\, HKEY_USERS\)`)
+	}
+	for _, s := range parts[1:] {
+		if s == "" {
+			return "", errors.New("empty key name (doubled or trailing backslash)")
+		}
+	}
+	return strings.Join(parts, `\`), nil
+}
+
+// valueText checks a value's data against its type and renders it as facts.Value.Data.
+func valueText(v RegistryValue) (string, error) {
+	data := bytes.TrimSpace(v.Data)
+	if v.Type == "REG_NONE" && (len(data) == 0 || string(data) == "null") {
+		return "", nil
+	}
+	if len(data) == 0 || string(data) == "null" {
+		return "", fmt.Errorf("%s without data", v.Type)
+	}
+	switch v.Type {
+	case "REG_DWORD", "REG_QWORD":
+		bits := 32
+		if v.Type == "REG_QWORD" {
+			bits = 64
+		}
+		n, err := strconv.ParseUint(string(data), 10, bits)
+		if err != nil {
+			max := uint64(1)<<bits - 1
+			return "", fmt.Errorf("%s data %s: want an integer 0..%d", v.Type, truncate(string(data), 30), max)
+		}
+		return strconv.FormatUint(n, 10), nil
+	case "REG_SZ", "REG_EXPAND_SZ":
+		var s string
+		if err := json.Unmarshal(data, &s); err != nil {
+			return "", fmt.Errorf("%s data %s: want a string", v.Type, truncate(string(data), 30))
+		}
+		return s, nil
+	case "REG_MULTI_SZ":
+		var ss []string
+		if err := json.Unmarshal(data, &ss); err != nil {
+			return "", fmt.Errorf("%s data %s: want an array of strings", v.Type, truncate(string(data), 30))
+		}
+		for _, s := range ss {
+			if s == "" || strings.ContainsRune(s, 0) {
+				return "", fmt.Errorf("%s data: strings must be non-empty and free of NUL", v.Type)
+			}
+		}
+		return strings.Join(ss, "\n"), nil
+	case "REG_BINARY", "REG_NONE":
+		var s string
+		if err := json.Unmarshal(data, &s); err != nil {
+			return "", fmt.Errorf("%s data %s: want a hex string", v.Type, truncate(string(data), 30))
+		}
+		b, err := hex.DecodeString(s)
+		if err != nil {
+			return "", fmt.Errorf("%s data %q: want a hex string (an even number of 0-9a-f)", v.Type, truncate(s, 30))
+		}
+		return hex.EncodeToString(b), nil
+	}
+	return "", fmt.Errorf("type %q: want REG_DWORD, REG_QWORD, REG_SZ, REG_EXPAND_SZ, REG_MULTI_SZ, REG_BINARY or REG_NONE", v.Type)
+}
+
+func osMajorMinor(version string) (int, int) {
+	parts := strings.Split(version, ".")
+	major, _ := strconv.Atoi(parts[0])
+	minor := 0
+	if len(parts) > 1 {
+		minor, _ = strconv.Atoi(parts[1])
+	}
+	return major, minor
+}
+
+// environment is what cmd.exe's "set" prints on such a host (the machine part of it).
+func environment(p Profile, is64 bool) []envVar {
+	arch := "x86"
+	if is64 {
+		arch = "AMD64"
+	}
+	env := []envVar{
+		{"ALLUSERSPROFILE", `C:\ProgramData`},
+		{"CommonProgramFiles", `C:\Program Files\Common Files`},
+		{"COMPUTERNAME", p.Name},
+		{"ComSpec", `C:\Windows\system32\cmd.exe`},
+		{"NUMBER_OF_PROCESSORS", "2"},
+		{"OS", "Windows_NT"},
+		{"Path", `C:\Windows\system32;C:\Windows;C:\Windows\System32\Wbem;C:\Windows\System32\WindowsPowerShell\v1.0\`},
+		{"PATHEXT", ".COM;.EXE;.BAT;.CMD;.VBS;.VBE;.JS;.JSE;.WSF;.WSH;.MSC"},
+		{"PROCESSOR_ARCHITECTURE", arch},
+		{"ProgramData", `C:\ProgramData`},
+		{"ProgramFiles", `C:\Program Files`},
+		{"PROMPT", "$P$G"},
+		{"PSModulePath", `C:\Windows\system32\WindowsPowerShell\v1.0\Modules\`},
+		{"PUBLIC", `C:\Users\Public`},
+		{"SystemDrive", "C:"},
+		{"SystemRoot", `C:\Windows`},
+		{"TEMP", `C:\Windows\TEMP`},
+		{"TMP", `C:\Windows\TEMP`},
+		{"windir", `C:\Windows`},
+	}
+	if is64 {
+		env = append(env,
+			envVar{"CommonProgramFiles(x86)", `C:\Program Files (x86)\Common Files`},
+			envVar{"CommonProgramW6432", `C:\Program Files\Common Files`},
+			envVar{"ProgramFiles(x86)", `C:\Program Files (x86)`},
+			envVar{"ProgramW6432", `C:\Program Files`})
+	}
+	sort.Slice(env, func(i, j int) bool { return strings.ToUpper(env[i].name) < strings.ToUpper(env[j].name) })
+	return env
+}
+
+// expandEnv expands %NAME% as Windows does: names case-insensitively, unknown names left as
+// they are.
+func (h *host) expandEnv(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, '%')
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		j := strings.IndexByte(s[i+1:], '%')
+		if j < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		name := s[i+1 : i+1+j]
+		if v, ok := h.envLookup[strings.ToUpper(name)]; ok && name != "" {
+			b.WriteString(s[:i])
+			b.WriteString(v)
+			s = s[i+j+2:]
+			continue
+		}
+		// Not a variable: keep the first '%' and look again from the second.
+		b.WriteString(s[:i+1+j])
+		s = s[i+1+j:]
+	}
+}
+
+// normalizePath is the comparison form of a Windows path: case-insensitive, either slash.
+func normalizePath(p string) string {
+	return strings.ToLower(strings.ReplaceAll(p, "/", `\`))
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}

@@ -1,0 +1,409 @@
+package winrmsim
+
+import (
+	"context"
+	"crypto/subtle"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"mime"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Options configure simulated hosts. Zero limits take the defaults of the host's Windows version.
+type Options struct {
+	// User and Password are the only credentials accepted (HTTP Basic). The user is compared
+	// exactly as configured: "LAB\tlsready" and "tlsready@lab" are different users.
+	User, Password string
+	// TLS serves HTTPS with this configuration (it must hold a certificate); nil serves HTTP.
+	TLS *tls.Config
+	// MaxShellsPerUser is the number of shells one user may have open; 0 means the default of
+	// the host's WinRM: 5 on Windows 7 / Server 2008 R2 and older (WinRM 2.0), 30 on newer.
+	MaxShellsPerUser int
+	// MaxEnvelopeSizeKB limits requests and responses; 0 means 150 on 6.1 and older, 500 newer.
+	MaxEnvelopeSizeKB int
+	// ReceiveFault, for tests, answers every Receive with this fault: "InvalidParameter" (as in
+	// test_winrs_fail_poll_process.yml), "TimedOut", "InvalidSelectors", "QuotaLimit" or
+	// "InternalError".
+	ReceiveFault string
+	// Logf, when set, receives a line per shell operation (Create, Command, Send with End,
+	// Signal, Delete), per refused request and per fault, and the HTTP server's errors.
+	Logf func(format string, args ...any)
+}
+
+// Stats counts what a host was asked.
+type Stats struct {
+	Requests int // HTTP requests received, whatever the outcome
+	Create   int
+	Command  int
+	Send     int
+	Receive  int
+	Signal   int
+	Delete   int
+	Get      int // WS-Transfer Get of the configuration
+	Faults   int // SOAP faults answered
+}
+
+// Host is one simulated Windows host serving WinRM on 127.0.0.1.
+type Host struct {
+	h           *host
+	opts        Options
+	maxShells   int
+	maxEnvelope int // bytes
+	url, addr   string
+	srv         *http.Server
+	serveDone   chan struct{}
+	closing     chan struct{}
+	closeOnce   sync.Once
+	closeErr    error
+
+	mu      sync.Mutex
+	connsCV *sync.Cond
+	conns   int
+	stopCtx func() bool
+	shells  map[string]*shell
+	stats   Stats
+}
+
+// Start validates p and serves it on 127.0.0.1 at a free port until Close, or until ctx is done.
+// A host with fault "refuse" reserves a port and closes it at once: its URL refuses connections.
+func Start(ctx context.Context, p Profile, opts Options) (*Host, error) {
+	hd, err := compile(p)
+	if err != nil {
+		return nil, fmt.Errorf("host %s: %w", p.Name, err)
+	}
+	if opts.User == "" {
+		return nil, fmt.Errorf("host %s: Options.User is empty (a Windows host always authenticates)", p.Name)
+	}
+	if _, ok := namedFaults[opts.ReceiveFault]; opts.ReceiveFault != "" && !ok {
+		return nil, fmt.Errorf("host %s: Options.ReceiveFault %q: want one of InvalidParameter, TimedOut, InvalidSelectors, QuotaLimit, InternalError", p.Name, opts.ReceiveFault)
+	}
+	if opts.MaxShellsPerUser < 0 || opts.MaxEnvelopeSizeKB < 0 {
+		return nil, fmt.Errorf("host %s: negative limit in Options", p.Name)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("host %s: %w", p.Name, err)
+	}
+	h := &Host{
+		h: hd, opts: opts, maxShells: opts.MaxShellsPerUser,
+		serveDone: make(chan struct{}), closing: make(chan struct{}), shells: map[string]*shell{},
+	}
+	h.connsCV = sync.NewCond(&h.mu)
+	if h.maxShells == 0 {
+		h.maxShells = 30
+		if hd.oldWinRM {
+			h.maxShells = 5
+		}
+	}
+	kb := opts.MaxEnvelopeSizeKB
+	if kb == 0 {
+		kb = 500
+		if hd.oldWinRM {
+			kb = 150
+		}
+	}
+	h.maxEnvelope = kb * 1024
+
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp4", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("host %s: listen: %w", p.Name, err)
+	}
+	h.addr = ln.Addr().String()
+	scheme := "http"
+	if opts.TLS != nil {
+		scheme = "https"
+	}
+	h.url = scheme + "://" + h.addr + "/wsman"
+	if p.Fault == FaultRefuse {
+		err := ln.Close()
+		close(h.serveDone)
+		return h, err
+	}
+	if opts.TLS != nil {
+		cfg := opts.TLS.Clone()
+		cfg.NextProtos = []string{"http/1.1"} // WinRM is HTTP/1.1
+		ln = tls.NewListener(ln, cfg)
+	}
+	errLog := log.New(io.Discard, "", 0)
+	if opts.Logf != nil {
+		errLog = log.New(logWriter{h}, "", 0)
+	}
+	h.srv = &http.Server{Handler: h, ErrorLog: errLog, ConnState: h.connState}
+	go func() {
+		defer close(h.serveDone)
+		_ = h.srv.Serve(ln)
+	}()
+	stop := context.AfterFunc(ctx, func() { _ = h.Close() })
+	h.mu.Lock()
+	h.stopCtx = stop
+	h.mu.Unlock()
+	h.logf("serving %s (%s, fault %q)", h.url, p.OS.Caption, p.Fault)
+	return h, nil
+}
+
+// URL is the WinRM endpoint, e.g. http://127.0.0.1:40123/wsman.
+func (h *Host) URL() string { return h.url }
+
+// Addr is the endpoint's host:port.
+func (h *Host) Addr() string { return h.addr }
+
+// Name is the host's computer name (the profile's name).
+func (h *Host) Name() string { return h.h.p.Name }
+
+// Profile returns the profile the host answers from.
+func (h *Host) Profile() Profile { return h.h.p }
+
+// Stats returns the counts of requests so far.
+func (h *Host) Stats() Stats {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.stats
+}
+
+// OpenShells is the number of shells created and not yet deleted.
+func (h *Host) OpenShells() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.shells)
+}
+
+// Close stops the host: it closes the listener and every connection, ends the requests in
+// progress without an answer, and returns once every goroutine of the host has finished.
+// It may be called more than once.
+func (h *Host) Close() error {
+	h.closeOnce.Do(func() {
+		h.mu.Lock()
+		stop := h.stopCtx
+		h.mu.Unlock()
+		if stop != nil {
+			stop()
+		}
+		close(h.closing)
+		if h.srv != nil {
+			h.closeErr = h.srv.Close()
+		}
+		<-h.serveDone
+		h.mu.Lock()
+		for h.conns > 0 {
+			h.connsCV.Wait()
+		}
+		h.shells = map[string]*shell{}
+		h.mu.Unlock()
+		h.logf("closed")
+	})
+	return h.closeErr
+}
+
+func (h *Host) connState(_ net.Conn, s http.ConnState) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	switch s {
+	case http.StateNew:
+		h.conns++
+	case http.StateClosed, http.StateHijacked:
+		h.conns--
+		h.connsCV.Broadcast()
+	}
+}
+
+func (h *Host) logf(format string, args ...any) {
+	if h.opts.Logf != nil {
+		h.opts.Logf("winrmsim %s: "+format, append([]any{h.h.p.Name}, args...)...)
+	}
+}
+
+type logWriter struct{ h *Host }
+
+func (w logWriter) Write(b []byte) (int, error) {
+	w.h.logf("%s", strings.TrimRight(string(b), "\n"))
+	return len(b), nil
+}
+
+// Fleet is a set of simulated hosts started together.
+type Fleet struct {
+	hosts []*Host
+}
+
+// StartFleet starts one host per profile (host names must be unique, case-insensitively).
+// When one fails, those already started are closed.
+func StartFleet(ctx context.Context, profiles []Profile, opts Options) (*Fleet, error) {
+	f := &Fleet{}
+	seen := map[string]bool{}
+	for _, p := range profiles {
+		key := strings.ToUpper(p.Name)
+		if seen[key] {
+			_ = f.Close()
+			return nil, fmt.Errorf("host %s: name used twice in the fleet", p.Name)
+		}
+		seen[key] = true
+		h, err := Start(ctx, p, opts)
+		if err != nil {
+			_ = f.Close()
+			return nil, err
+		}
+		f.hosts = append(f.hosts, h)
+	}
+	return f, nil
+}
+
+// Hosts returns the hosts in the order of the profiles.
+func (f *Fleet) Hosts() []*Host { return append([]*Host(nil), f.hosts...) }
+
+// Host returns the host of that name (case-insensitively), or nil.
+func (f *Fleet) Host(name string) *Host {
+	for _, h := range f.hosts {
+		if strings.EqualFold(h.Name(), name) {
+			return h
+		}
+	}
+	return nil
+}
+
+// Close closes every host and waits for all of them.
+func (f *Fleet) Close() error {
+	errs := make([]error, len(f.hosts))
+	var wg sync.WaitGroup
+	for i, h := range f.hosts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = h.Close()
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// ServeHTTP answers one HTTP request as the WinRM service of a Windows host does.
+func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.count(func(s *Stats) { s.Requests++ })
+	w.Header().Set("Server", "Microsoft-HTTPAPI/2.0")
+	if h.h.p.Fault == FaultTimeout {
+		h.hang(r)
+		return
+	}
+	if !strings.EqualFold(r.URL.Path, "/wsman") {
+		h.logf("%s %s: 404", r.Method, r.URL.Path)
+		http.Error(w, "Not Found", http.StatusNotFound)
+		return
+	}
+	if r.Method != http.MethodPost {
+		h.logf("%s %s: 405", r.Method, r.URL.Path)
+		w.Header().Set("Allow", http.MethodPost)
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		return
+	}
+	user, ok := h.authenticate(r)
+	if !ok {
+		h.logf("POST /wsman: 401 (credentials refused)")
+		// Windows offers its schemes and sends no body.
+		w.Header().Add("WWW-Authenticate", "Negotiate")
+		w.Header().Add("WWW-Authenticate", `Basic realm="WSMAN"`)
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/soap+xml" {
+		h.logf("POST /wsman: 415 (Content-Type %q)", r.Header.Get("Content-Type"))
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(http.StatusUnsupportedMediaType)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, int64(h.maxEnvelope)))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			// Windows refuses a request over MaxEnvelopeSizekb with HTTP 413, which its client
+			// reports as "the request size exceeded the configured MaxEnvelopeSize quota"
+			// (ERROR_WSMAN_HTTP_REQUEST_TOO_LARGE_STATUS 0x80338111; see
+			// ansible-collections/ansible.windows#391 and #620, masterzen/winrm#156).
+			h.logf("POST /wsman: 413 (request over MaxEnvelopeSize %d bytes)", h.maxEnvelope)
+			w.Header().Set("Content-Length", "0")
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+		}
+		return
+	}
+	x := &exchange{host: h, w: w, r: r, user: user, machine: machineName(r)}
+	req, err := parseRequest(body)
+	if err != nil {
+		h.logf("POST /wsman: malformed envelope: %v", err)
+		x.fault(faultSchema)
+		return
+	}
+	x.req = req
+	x.dispatch()
+}
+
+// hang reads the request and never answers: the host's end of a timeout. It ends when the
+// client goes away or the host closes.
+func (h *Host) hang(r *http.Request) {
+	_, _ = io.Copy(io.Discard, r.Body)
+	select {
+	case <-r.Context().Done():
+	case <-h.closing:
+	}
+	panic(http.ErrAbortHandler) // close the connection without an answer
+}
+
+func (h *Host) authenticate(r *http.Request) (string, bool) {
+	if h.h.p.Fault == FaultAuth {
+		return "", false
+	}
+	user, pass, ok := r.BasicAuth()
+	if !ok {
+		return "", false
+	}
+	okUser := subtle.ConstantTimeCompare([]byte(user), []byte(h.opts.User)) == 1
+	okPass := subtle.ConstantTimeCompare([]byte(pass), []byte(h.opts.Password)) == 1
+	return user, okUser && okPass
+}
+
+func (h *Host) count(f func(*Stats)) {
+	h.mu.Lock()
+	f(&h.stats)
+	h.mu.Unlock()
+}
+
+// machineName is the Machine of a fault: the host as the client addressed it.
+func machineName(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.Host); err == nil {
+		return host
+	}
+	return r.Host
+}
+
+// exchange is one authenticated SOAP request and its answer.
+type exchange struct {
+	host    *Host
+	w       http.ResponseWriter
+	r       *http.Request
+	req     *request
+	user    string
+	machine string
+}
+
+func (x *exchange) reply(b []byte) { x.write(http.StatusOK, b) }
+
+func (x *exchange) write(status int, b []byte) {
+	x.w.Header().Set("Content-Type", "application/soap+xml;charset=UTF-8")
+	x.w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	x.w.WriteHeader(status)
+	_, _ = x.w.Write(b)
+}
+
+func (x *exchange) fault(f soapFault) {
+	x.host.count(func(s *Stats) { s.Faults++ })
+	relates := ""
+	if x.req != nil {
+		relates = x.req.Header.MessageID
+	}
+	x.host.logf("fault %s (%d)", f.subcode, f.wsmanCode)
+	x.write(http.StatusInternalServerError, f.render(relates, x.machine))
+}

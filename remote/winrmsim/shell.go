@@ -1,0 +1,481 @@
+package winrmsim
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// shell is an open WinRS shell (wsmprovhost/winrshost on Windows).
+type shell struct {
+	id, owner     string
+	codepage      int
+	inputStreams  string
+	outputStreams string
+	commands      map[string]*command
+}
+
+// command is a process started in a shell.
+type command struct {
+	id      string
+	line    string
+	skipCmd bool
+	started bool // res is known (false while the program waits for stdin to close)
+	start   time.Time
+	res     result
+	stdin   []byte
+	next    int           // first chunk not yet fully delivered
+	offset  int           // bytes of res.chunks[next] already delivered
+	notify  chan struct{} // closed when the command changes: stdin closed, signalled, deleted
+}
+
+func (c *command) changed() {
+	close(c.notify)
+	c.notify = make(chan struct{})
+}
+
+// defaultOperationTimeout is what Windows waits when a request names no OperationTimeout
+// (MaxTimeoutms is 60000 by default).
+const defaultOperationTimeout = 60 * time.Second
+
+func (x *exchange) dispatch() {
+	hd := &x.req.Header
+	if hd.MaxEnvelopeSize != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(hd.MaxEnvelopeSize))
+		switch {
+		case err != nil:
+			x.fault(faultSchema)
+			return
+		case n < 8192:
+			x.fault(faultMinEnvelope)
+			return
+		}
+	}
+	switch hd.Action {
+	case actionCreate:
+		x.host.count(func(s *Stats) { s.Create++ })
+		x.create()
+	case actionCommand:
+		x.host.count(func(s *Stats) { s.Command++ })
+		x.command()
+	case actionSend:
+		x.host.count(func(s *Stats) { s.Send++ })
+		x.send()
+	case actionReceive:
+		x.host.count(func(s *Stats) { s.Receive++ })
+		x.receive()
+	case actionSignal:
+		x.host.count(func(s *Stats) { s.Signal++ })
+		x.signal()
+	case actionDelete:
+		x.host.count(func(s *Stats) { s.Delete++ })
+		x.delete()
+	case actionGet:
+		x.host.count(func(s *Stats) { s.Get++ })
+		x.get()
+	default:
+		x.host.logf("action %q not supported", hd.Action)
+		x.fault(faultActionNotSupported)
+	}
+}
+
+// responseLimit is the largest response the client accepts: its MaxEnvelopeSize, at most the
+// host's (MS-WSMAN 3.1.4.1.9).
+func (x *exchange) responseLimit() int {
+	n, err := strconv.Atoi(strings.TrimSpace(x.req.Header.MaxEnvelopeSize))
+	if err != nil || n <= 0 || n > x.host.maxEnvelope {
+		return x.host.maxEnvelope
+	}
+	return n
+}
+
+func (x *exchange) create() {
+	hd := &x.req.Header
+	if !strings.EqualFold(hd.ResourceURI, resourceCmd) {
+		x.fault(faultInvalidResourceURI)
+		return
+	}
+	codepage := 437 // the OEM code page of an en-US Windows
+	if v, ok := hd.option("WINRS_CODEPAGE"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			x.fault(faultInvalidParameter)
+			return
+		}
+		codepage = n
+	}
+	in, out := "stdin", "stdout stderr"
+	if b := x.req.Body.Shell; b != nil {
+		if s := strings.TrimSpace(b.InputStreams); s != "" {
+			in = s
+		}
+		if s := strings.TrimSpace(b.OutputStreams); s != "" {
+			out = s
+		}
+	}
+	h := x.host
+	h.mu.Lock()
+	open := 0
+	for _, s := range h.shells {
+		if s.owner == x.user {
+			open++
+		}
+	}
+	if open >= h.maxShells {
+		h.mu.Unlock()
+		x.fault(maxShellsFault(h.maxShells))
+		return
+	}
+	sh := &shell{id: newUUID(), owner: x.user, codepage: codepage, inputStreams: in, outputStreams: out,
+		commands: map[string]*command{}}
+	h.shells[sh.id] = sh
+	h.mu.Unlock()
+	h.logf("Create: shell %s for %s (code page %d)", sh.id, x.user, codepage)
+
+	address := strings.TrimSpace(hd.To)
+	if address == "" {
+		address = h.url
+	}
+	clientIP, _, _ := net.SplitHostPort(x.r.RemoteAddr)
+	owner := x.user
+	if i := strings.LastIndexByte(owner, '\\'); i >= 0 {
+		owner = owner[i+1:]
+	}
+	body := `<x:ResourceCreated><a:Address>` + esc(address) + `</a:Address><a:ReferenceParameters><w:ResourceURI>` + resourceCmd +
+		`</w:ResourceURI><w:SelectorSet><w:Selector Name="ShellId">` + sh.id + `</w:Selector></w:SelectorSet></a:ReferenceParameters></x:ResourceCreated>` +
+		`<rsp:Shell xmlns:rsp="` + nsShell + `"><rsp:ShellId>` + sh.id + `</rsp:ShellId><rsp:ResourceUri>` + resourceCmd + `</rsp:ResourceUri>` +
+		`<rsp:Owner>` + esc(owner) + `</rsp:Owner><rsp:ClientIP>` + esc(clientIP) + `</rsp:ClientIP><rsp:IdleTimeOut>PT7200.000S</rsp:IdleTimeOut>` +
+		`<rsp:InputStreams>` + esc(in) + `</rsp:InputStreams><rsp:OutputStreams>` + esc(out) + `</rsp:OutputStreams>` +
+		`<rsp:ShellRunTime>P0DT0H0M0S</rsp:ShellRunTime><rsp:ShellInactivity>P0DT0H0M0S</rsp:ShellInactivity></rsp:Shell>`
+	x.reply(envelope(nsShellCmd, nsTransfer+"/CreateResponse", hd.MessageID, body))
+}
+
+// lookup finds the request's shell and, when cmdID is not empty, its command. It answers the
+// fault itself when either does not exist. The host's lock is held on success.
+func (x *exchange) lookup(cmdID string, wantCmd bool) (*shell, *command, bool) {
+	id := x.req.Header.selector("ShellId")
+	h := x.host
+	h.mu.Lock()
+	sh := h.shells[id]
+	if sh == nil {
+		h.mu.Unlock()
+		x.fault(unknownShellFault(id))
+		return nil, nil, false
+	}
+	if !wantCmd {
+		return sh, nil, true
+	}
+	c := sh.commands[strings.ToUpper(strings.TrimSpace(cmdID))]
+	if c == nil {
+		h.mu.Unlock()
+		x.fault(faultUnknownCommand)
+		return nil, nil, false
+	}
+	return sh, c, true
+}
+
+func (x *exchange) command() {
+	cl := x.req.Body.CommandLine
+	if cl == nil {
+		x.fault(faultSchema)
+		return
+	}
+	skip := false
+	if v, ok := x.req.Header.option("WINRS_SKIP_CMD_SHELL"); ok {
+		skip = strings.EqualFold(v, "true")
+	}
+	line := commandLine(cl.Command, cl.Arguments)
+	sh, _, ok := x.lookup("", false)
+	if !ok {
+		return
+	}
+	h := x.host
+	codepage := sh.codepage
+	h.mu.Unlock()
+
+	// Interpret the line now; a program that reads stdin runs once stdin is closed.
+	res, wantsStdin := h.h.run(line, skip, codepage, nil, true)
+	if res.fault != nil {
+		x.fault(*res.fault)
+		return
+	}
+	id := strings.ToUpper(strings.TrimSpace(cl.CommandID))
+	if id == "" {
+		id = newUUID()
+	}
+	c := &command{id: id, line: line, skipCmd: skip, notify: make(chan struct{})}
+	if !wantsStdin {
+		c.started, c.start, c.res = true, time.Now(), res
+	}
+	h.mu.Lock()
+	if h.shells[sh.id] != sh {
+		h.mu.Unlock()
+		x.fault(unknownShellFault(sh.id))
+		return
+	}
+	sh.commands[id] = c
+	h.mu.Unlock()
+	h.logf("Command %s: %s", id, truncate(line, 120))
+	x.reply(envelope(nsShellCmd, nsShell+"/CommandResponse", x.req.Header.MessageID,
+		`<rsp:CommandResponse><rsp:CommandId>`+id+`</rsp:CommandId></rsp:CommandResponse>`))
+}
+
+func (x *exchange) send() {
+	s := x.req.Body.Send
+	if s == nil || len(s.Streams) == 0 {
+		x.fault(faultSchema)
+		return
+	}
+	type input struct {
+		cmdID string
+		data  []byte
+		end   bool
+	}
+	var inputs []input
+	for _, st := range s.Streams {
+		data, err := base64.StdEncoding.DecodeString(strings.TrimSpace(st.Data))
+		if err != nil || (st.Name != "" && st.Name != "stdin") {
+			x.fault(faultInvalidParameter)
+			return
+		}
+		inputs = append(inputs, input{st.CommandID, data, strings.EqualFold(strings.TrimSpace(st.End), "true")})
+	}
+	h := x.host
+	for _, in := range inputs {
+		sh, c, ok := x.lookup(in.cmdID, true)
+		if !ok {
+			return
+		}
+		if c.started {
+			h.mu.Unlock() // the program does not read stdin (or has read it): the data is dropped
+			continue
+		}
+		c.stdin = append(c.stdin, in.data...)
+		if !in.end {
+			h.mu.Unlock()
+			continue
+		}
+		line, skip, codepage, stdin := c.line, c.skipCmd, sh.codepage, c.stdin
+		h.mu.Unlock()
+		res, _ := h.h.run(line, skip, codepage, stdin, false)
+		h.mu.Lock()
+		c.started, c.start, c.res = true, time.Now(), res
+		c.changed()
+		h.mu.Unlock()
+		h.logf("Send: stdin of %s closed after %d bytes", c.id, len(stdin))
+	}
+	x.reply(envelope(nsShellCmd, nsShell+"/SendResponse", x.req.Header.MessageID, `<rsp:SendResponse/>`))
+}
+
+func (x *exchange) receive() {
+	h := x.host
+	if f, ok := namedFaults[h.opts.ReceiveFault]; ok {
+		x.fault(f)
+		return
+	}
+	rc := x.req.Body.Receive
+	if rc == nil || rc.DesiredStream == nil || strings.TrimSpace(rc.DesiredStream.CommandID) == "" {
+		// A Receive on the shell rather than on a command (test_winrs_fail_poll_process.yml).
+		if _, _, ok := x.lookup("", false); ok {
+			h.mu.Unlock()
+			x.fault(faultInvalidParameter)
+		}
+		return
+	}
+	timeout := defaultOperationTimeout
+	if s := strings.TrimSpace(x.req.Header.OperationTimeout); s != "" {
+		d, err := parseDuration(s)
+		if err != nil {
+			x.fault(faultSchema)
+			return
+		}
+		timeout = d
+	}
+	deadline := time.Now().Add(timeout)
+	desired := strings.Fields(rc.DesiredStream.Streams)
+	if len(desired) == 0 {
+		desired = []string{"stdout", "stderr"}
+	}
+	limit := x.responseLimit()
+	for {
+		_, c, ok := x.lookup(rc.DesiredStream.CommandID, true)
+		if !ok {
+			return
+		}
+		now := time.Now()
+		body, ready, wake := c.collect(now, desired, limit, x.req.Header.MessageID)
+		notify := c.notify
+		h.mu.Unlock()
+		if ready {
+			x.reply(body)
+			return
+		}
+		if !now.Before(deadline) {
+			x.fault(faultTimedOut)
+			return
+		}
+		wait := deadline.Sub(now)
+		if !wake.IsZero() && wake.Sub(now) < wait {
+			wait = wake.Sub(now)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-notify:
+		case <-t.C:
+		case <-x.r.Context().Done():
+			t.Stop()
+			return // the client went away
+		case <-h.closing:
+			t.Stop()
+			panic(http.ErrAbortHandler)
+		}
+		t.Stop()
+	}
+}
+
+// collect builds a ReceiveResponse from the output due by now, at most limit bytes long. It
+// reports false when there is nothing to say yet, with the time of the next output (zero when
+// unknown: the program waits for stdin).
+func (c *command) collect(now time.Time, desired []string, limit int, relatesTo string) ([]byte, bool, time.Time) {
+	if !c.started {
+		return nil, false, time.Time{}
+	}
+	want := map[string]bool{}
+	for _, s := range desired {
+		want[s] = true
+	}
+	render := func(data string, done bool) []byte {
+		var b strings.Builder
+		b.WriteString(`<rsp:ReceiveResponse>`)
+		b.WriteString(data)
+		if done {
+			for _, s := range desired {
+				b.WriteString(`<rsp:Stream Name="` + esc(s) + `" CommandId="` + c.id + `" End="true"></rsp:Stream>`)
+			}
+			fmt.Fprintf(&b, `<rsp:CommandState CommandId="%s" State="%s"><rsp:ExitCode>%d</rsp:ExitCode></rsp:CommandState>`,
+				c.id, stateDone, uint32(c.res.exitCode))
+		} else {
+			b.WriteString(`<rsp:CommandState CommandId="` + c.id + `" State="` + stateRunning + `"></rsp:CommandState>`)
+		}
+		b.WriteString(`</rsp:ReceiveResponse>`)
+		return envelope(nsReceive, nsShell+"/ReceiveResponse", relatesTo, b.String())
+	}
+	room := limit - len(render("", true)) - 64
+	var data strings.Builder
+	delivered := false
+	chunks := c.res.chunks
+	for c.next < len(chunks) {
+		ch := chunks[c.next]
+		if c.start.Add(ch.at).After(now) {
+			break
+		}
+		if !want[ch.stream] {
+			c.next, c.offset = c.next+1, 0
+			continue
+		}
+		open := `<rsp:Stream Name="` + ch.stream + `" CommandId="` + c.id + `">`
+		overhead := len(open) + len(`</rsp:Stream>`)
+		maxData := (room - overhead) / 4 * 3
+		if maxData <= 0 {
+			break
+		}
+		rest := ch.data[c.offset:]
+		take := min(len(rest), maxData)
+		data.WriteString(open + base64.StdEncoding.EncodeToString(rest[:take]) + `</rsp:Stream>`)
+		room -= overhead + base64.StdEncoding.EncodedLen(take)
+		delivered = true
+		if take == len(rest) {
+			c.next, c.offset = c.next+1, 0
+		} else {
+			c.offset += take
+			break
+		}
+	}
+	if c.next == len(chunks) && !c.start.Add(c.res.end).After(now) {
+		return render(data.String(), true), true, time.Time{}
+	}
+	if delivered {
+		return render(data.String(), false), true, time.Time{}
+	}
+	wake := c.start.Add(c.res.end)
+	if c.next < len(chunks) {
+		wake = c.start.Add(chunks[c.next].at)
+	}
+	return nil, false, wake
+}
+
+func (x *exchange) signal() {
+	sg := x.req.Body.Signal
+	if sg == nil {
+		x.fault(faultSchema)
+		return
+	}
+	sh, c, ok := x.lookup(sg.CommandID, true)
+	if !ok {
+		return
+	}
+	code := strings.TrimPrefix(strings.TrimSpace(sg.Code), signalPrefix)
+	// terminate ends the process; ctrl_c and ctrl_break end every program the hosts run.
+	delete(sh.commands, c.id)
+	c.changed()
+	x.host.mu.Unlock()
+	x.host.logf("Signal %s: %s", c.id, code)
+	x.reply(envelope(nsShellCmd, nsShell+"/SignalResponse", x.req.Header.MessageID, `<rsp:SignalResponse/>`))
+}
+
+func (x *exchange) delete() {
+	sh, _, ok := x.lookup("", false)
+	if !ok {
+		return
+	}
+	h := x.host
+	delete(h.shells, sh.id)
+	for _, c := range sh.commands {
+		c.changed()
+	}
+	h.mu.Unlock()
+	h.logf("Delete: shell %s", sh.id)
+	x.reply(envelope(nsDelete, nsTransfer+"/DeleteResponse", x.req.Header.MessageID, ""))
+}
+
+// get answers a WS-Transfer Get of the WinRM configuration (winrm get winrm/config), the way
+// clients learn MaxEnvelopeSizekb (test_wsman_update_envelope_size_150.yml).
+func (x *exchange) get() {
+	if !strings.EqualFold(x.req.Header.ResourceURI, resourceCfg) {
+		x.fault(faultInvalidResourceURI)
+		return
+	}
+	h := x.host
+	unencrypted := strconv.FormatBool(h.opts.TLS == nil) // Basic over HTTP needs AllowUnencrypted
+	body := `<cfg:Config xmlns:cfg="` + nsConfig + `">` +
+		`<cfg:MaxEnvelopeSizekb>` + strconv.Itoa(h.maxEnvelope/1024) + `</cfg:MaxEnvelopeSizekb>` +
+		`<cfg:MaxTimeoutms>60000</cfg:MaxTimeoutms><cfg:MaxBatchItems>32000</cfg:MaxBatchItems>` +
+		`<cfg:MaxProviderRequests>4294967295</cfg:MaxProviderRequests>` +
+		`<cfg:Client><cfg:NetworkDelayms>5000</cfg:NetworkDelayms><cfg:URLPrefix>wsman</cfg:URLPrefix>` +
+		`<cfg:AllowUnencrypted>false</cfg:AllowUnencrypted><cfg:Auth><cfg:Basic>true</cfg:Basic><cfg:Digest>true</cfg:Digest>` +
+		`<cfg:Kerberos>true</cfg:Kerberos><cfg:Negotiate>true</cfg:Negotiate><cfg:Certificate>true</cfg:Certificate>` +
+		`<cfg:CredSSP>false</cfg:CredSSP></cfg:Auth><cfg:DefaultPorts><cfg:HTTP>5985</cfg:HTTP><cfg:HTTPS>5986</cfg:HTTPS>` +
+		`</cfg:DefaultPorts><cfg:TrustedHosts></cfg:TrustedHosts></cfg:Client>` +
+		`<cfg:Service><cfg:RootSDDL>O:NSG:BAD:P(A;;GA;;;BA)(A;;GR;;;IU)S:P(AU;FA;GA;;;WD)(AU;SA;GXGW;;;WD)</cfg:RootSDDL>` +
+		`<cfg:MaxConcurrentOperations>4294967295</cfg:MaxConcurrentOperations>` +
+		`<cfg:MaxConcurrentOperationsPerUser>1500</cfg:MaxConcurrentOperationsPerUser>` +
+		`<cfg:EnumerationTimeoutms>240000</cfg:EnumerationTimeoutms><cfg:MaxConnections>300</cfg:MaxConnections>` +
+		`<cfg:MaxPacketRetrievalTimeSeconds>120</cfg:MaxPacketRetrievalTimeSeconds>` +
+		`<cfg:AllowUnencrypted>` + unencrypted + `</cfg:AllowUnencrypted><cfg:Auth><cfg:Basic>true</cfg:Basic>` +
+		`<cfg:Kerberos>true</cfg:Kerberos><cfg:Negotiate>true</cfg:Negotiate><cfg:Certificate>false</cfg:Certificate>` +
+		`<cfg:CredSSP>false</cfg:CredSSP><cfg:CbtHardeningLevel>Relaxed</cfg:CbtHardeningLevel></cfg:Auth>` +
+		`<cfg:DefaultPorts><cfg:HTTP>5985</cfg:HTTP><cfg:HTTPS>5986</cfg:HTTPS></cfg:DefaultPorts>` +
+		`<cfg:IPv4Filter>*</cfg:IPv4Filter><cfg:IPv6Filter>*</cfg:IPv6Filter>` +
+		`<cfg:EnableCompatibilityHttpListener>false</cfg:EnableCompatibilityHttpListener>` +
+		`<cfg:EnableCompatibilityHttpsListener>false</cfg:EnableCompatibilityHttpsListener>` +
+		`<cfg:CertificateThumbprint></cfg:CertificateThumbprint><cfg:AllowRemoteAccess>true</cfg:AllowRemoteAccess></cfg:Service>` +
+		`<cfg:Winrs><cfg:AllowRemoteShellAccess>true</cfg:AllowRemoteShellAccess><cfg:IdleTimeout>7200000</cfg:IdleTimeout>` +
+		`<cfg:MaxConcurrentUsers>2147483647</cfg:MaxConcurrentUsers><cfg:MaxShellRunTime>2147483647</cfg:MaxShellRunTime>` +
+		`<cfg:MaxProcessesPerShell>2147483647</cfg:MaxProcessesPerShell><cfg:MaxMemoryPerShellMB>2147483647</cfg:MaxMemoryPerShellMB>` +
+		`<cfg:MaxShellsPerUser>` + strconv.Itoa(h.maxShells) + `</cfg:MaxShellsPerUser></cfg:Winrs></cfg:Config>`
+	x.reply(envelope(nsGet, nsTransfer+"/GetResponse", x.req.Header.MessageID, body))
+}
