@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tlsready/tlsready/scan"
+)
+
+// expectation is one row of the table in testdata/fleet/README.md.
+type expectation struct {
+	file, verdict, category string
+}
+
+// fleetExpectations parses the documented verdict of every built-in host from the fleet README:
+// "| host | file | expected | why |", with the error category in "why" for unknown hosts.
+func fleetExpectations(t *testing.T) map[string]expectation {
+	t.Helper()
+	b, err := os.ReadFile("../../testdata/fleet/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]expectation{}
+	category := regexp.MustCompile(`\b(unreachable|timeout|auth|winrm|collector)\b`)
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	inTable := false
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		cells := strings.Split(strings.Trim(line, "|"), "|")
+		for i := range cells {
+			cells[i] = strings.Trim(strings.TrimSpace(cells[i]), "`")
+		}
+		if len(cells) == 4 && cells[0] == "host" && cells[2] == "expected" {
+			inTable = true
+			continue
+		}
+		if !inTable || !strings.HasPrefix(line, "|") {
+			inTable = inTable && strings.HasPrefix(line, "|")
+			continue
+		}
+		if strings.HasPrefix(cells[0], "-") || strings.HasPrefix(cells[0], ":") {
+			continue
+		}
+		e := expectation{file: cells[1], verdict: cells[2]}
+		if e.verdict == "unknown" {
+			e.category = category.FindString(cells[3])
+		}
+		out[cells[0]] = e
+	}
+	if len(out) < 20 {
+		t.Fatalf("fleet README documents %d hosts, want at least 20", len(out))
+	}
+	return out
+}
+
+func readResultsFile(t *testing.T, path string) map[string]scan.Result {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rs, warns, err := scan.ReadResults(f)
+	if err != nil || len(warns) > 0 {
+		t.Fatalf("results file %s: %v %v", path, err, warns)
+	}
+	out := map[string]scan.Result{}
+	for _, r := range rs {
+		if _, dup := out[r.Host]; dup {
+			t.Errorf("host %s appears twice in %s", r.Host, path)
+		}
+		out[r.Host] = r
+	}
+	return out
+}
+
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	code = run(ctx, args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func checkAgainstExpectations(t *testing.T, got map[string]scan.Result, want map[string]expectation) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("results have %d hosts, the fleet documents %d", len(got), len(want))
+	}
+	for host, e := range want {
+		r, ok := got[host]
+		if !ok {
+			t.Errorf("host %s missing from results", host)
+			continue
+		}
+		if string(r.Verdict) != e.verdict {
+			t.Errorf("host %s: verdict %s, documented %s (findings %v, error %+v)", host, r.Verdict, e.verdict, findingIDs(r), r.Error)
+		}
+		if e.category != "" && (r.Error == nil || r.Error.Category != e.category) {
+			t.Errorf("host %s: error %+v, documented category %s", host, r.Error, e.category)
+		}
+	}
+}
+
+func findingIDs(r scan.Result) []string {
+	var ids []string
+	for _, f := range r.Findings {
+		ids = append(ids, f.ID+"/"+string(f.Severity))
+	}
+	return ids
+}
+
+func TestDemo_builtinFleet_matchesDocumentedVerdicts(t *testing.T) {
+	want := fleetExpectations(t)
+	out := filepath.Join(t.TempDir(), "results.jsonl")
+	code, stdout, stderr := runCLI(t, "demo", "--out", out)
+	if code != exitReady {
+		t.Fatalf("demo exit %d\nstderr: %s", code, stderr)
+	}
+	checkAgainstExpectations(t, readResultsFile(t, out), want)
+	for _, s := range []string{"HOST", "VERDICT", "WHAT TO DO", "total"} {
+		if !strings.Contains(stdout, s) {
+			t.Errorf("table lacks %q:\n%s", s, stdout)
+		}
+	}
+	for host := range want {
+		if !strings.Contains(stdout, host) {
+			t.Errorf("table lacks host %s", host)
+		}
+	}
+}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"os"
+
+	"github.com/tlsready/tlsready"
+	"github.com/tlsready/tlsready/remote/winrmsim"
+)
+
+const labSynopsis = `Usage: tlsready lab [--fleet DIR] [--user USER] [--password-file FILE]
+
+Serves simulated Windows hosts on 127.0.0.1, one WinRM endpoint per host profile (*.json in DIR;
+the built-in fleet by default), and prints one line per host: NAME URL. Those lines can be saved
+and given to "tlsready scan --targets-file". Serves until Ctrl-C.
+
+The accepted credentials are --user and the password from --password-file or TLSREADY_PASSWORD;
+without either, a random lab password is generated and printed on stderr. These are lab
+credentials for simulated hosts only.
+`
+
+func runLab(ctx context.Context, e env, args []string) (int, error) {
+	fs := newFlagSet(e, "lab", labSynopsis)
+	var fleetDir, user, passwordFile string
+	fs.StringVar(&fleetDir, "fleet", "", "directory of host profiles (*.json); default: the built-in fleet")
+	fs.StringVar(&user, "user", `LAB\tlsready`, "user name the simulated hosts accept")
+	fs.StringVar(&passwordFile, "password-file", "", "file whose first line is the lab password (else TLSREADY_PASSWORD, else generated)")
+	if err := parseFlags(fs, args); err != nil {
+		return exitUsage, err
+	}
+	profiles, err := loadFleet(fleetDir)
+	if err != nil {
+		return exitUsage, err
+	}
+	password := ""
+	if passwordFile != "" || e.getenv("TLSREADY_PASSWORD") != "" {
+		if password, err = readPassword(e, passwordFile, user); err != nil {
+			return exitUsage, err
+		}
+	} else {
+		password = randomPassword()
+		fmt.Fprintf(e.stderr, "lab credentials: user %s, password %s\n  (for a scan: TLSREADY_PASSWORD=%s)\n", user, password, password)
+	}
+	fleet, err := winrmsim.StartFleet(ctx, profiles, winrmsim.Options{User: user, Password: password})
+	if err != nil {
+		return exitUsage, fmt.Errorf("start simulated hosts: %w", err)
+	}
+	defer fleet.Close()
+	for _, h := range fleet.Hosts() {
+		fmt.Fprintf(e.stdout, "%s %s\n", h.Name(), h.URL())
+	}
+	if f, ok := e.stdout.(*os.File); ok {
+		_ = f.Sync()
+	}
+	fmt.Fprintf(e.stderr, "serving %d simulated host(s) on 127.0.0.1; Ctrl-C to stop\n", len(fleet.Hosts()))
+	<-ctx.Done()
+	return exitReady, nil
+}
+
+// loadFleet reads host profiles from dir, or the built-in fleet when dir is empty.
+func loadFleet(dir string) ([]winrmsim.Profile, error) {
+	if dir == "" {
+		return winrmsim.LoadFleetFS(tlsready.BuiltinFleet(), "built-in fleet")
+	}
+	return winrmsim.LoadFleet(dir)
+}
+
+func randomPassword() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

@@ -1,0 +1,273 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/facts"
+	"github.com/tlsready/tlsready/remote"
+	"github.com/tlsready/tlsready/report"
+	"github.com/tlsready/tlsready/scan"
+)
+
+const scanSynopsis = `Usage: tlsready scan (--target NAME[=HOST:PORT] ... | --targets-file FILE) --user USER [flags]
+
+Connects to each host over WinRM (HTTP 5985 by default, HTTPS 5986 with --https), runs a
+read-only PowerShell collector, and judges whether Outlook can use TLS 1.2 there. Nothing is
+installed or changed on the hosts. The password is read from TLSREADY_PASSWORD, --password-file,
+or a prompt - never from the command line.
+
+Writes one JSON line per host to the results file as soon as that host is done, then prints a
+table. Exit code: 0 all ready, 1 some need action/unsupported, 2 some unknown, 3 usage error.
+`
+
+// remoteFlags are the connection flags shared by scan and demo.
+type remoteFlags struct {
+	user, passwordFile          string
+	https, insecure             bool
+	caFile, tlsServerName, port string
+	timeout, operationTimeout   time.Duration
+	concurrency                 int
+	out                         string
+}
+
+func (rf *remoteFlags) register(fs interface {
+	StringVar(*string, string, string, string)
+	BoolVar(*bool, string, bool, string)
+	DurationVar(*time.Duration, string, time.Duration, string)
+	IntVar(*int, string, int, string)
+}, defaultTimeout time.Duration) {
+	fs.IntVar(&rf.concurrency, "concurrency", 16, "hosts scanned at the same time")
+	fs.DurationVar(&rf.timeout, "timeout", defaultTimeout, "overall time allowed for one host, connection to last answer (e.g. 30s, 2m)")
+	fs.StringVar(&rf.out, "out", "", "results file, JSON Lines, one object per host (default tlsready-results-<date>-<time>.jsonl in this folder)")
+}
+
+func (rf *remoteFlags) registerConnection(fs interface {
+	StringVar(*string, string, string, string)
+	BoolVar(*bool, string, bool, string)
+	DurationVar(*time.Duration, string, time.Duration, string)
+}) {
+	fs.StringVar(&rf.user, "user", "", `account to connect with, as DOMAIN\user or user@domain (a member of the hosts' local Administrators)`)
+	fs.StringVar(&rf.passwordFile, "password-file", "", "read the password from the first line of this file (else TLSREADY_PASSWORD, else a prompt)")
+	fs.BoolVar(&rf.https, "https", false, "connect with HTTPS (WinRM port 5986); the certificate is verified")
+	fs.StringVar(&rf.caFile, "ca-file", "", "PEM file of the CA that issued the hosts' WinRM HTTPS certificates (default: system roots)")
+	fs.StringVar(&rf.tlsServerName, "tls-server-name", "", "name to verify in the host's certificate instead of the target name")
+	fs.BoolVar(&rf.insecure, "insecure-skip-verify", false, "do not verify HTTPS certificates (anyone on the path can read the password)")
+	fs.StringVar(&rf.port, "port", "", "WinRM port for targets given without one (default 5985, or 5986 with --https)")
+	fs.DurationVar(&rf.operationTimeout, "operation-timeout", 20*time.Second, "WS-Management OperationTimeout: how long the host may hold one request")
+}
+
+func (rf *remoteFlags) defaultPort() string {
+	if rf.port != "" {
+		return rf.port
+	}
+	if rf.https {
+		return "5986"
+	}
+	return "5985"
+}
+
+func runScan(ctx context.Context, e env, args []string) (int, error) {
+	fs := newFlagSet(e, "scan", scanSynopsis)
+	var rf remoteFlags
+	var targetFlags listFlag
+	var targetsFile string
+	fs.Var(&targetFlags, "target", "host to scan, NAME or NAME=HOST:PORT; repeatable")
+	fs.StringVar(&targetsFile, "targets-file", "", "file with one target per line (NAME, NAME=HOST:PORT, or a line printed by 'tlsready lab'); # starts a comment")
+	rf.registerConnection(fs)
+	rf.register(fs, 60*time.Second)
+	if err := parseFlags(fs, args); err != nil {
+		return exitUsage, err
+	}
+	if rf.port != "" {
+		if p, err := strconv.Atoi(rf.port); err != nil || p < 1 || p > 65535 {
+			return exitUsage, usagef("--port %q: want a number from 1 to 65535", rf.port)
+		}
+	}
+	var targets []scan.Target
+	for _, s := range targetFlags {
+		t, err := parseTarget(s, rf.defaultPort())
+		if err != nil {
+			return exitUsage, usagef("--target: %v", err)
+		}
+		targets = append(targets, t)
+	}
+	if targetsFile != "" {
+		f, err := os.Open(targetsFile)
+		if err != nil {
+			return exitUsage, usagef("--targets-file: %v", err)
+		}
+		ts, err := readTargets(f, targetsFile, rf.defaultPort())
+		f.Close()
+		if err != nil {
+			return exitUsage, usagef("--targets-file: %v", err)
+		}
+		targets = append(targets, ts...)
+	}
+	if len(targets) == 0 {
+		return exitUsage, usagef("no targets: give --target NAME or --targets-file FILE")
+	}
+	if rf.user == "" {
+		return exitUsage, usagef(`--user is required (DOMAIN\user or user@domain)`)
+	}
+	pw, err := readPassword(e, rf.passwordFile, rf.user)
+	if err != nil {
+		return exitUsage, err
+	}
+	results, err := scanTargets(ctx, e, targets, rf, pw)
+	if err != nil {
+		return exitUsage, err
+	}
+	return verdictExitCode(results), nil
+}
+
+// scanTargets runs the scan with a WinRM client, writes the results file, and prints the tables.
+func scanTargets(ctx context.Context, e env, targets []scan.Target, rf remoteFlags, password string) ([]scan.Result, error) {
+	targets, dropped := dedupeTargets(targets)
+	if len(dropped) > 0 {
+		fmt.Fprintf(e.stderr, "note: %d duplicate target(s) scanned once: %s\n", len(dropped), report.Clean(strings.Join(dropped, ", ")))
+	}
+	if rf.concurrency < 1 {
+		return nil, usagef("--concurrency must be at least 1")
+	}
+	if !rf.https {
+		warnBasicOverHTTP(e, targets)
+	}
+	if rf.https && rf.insecure {
+		fmt.Fprintln(e.stderr, "WARNING: --insecure-skip-verify: host certificates are not checked; anyone on the network path can impersonate a host and read the password.")
+	}
+	client, err := remote.NewClient(remote.Config{
+		User:               rf.user,
+		Password:           password,
+		HTTPS:              rf.https,
+		InsecureSkipVerify: rf.insecure,
+		CAFile:             rf.caFile,
+		TLSServerName:      rf.tlsServerName,
+		Timeout:            rf.timeout,
+		OperationTimeout:   rf.operationTimeout,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("set up WinRM client: %w", err)
+	}
+	defer client.Close()
+	items := checks.Items()
+	collector := scan.CollectorFunc(func(ctx context.Context, t scan.Target) (*facts.Facts, error) {
+		ep, err := endpointOf(t)
+		if err != nil {
+			return nil, err
+		}
+		return client.Collect(ctx, ep, items)
+	})
+	categorize := func(err error) string { return string(remote.CategoryOf(err)) }
+	return runAndReport(ctx, e, targets, collector, categorize, rf)
+}
+
+func endpointOf(t scan.Target) (remote.Endpoint, error) {
+	host, port, err := net.SplitHostPort(t.Address)
+	if err != nil {
+		return remote.Endpoint{}, fmt.Errorf("host %s: address %q: %w", t.Name, t.Address, err)
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil {
+		return remote.Endpoint{}, fmt.Errorf("host %s: port %q: %w", t.Name, port, err)
+	}
+	return remote.Endpoint{Host: host, Port: p}, nil
+}
+
+// warnBasicOverHTTP says loudly that Basic over plain HTTP exposes the password, unless every
+// target is on this machine.
+func warnBasicOverHTTP(e env, targets []scan.Target) {
+	for _, t := range targets {
+		host, _, _ := net.SplitHostPort(t.Address)
+		if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() || host == "localhost" {
+			continue
+		}
+		fmt.Fprintln(e.stderr, "WARNING: Basic authentication over HTTP sends the password base64-encoded, readable by anyone on the network path. Use --https where the hosts have a WinRM HTTPS listener.")
+		return
+	}
+}
+
+// runAndReport scans, streams every result to the results file, then prints the host table and
+// the summary. What was collected is in the file even if the scan stops early.
+func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Collector, categorize scan.Categorizer, rf remoteFlags) ([]scan.Result, error) {
+	now := time.Now()
+	out := rf.out
+	if out == "" {
+		out = "tlsready-results-" + now.Format("20060102-150405") + ".jsonl"
+	}
+	f, err := os.Create(out)
+	if err != nil {
+		return nil, fmt.Errorf("results file: %w", err)
+	}
+	writer := scan.NewResultsWriter(f)
+	var mu sync.Mutex
+	var results []scan.Result
+	collect := scan.HandlerFunc(func(r scan.Result) error {
+		mu.Lock()
+		results = append(results, r)
+		mu.Unlock()
+		return nil
+	})
+	fmt.Fprintf(e.stderr, "scanning %d host(s), %d at a time, results to %s\n", len(targets), rf.concurrency, out)
+	_, runErr := scan.Run(ctx, targets, c, scan.Options{
+		ScanID:      newScanID(now),
+		Concurrency: rf.concurrency,
+		Timeout:     rf.timeout,
+		Categorize:  categorize,
+	}, writer, collect)
+	if cerr := f.Close(); cerr != nil && runErr == nil {
+		runErr = fmt.Errorf("results file %s: %w", out, cerr)
+	}
+	width := 80
+	if f, ok := e.stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 80 {
+			width = w
+		}
+	}
+	if err := report.HostTable(e.stdout, results, report.TableOptions{Width: width}); err != nil {
+		return results, err
+	}
+	if err := report.SummaryTable(e.stdout, results); err != nil {
+		return results, err
+	}
+	fmt.Fprintf(e.stderr, "%d of %d host(s) written to %s\n", writer.Count(), len(targets), out)
+	if runErr != nil {
+		if errors.Is(runErr, context.Canceled) {
+			return results, fmt.Errorf("interrupted: %d of %d host(s) finished and saved in %s", writer.Count(), len(targets), out)
+		}
+		return results, runErr
+	}
+	return results, nil
+}
+
+// verdictExitCode is 2 if any host is unknown, else 1 if any needs action or is unsupported, else 0.
+func verdictExitCode(results []scan.Result) int {
+	code := exitReady
+	for _, r := range results {
+		switch r.Verdict {
+		case checks.Unknown:
+			return exitUnknown
+		case checks.Action, checks.Unsupported:
+			code = exitAction
+		}
+	}
+	return code
+}
+
+func newScanID(now time.Time) string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b)
+}

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/tlsready/tlsready/scan"
+)
+
+// listFlag collects a repeatable flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// newFlagSet returns a flag set whose errors and usage go to e.stderr with the given synopsis.
+func newFlagSet(e env, name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "%s\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args, turning flag errors into usage errors and --help into exit 0.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		name := strings.TrimLeft(strings.SplitN(a, "=", 2)[0], "-")
+		if strings.HasPrefix(a, "-") && name == "password" && fs.Lookup("password") == nil {
+			return usagef("--password is not accepted: a password on the command line is visible to " +
+				"other users (process list, shell history). Set TLSREADY_PASSWORD, use --password-file, " +
+				"or let tlsready prompt for it")
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return usageError{err: err, helpShown: true}
+		}
+		return usageError{err: err, helpShown: true}
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q (flags start with --)", fs.Arg(0))
+	}
+	return nil
+}
+
+// parseTarget reads "NAME", "NAME=HOST:PORT", "NAME=HOST" or a lab line "NAME URL".
+func parseTarget(s string, defaultPort string) (scan.Target, error) {
+	s = strings.TrimSpace(s)
+	var name, addr string
+	if i := strings.IndexAny(s, " \t"); i > 0 && !strings.Contains(s[:i], "=") {
+		name, addr = s[:i], strings.TrimSpace(s[i+1:])
+	} else if i := strings.Index(s, "="); i >= 0 {
+		name, addr = strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+1:])
+	} else {
+		name = s
+	}
+	if name == "" || strings.ContainsAny(name, " \t/\\") {
+		return scan.Target{}, fmt.Errorf("target %q: want NAME or NAME=HOST:PORT", s)
+	}
+	if strings.Contains(addr, "://") {
+		u, err := url.Parse(addr)
+		if err != nil || u.Host == "" {
+			return scan.Target{}, fmt.Errorf("target %q: bad URL", s)
+		}
+		addr = u.Host
+		if u.Port() == "" {
+			addr = net.JoinHostPort(u.Hostname(), defaultPort)
+		}
+	}
+	if addr == "" {
+		addr = name
+	}
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		addr = net.JoinHostPort(strings.Trim(addr, "[]"), defaultPort)
+	}
+	return scan.Target{Name: name, Address: addr}, nil
+}
+
+// readTargets reads a targets file: one target per line as for --target (or a line printed by
+// "tlsready lab"), blank lines and lines starting with # ignored.
+func readTargets(r io.Reader, source, defaultPort string) ([]scan.Target, error) {
+	var out []scan.Target
+	sc := bufio.NewScanner(r)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		t, err := parseTarget(line, defaultPort)
+		if err != nil {
+			return nil, fmt.Errorf("%s line %d: %w", source, n, err)
+		}
+		out = append(out, t)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	return out, nil
+}
+
+// dedupeTargets keeps the first target of each name (case-insensitive, as Windows names are) and
+// returns the names dropped.
+func dedupeTargets(ts []scan.Target) ([]scan.Target, []string) {
+	seen := map[string]bool{}
+	var out []scan.Target
+	var dropped []string
+	for _, t := range ts {
+		k := strings.ToLower(t.Name)
+		if seen[k] {
+			dropped = append(dropped, t.Name)
+			continue
+		}
+		seen[k] = true
+		out = append(out, t)
+	}
+	return out, dropped
+}
+
+// readPassword takes the password from --password-file, else TLSREADY_PASSWORD, else a no-echo
+// prompt on the terminal. It never comes from a flag value.
+func readPassword(e env, passwordFile, user string) (string, error) {
+	if passwordFile != "" {
+		b, err := os.ReadFile(passwordFile)
+		if err != nil {
+			return "", fmt.Errorf("password file: %w", err)
+		}
+		pw := strings.TrimRight(strings.SplitN(string(b), "\n", 2)[0], "\r")
+		if pw == "" {
+			return "", fmt.Errorf("password file %s: first line is empty", passwordFile)
+		}
+		return pw, nil
+	}
+	if pw := e.getenv("TLSREADY_PASSWORD"); pw != "" {
+		return pw, nil
+	}
+	f, ok := e.stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return "", usagef("no password for %s: set TLSREADY_PASSWORD, use --password-file, or run in a terminal to be prompted", user)
+	}
+	fmt.Fprintf(e.stderr, "Password for %s: ", user)
+	b, err := term.ReadPassword(int(f.Fd()))
+	fmt.Fprintln(e.stderr)
+	if err != nil {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	return string(b), nil
+}
