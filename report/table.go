@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/mattn/go-runewidth"
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
@@ -49,8 +50,8 @@ func HostTable(w io.Writer, results []scan.Result, opts TableOptions) error {
 		return strings.ToLower(rows[i].Host) < strings.ToLower(rows[j].Host)
 	})
 
-	// Column budget: borders and padding take 3 per column plus 1.
-	hostW, osW, verdictW := 16, 22, 11
+	// Column budget: borders and padding take 3 per column plus 1; the rest goes to "what to do".
+	hostW, osW, verdictW := 14, 18, 11
 	todoW := width - (hostW + osW + verdictW) - 13
 	if todoW < 20 {
 		todoW = 20
@@ -59,15 +60,12 @@ func HostTable(w io.Writer, results []scan.Result, opts TableOptions) error {
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleLight)})),
 		tablewriter.WithConfig(tablewriter.Config{
 			Header: tw.CellConfig{Formatting: tw.CellFormatting{AutoFormat: tw.Off}},
-			Row: tw.CellConfig{
-				Formatting:   tw.CellFormatting{AutoWrap: tw.WrapNormal},
-				ColMaxWidths: tw.CellWidth{PerColumn: tw.NewMapper[int, int]().Set(0, hostW).Set(1, osW).Set(2, verdictW).Set(3, todoW)},
-			},
+			Row:    tw.CellConfig{Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone}},
 		}),
 	)
 	t.Header("HOST", "OS", "VERDICT", "WHAT TO DO")
 	for _, r := range rows {
-		if err := t.Append(Clean(r.Host), Clean(osLabel(r)), string(r.Verdict), Clean(WhatToDo(r))); err != nil {
+		if err := t.Append(Wrap(Clean(r.Host), hostW), Wrap(Clean(osLabel(r)), osW), string(r.Verdict), Wrap(Clean(WhatToDo(r)), todoW)); err != nil {
 			return err
 		}
 	}
@@ -106,7 +104,14 @@ func SummaryTable(w io.Writer, results []scan.Result) error {
 // verdict, or why it could not be checked.
 func WhatToDo(r scan.Result) string {
 	if r.Error != nil {
-		return r.Error.Category + ": " + r.Error.Message
+		// The table already names the host: drop the message's own "host ADDRESS: " prefix.
+		msg := r.Error.Message
+		if rest, ok := strings.CutPrefix(msg, "host "); ok {
+			if i := strings.Index(rest, ": "); i >= 0 && !strings.Contains(rest[:i], " ") {
+				msg = rest[i+2:]
+			}
+		}
+		return r.Error.Category + ": " + msg
 	}
 	var decisive, warnings []string
 	for _, f := range r.Findings {
@@ -140,6 +145,42 @@ func osLabel(r scan.Result) string {
 		s = r.OS.Version
 	}
 	return s
+}
+
+// Wrap breaks s into lines of at most width terminal columns, between words where it can and
+// inside a word that is longer than a line (a SID, a registry path). East Asian wide characters
+// count two columns.
+func Wrap(s string, width int) string {
+	var lines []string
+	var line strings.Builder
+	lineW := 0
+	flush := func() {
+		lines = append(lines, strings.TrimRight(line.String(), " "))
+		line.Reset()
+		lineW = 0
+	}
+	for _, word := range strings.Fields(s) {
+		ww := runewidth.StringWidth(word)
+		if lineW > 0 && lineW+1+ww > width {
+			flush()
+		}
+		if lineW > 0 {
+			line.WriteByte(' ')
+			lineW++
+		}
+		for _, r := range word {
+			rw := runewidth.RuneWidth(r)
+			if lineW+rw > width {
+				flush()
+			}
+			line.WriteRune(r)
+			lineW += rw
+		}
+	}
+	if lineW > 0 || len(lines) == 0 {
+		flush()
+	}
+	return strings.Join(lines, "\n")
 }
 
 // Clean makes an untrusted string safe for a terminal: control characters (escape sequences,

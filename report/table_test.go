@@ -1,0 +1,98 @@
+package report
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/mattn/go-runewidth"
+
+	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/facts"
+	"github.com/tlsready/tlsready/scan"
+)
+
+func sampleResults() []scan.Result {
+	return []scan.Result{
+		{Host: "PC-READY", Verdict: checks.Ready, OS: &facts.OS{Caption: "Microsoft Windows 10 Pro", Version: "10.0.19045"}},
+		{Host: "PC-\x1b[2JEVIL", Verdict: checks.Action, OS: &facts.OS{Caption: "Microsoft Windows 7 Enterprise\r\nfake line", ServicePack: 1},
+			Findings: []checks.Finding{{ID: "WININET_NO_TLS12", Severity: checks.SeverityAction, Title: "WinINet SecureProtocols excludes TLS 1.2 (user S-1-5-21-3623811015-3361044348-30300820-1187)"}}},
+		{Host: "ＰＣ－全角の長いコンピューター名", Verdict: checks.Unknown,
+			Error: &scan.ErrorInfo{Category: "unreachable", Message: "host 10.0.0.9:5985: connect: dial tcp 10.0.0.9:5985: connect: connection refused"}},
+		{Host: "PC-WARN", Verdict: checks.Ready, Findings: []checks.Finding{{ID: "DSP_SSL3", Severity: checks.SeverityWarning, Title: "SSL 3.0 still allowed"}}},
+	}
+}
+
+func TestHostTable(t *testing.T) {
+	tests := []struct {
+		name  string
+		width int
+	}{{"80 columns", 80}, {"narrow terminal falls back to 80", 40}, {"wide terminal", 132}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := HostTable(&buf, sampleResults(), TableOptions{Width: tc.width}); err != nil {
+				t.Fatal(err)
+			}
+			out := buf.String()
+			limit := max(tc.width, 80)
+			for _, l := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+				if w := runewidth.StringWidth(l); w > limit {
+					t.Errorf("line is %d columns, want at most %d: %q", w, limit, l)
+				}
+			}
+			if strings.ContainsAny(out, "\x1b\r") {
+				t.Errorf("control characters reached the terminal:\n%q", out)
+			}
+			for _, want := range []string{`\x1b[2JEVIL`, "SSL 3.0 still allowed", "unreachable: connect: dial tcp"} {
+				if !strings.Contains(strings.ReplaceAll(out, "│", ""), strings.Fields(want)[0]) {
+					t.Errorf("table lacks %q:\n%s", want, out)
+				}
+			}
+			if strings.Contains(out, "host 10.0.0.9:5985:") {
+				t.Errorf("host prefix of the error message repeated in the table:\n%s", out)
+			}
+			if i, j := strings.Index(out, "action"), strings.Index(out, "ready"); i < 0 || j < 0 || i > j {
+				t.Errorf("hosts needing action must come before ready ones:\n%s", out)
+			}
+		})
+	}
+}
+
+func TestWrap(t *testing.T) {
+	tests := []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{"KB3140245 not installed: WinHTTP cannot use TLS 1.2", 24, "KB3140245 not installed:\nWinHTTP cannot use TLS\n1.2"},
+		{"S-1-5-21-3623811015-3361044348", 12, "S-1-5-21-362\n3811015-3361\n044348"},
+		{"全角文字列", 4, "全角\n文字\n列"},
+		{"", 10, ""},
+	}
+	for _, tc := range tests {
+		if got := Wrap(tc.in, tc.width); got != tc.want {
+			t.Errorf("Wrap(%q, %d) = %q, want %q", tc.in, tc.width, got, tc.want)
+		}
+	}
+}
+
+func TestSummaryTableCounts(t *testing.T) {
+	var buf bytes.Buffer
+	if err := SummaryTable(&buf, sampleResults()); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, row := range [][]string{{"ready", "2"}, {"action", "1"}, {"unknown", "1"}, {"unsupported", "0"}, {"total", "4"}} {
+		found := false
+		for _, l := range strings.Split(out, "\n") {
+			f := strings.Fields(strings.ReplaceAll(l, "│", " "))
+			if len(f) >= 2 && f[0] == row[0] && f[1] == row[1] {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("summary lacks %s = %s:\n%s", row[0], row[1], out)
+		}
+	}
+}
