@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -38,6 +39,7 @@ type remoteFlags struct {
 	user, passwordFile          string
 	https, insecure             bool
 	caFile, tlsServerName, port string
+	minTLS                      string
 	timeout, operationTimeout   time.Duration
 	concurrency                 int
 	out                         string
@@ -65,6 +67,7 @@ func (rf *remoteFlags) registerConnection(fs interface {
 	fs.StringVar(&rf.caFile, "ca-file", "", "PEM file of the CA that issued the hosts' WinRM HTTPS certificates (default: system roots)")
 	fs.StringVar(&rf.tlsServerName, "tls-server-name", "", "name to verify in the host's certificate instead of the target name")
 	fs.BoolVar(&rf.insecure, "insecure-skip-verify", false, "do not verify HTTPS certificates (anyone on the path can read the password)")
+	fs.StringVar(&rf.minTLS, "min-tls-version", "1.2", "lowest TLS version for --https: 1.2, or 1.0 for Windows 7 / 2008 R2 hosts whose WinRM listener still speaks only TLS 1.0")
 	fs.StringVar(&rf.port, "port", "", "WinRM port for targets given without one (default 5985, or 5986 with --https)")
 	fs.DurationVar(&rf.operationTimeout, "operation-timeout", 20*time.Second, "WS-Management OperationTimeout: how long the host may hold one request")
 }
@@ -148,7 +151,12 @@ func scanTargets(ctx context.Context, e env, targets []scan.Target, rf remoteFla
 	if rf.https && rf.insecure {
 		fmt.Fprintln(e.stderr, "WARNING: --insecure-skip-verify: host certificates are not checked; anyone on the network path can impersonate a host and read the password.")
 	}
+	minTLS, ok := map[string]uint16{"1.0": tls.VersionTLS10, "1.1": tls.VersionTLS11, "1.2": tls.VersionTLS12, "1.3": tls.VersionTLS13, "": tls.VersionTLS12}[rf.minTLS]
+	if !ok {
+		return nil, usagef("--min-tls-version %q: want 1.0, 1.1, 1.2 or 1.3", rf.minTLS)
+	}
 	client, err := remote.NewClient(remote.Config{
+		MinTLSVersion:      minTLS,
 		User:               rf.user,
 		Password:           password,
 		HTTPS:              rf.https,

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -47,9 +46,6 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		}
 	}
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return usageError{err: err, helpShown: true}
-		}
 		return usageError{err: err, helpShown: true}
 	}
 	if fs.NArg() > 0 {

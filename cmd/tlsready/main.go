@@ -9,6 +9,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -79,6 +80,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitUsage
 	}
 	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitReady // --help: usage was printed as asked
+		}
 		var ue usageError
 		if errors.As(err, &ue) && ue.helpShown {
 			return exitUsage
