@@ -30,7 +30,7 @@ func dword(n uint32) winrmsim.RegistryValue {
 func win7(name string, fixed bool) winrmsim.Profile {
 	dll := "6.1.7601.17514 (win7sp1_rtm.101119-1850)"
 	reg := map[string]map[string]winrmsim.RegistryValue{
-		checks.KeyIE: {"Version": {Type: "REG_SZ", Data: []byte(`"9.11.9600.19596"`)}, "svcVersion": {Type: "REG_SZ", Data: []byte(`"11.0.9600.19596"`)}},
+		checks.KeyIE:         {"Version": {Type: "REG_SZ", Data: []byte(`"9.11.9600.19596"`)}, "svcVersion": {Type: "REG_SZ", Data: []byte(`"11.0.9600.19596"`)}},
 		checks.KeySchannel12: {"DisabledByDefault": dword(0)},
 	}
 	if fixed {
