@@ -49,15 +49,7 @@ const evNone = "(none)"
 // value that cannot be read where it would decide is WININET_UNREADABLE (unknown).
 func (h *host) checkWinINet() {
 	pol := h.value(ItemInetPolicy, KeyInetPolicy, "", "SecureProtocols")
-	polApplies := h.phrase("inet.applies.policy", nil)
-	switch pol.state {
-	case regUnreadable:
-		h.add(IDWinINetUnreadable, []Evidence{pol.ev}, h.inetArgs(pol.ev, scopePolicy, "", polApplies))
-		return
-	case regOther:
-		h.add(IDWinINetNotDWORD, []Evidence{pol.ev}, h.inetArgs(pol.ev, scopePolicy, "", polApplies))
-	case regDWORD:
-		h.inetJudge(pol, scopePolicy, "", polApplies)
+	if h.inetSource(pol, scopePolicy, "", h.phrase("inet.applies.policy", nil)) {
 		return
 	}
 
@@ -84,17 +76,26 @@ func (h *host) inetUser(sid string) bool {
 		{ItemInetUser, KeyInetUser, scopeUser, "inet.applies.user"},
 	} {
 		r := h.userValue(src.item, src.key, sid)
-		applies := h.phrase(src.applies, args{"sid": sid})
-		switch r.state {
-		case regUnreadable:
-			h.add(IDWinINetUnreadable, []Evidence{r.ev}, h.inetArgs(r.ev, src.scope, sid, applies))
-			return true
-		case regOther:
-			h.add(IDWinINetNotDWORD, []Evidence{r.ev}, h.inetArgs(r.ev, src.scope, sid, applies))
-		case regDWORD:
-			h.inetJudge(r, src.scope, sid, applies)
+		if h.inetSource(r, src.scope, sid, h.phrase(src.applies, args{"sid": sid})) {
 			return true
 		}
+	}
+	return false
+}
+
+// inetSource reports what one WinINet source (policy, user or machine value) holds and whether it
+// decides: a REG_DWORD is judged, an unreadable value makes the answer unknown, and a value of
+// another type is ignored by WinINet (reported) so that the next source decides.
+func (h *host) inetSource(r regRead, scope, sid, applies string) bool {
+	switch r.state {
+	case regUnreadable:
+		h.add(IDWinINetUnreadable, []Evidence{r.ev}, h.inetArgs(r.ev, scope, sid, applies))
+		return true
+	case regOther:
+		h.add(IDWinINetNotDWORD, []Evidence{r.ev}, h.inetArgs(r.ev, scope, sid, applies))
+	case regDWORD:
+		h.inetJudge(r, scope, sid, applies)
+		return true
 	}
 	return false
 }
@@ -107,14 +108,7 @@ func (h *host) inetFallback(sids []string) {
 		applies = h.phrase("inet.applies.fallback", args{"sids": h.text.join(sids)})
 	}
 	m := h.value(ItemInetMachine, KeyInetMachine, "", "SecureProtocols")
-	switch m.state {
-	case regUnreadable:
-		h.add(IDWinINetUnreadable, []Evidence{m.ev}, h.inetArgs(m.ev, scopeMachine, "", applies))
-		return
-	case regOther:
-		h.add(IDWinINetNotDWORD, []Evidence{m.ev}, h.inetArgs(m.ev, scopeMachine, "", applies))
-	case regDWORD:
-		h.inetJudge(m, scopeMachine, "", applies)
+	if h.inetSource(m, scopeMachine, "", applies) {
 		return
 	}
 
