@@ -94,15 +94,24 @@ type Options struct {
 	Categorize Categorizer
 	// Now returns the current time (default time.Now).
 	Now func() time.Time
+	// MaxAuthFailures stops the scan after this many hosts in a row (in completion order) were
+	// refused for their credentials: a wrong password tried on every host of a domain locks the
+	// account out. 0 never stops.
+	MaxAuthFailures int
 }
+
+// ErrAuthFailures is returned (wrapped) when MaxAuthFailures hosts in a row rejected the
+// credentials and the scan was stopped.
+var ErrAuthFailures = errors.New("credentials rejected by consecutive hosts: scan stopped to protect the account from lockout")
 
 // Summary counts the verdicts of a scan.
 type Summary map[checks.Verdict]int
 
 // Run scans every target once, at most Concurrency at a time, and hands each result to every
 // handler as soon as it is ready. A handler error stops the scan (nothing more is started) and is
-// returned. When ctx is cancelled, hosts not yet started are not scanned and ctx's error is
-// returned with the results handed out so far.
+// returned. When ctx is cancelled, hosts not yet started are not scanned, hosts cut short are not
+// reported, and ctx's error is returned with the results handed out so far. After
+// MaxAuthFailures auth errors in a row the scan stops the same way and returns ErrAuthFailures.
 func Run(ctx context.Context, targets []Target, c Collector, opts Options, handlers ...Handler) (Summary, error) {
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 16
@@ -119,7 +128,8 @@ func Run(ctx context.Context, targets []Target, c Collector, opts Options, handl
 
 	results := make(chan Result)
 	summary := Summary{}
-	var handlerErr error
+	var handlerErr, authErr error
+	authInRow := 0
 	done := make(chan struct{})
 	stop, cancelStop := context.WithCancel(ctx)
 	defer cancelStop()
@@ -127,6 +137,15 @@ func Run(ctx context.Context, targets []Target, c Collector, opts Options, handl
 		defer close(done)
 		for r := range results {
 			summary[r.Verdict]++
+			if r.Error != nil && r.Error.Category == CategoryAuth {
+				authInRow++
+				if opts.MaxAuthFailures > 0 && authInRow >= opts.MaxAuthFailures && authErr == nil {
+					authErr = fmt.Errorf("%w (%d in a row, the last %s: %s)", ErrAuthFailures, authInRow, r.Host, r.Error.Message)
+					cancelStop()
+				}
+			} else {
+				authInRow = 0
+			}
 			if handlerErr != nil {
 				continue
 			}
@@ -150,7 +169,13 @@ func Run(ctx context.Context, targets []Target, c Collector, opts Options, handl
 			if stop.Err() != nil {
 				return nil
 			}
-			results <- scanOne(stop, t, c, opts)
+			r := scanOne(stop, t, c, opts)
+			if r.Error != nil && stop.Err() != nil {
+				// Stopped (Ctrl-C, handler error, auth failures) while this host ran: it was not
+				// checked, so it is not recorded; a later run scans it again.
+				return nil
+			}
+			results <- r
 			return nil
 		})
 	}
@@ -159,6 +184,9 @@ func Run(ctx context.Context, targets []Target, c Collector, opts Options, handl
 	<-done
 	if handlerErr != nil {
 		return summary, handlerErr
+	}
+	if authErr != nil {
+		return summary, authErr
 	}
 	return summary, ctx.Err()
 }

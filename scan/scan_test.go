@@ -169,3 +169,41 @@ func TestResultsFile_roundTripAndTruncatedLastLine(t *testing.T) {
 		t.Errorf("bad first line: err = %v, want an error naming line 1", err)
 	}
 }
+
+func TestRun_stopsAfterConsecutiveAuthFailures(t *testing.T) {
+	var started atomic.Int32
+	c := CollectorFunc(func(ctx context.Context, tg Target) (*facts.Facts, error) {
+		started.Add(1)
+		if tg.Name == "PC-000" {
+			return win10(tg.Name), nil
+		}
+		return nil, fmt.Errorf("host %s: create shell: authentication failed (HTTP 401)", tg.Name)
+	})
+	categorize := func(err error) string {
+		if strings.Contains(err.Error(), "401") {
+			return CategoryAuth
+		}
+		return CategoryWinRM
+	}
+	var rs []Result
+	_, err := Run(context.Background(), targets(50), c, Options{Concurrency: 1, MaxAuthFailures: 3, Categorize: categorize},
+		HandlerFunc(func(r Result) error { rs = append(rs, r); return nil }))
+	if !errors.Is(err, ErrAuthFailures) {
+		t.Fatalf("err = %v, want ErrAuthFailures", err)
+	}
+	if len(rs) != 4 || rs[0].Verdict != checks.Ready {
+		t.Errorf("got %d results, want 1 ready + 3 auth failures", len(rs))
+	}
+	if n := started.Load(); n > 5 {
+		t.Errorf("%d hosts tried: the scan went on after 3 auth failures in a row", n)
+	}
+	// Without a limit, every host is tried once (never retried).
+	started.Store(0)
+	rs = nil
+	if _, err := Run(context.Background(), targets(20), c, Options{Concurrency: 4, Categorize: categorize}, HandlerFunc(func(r Result) error { rs = append(rs, r); return nil })); err != nil {
+		t.Fatal(err)
+	}
+	if started.Load() != 20 || len(rs) != 20 {
+		t.Errorf("started %d, results %d; want 20 each", started.Load(), len(rs))
+	}
+}

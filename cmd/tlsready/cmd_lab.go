@@ -11,7 +11,7 @@ import (
 	"github.com/tlsready/tlsready/remote/winrmsim"
 )
 
-const labSynopsis = `Usage: tlsready lab [--fleet DIR] [--user USER] [--password-file FILE]
+const labSynopsis = `Usage: tlsready lab [--fleet DIR] [--user USER] [--password-file FILE] [--https [--ca-out FILE]]
 
 Serves simulated Windows hosts on 127.0.0.1, one WinRM endpoint per host profile (*.json in DIR;
 the built-in fleet by default), and prints one line per host: NAME URL. Those lines can be saved
@@ -20,14 +20,20 @@ and given to "tlsready scan --targets-file". Serves until Ctrl-C.
 The accepted credentials are --user and the password from --password-file or TLSREADY_PASSWORD;
 without either, a random lab password is generated and printed on stderr. These are lab
 credentials for simulated hosts only.
+
+With --https the hosts serve HTTPS with a certificate from a throw-away lab CA, whose
+certificate is written to --ca-out for "tlsready scan --https --ca-file".
 `
 
 func runLab(ctx context.Context, e env, args []string) (int, error) {
 	fs := newFlagSet(e, "lab", labSynopsis)
-	var fleetDir, user, passwordFile string
+	var fleetDir, user, passwordFile, caOut string
+	var https bool
 	fs.StringVar(&fleetDir, "fleet", "", "directory of host profiles (*.json); default: the built-in fleet")
 	fs.StringVar(&user, "user", `LAB\tlsready`, "user name the simulated hosts accept")
 	fs.StringVar(&passwordFile, "password-file", "", "file whose first line is the lab password (else TLSREADY_PASSWORD, else generated)")
+	fs.BoolVar(&https, "https", false, "serve HTTPS with a certificate from a generated lab CA")
+	fs.StringVar(&caOut, "ca-out", "tlsready-lab-ca.pem", "with --https: where to write the lab CA certificate (PEM)")
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
@@ -44,7 +50,19 @@ func runLab(ctx context.Context, e env, args []string) (int, error) {
 		password = randomPassword()
 		fmt.Fprintf(e.stderr, "lab credentials: user %s, password %s\n  (for a scan: TLSREADY_PASSWORD=%s)\n", user, password, password)
 	}
-	fleet, err := winrmsim.StartFleet(ctx, profiles, winrmsim.Options{User: user, Password: password})
+	opts := winrmsim.Options{User: user, Password: password}
+	if https {
+		lt, err := winrmsim.NewLabTLS()
+		if err != nil {
+			return exitUsage, err
+		}
+		if err := os.WriteFile(caOut, lt.CAPEM, 0o644); err != nil {
+			return exitUsage, fmt.Errorf("--ca-out: %w", err)
+		}
+		opts.TLS = lt.Server
+		fmt.Fprintf(e.stderr, "HTTPS: lab CA certificate written to %s (scan with --https --ca-file %s)\n", caOut, caOut)
+	}
+	fleet, err := winrmsim.StartFleet(ctx, profiles, opts)
 	if err != nil {
 		return exitUsage, fmt.Errorf("start simulated hosts: %w", err)
 	}

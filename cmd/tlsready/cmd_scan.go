@@ -251,6 +251,7 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 		return results, err
 	}
 	fmt.Fprintf(e.stderr, "%d of %d host(s) written to %s\n", writer.Count(), len(targets), out)
+	printHints(e, results)
 	if runErr != nil {
 		if errors.Is(runErr, context.Canceled) {
 			return results, fmt.Errorf("interrupted: %d of %d host(s) finished and saved in %s", writer.Count(), len(targets), out)
@@ -278,4 +279,26 @@ func newScanID(now time.Time) string {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	return now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b)
+}
+
+// printHints turns common setup mistakes seen across hosts into one line of advice each.
+func printHints(e env, results []scan.Result) {
+	certs, auth := 0, 0
+	for _, r := range results {
+		if r.Error == nil {
+			continue
+		}
+		switch {
+		case strings.Contains(r.Error.Message, "x509:") || strings.Contains(r.Error.Message, "certificate"):
+			certs++
+		case r.Error.Category == scan.CategoryAuth:
+			auth++
+		}
+	}
+	if certs > 0 {
+		fmt.Fprintf(e.stderr, "hint: %d host(s) presented a certificate this machine does not trust (or for another name): give the issuing CA with --ca-file, the certificate's name with --tls-server-name, or - insecurely - use --insecure-skip-verify\n", certs)
+	}
+	if auth > 0 {
+		fmt.Fprintf(e.stderr, "hint: %d host(s) rejected the credentials: check --user (DOMAIN\\user or user@domain), the password, and that the account is a local administrator there\n", auth)
+	}
 }

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// startLab runs "tlsready lab ARGS" in-process and returns the host lines it printed and a stop
+// function that interrupts it like Ctrl-C and waits for it to end.
+func startLab(t *testing.T, want int, args ...string) (lines []string, stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	var stderr strings.Builder
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, append([]string{"lab"}, args...), strings.NewReader(""), pw, &stderr)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	for len(lines) < want && sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	if len(lines) != want {
+		cancel()
+		t.Fatalf("lab printed %d lines, want %d: %s", len(lines), want, stderr.String())
+	}
+	return lines, func() {
+		cancel()
+		select {
+		case code := <-done:
+			if code != exitReady {
+				t.Errorf("lab exit %d", code)
+			}
+		case <-time.After(15 * time.Second):
+			t.Errorf("lab did not stop")
+		}
+	}
+}
+
+func smallFleet(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, f := range []string{"pc-w7-003.json", "pc-w7-010.json", "pc-w8-021.json"} {
+		b, err := os.ReadFile(filepath.Join("../../testdata/fleet", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// HTTPS: an untrusted certificate fails every host with a clear error; --ca-file or
+// --insecure-skip-verify (with its warning) let the scan through.
+func TestLabHTTPS_certificateVerification(t *testing.T) {
+	tmp := t.TempDir()
+	ca := filepath.Join(tmp, "lab-ca.pem")
+	t.Setenv("TLSREADY_PASSWORD", "lab-https-pw")
+	lines, stop := startLab(t, 3, "--fleet", smallFleet(t), "--https", "--ca-out", ca, "--user", `LAB\u`)
+	defer stop()
+	for _, l := range lines {
+		if !strings.Contains(l, "https://127.0.0.1:") {
+			t.Fatalf("lab line %q is not an https URL", l)
+		}
+	}
+	targets := filepath.Join(tmp, "hosts.txt")
+	if err := os.WriteFile(targets, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]expectation{"PC-W7-003": {verdict: "ready"}, "PC-W7-010": {verdict: "action"}, "PC-W8-021": {verdict: "unsupported"}}
+	base := []string{"scan", "--https", "--targets-file", targets, "--user", `LAB\u`, "--timeout", "10s"}
+
+	tests := []struct {
+		name      string
+		extra     []string
+		trusted   bool
+		stderrHas string
+	}{
+		{"untrusted certificate", nil, false, ""},
+		{"--ca-file", []string{"--ca-file", ca}, true, ""},
+		{"--insecure-skip-verify", []string{"--insecure-skip-verify"}, true, "WARNING: --insecure-skip-verify"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "r.jsonl")
+			code, _, stderr := runCLI(t, append(append(base, tc.extra...), "--out", out)...)
+			got := readResultsFile(t, out)
+			if !tc.trusted {
+				if code != exitUnknown {
+					t.Errorf("exit %d, want %d", code, exitUnknown)
+				}
+				for host, r := range got {
+					if r.Error == nil || !strings.Contains(r.Error.Message, "certificate") {
+						t.Errorf("%s: error %+v, want a certificate error", host, r.Error)
+					}
+				}
+				if len(got) != 3 {
+					t.Errorf("%d results, want 3", len(got))
+				}
+				return
+			}
+			checkAgainstExpectations(t, got, want)
+			if !strings.Contains(stderr, tc.stderrHas) {
+				t.Errorf("stderr lacks %q: %s", tc.stderrHas, stderr)
+			}
+		})
+	}
+}
