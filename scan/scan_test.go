@@ -191,8 +191,9 @@ func TestRun_stopsAfterConsecutiveAuthFailures(t *testing.T) {
 	if !errors.Is(err, ErrAuthFailures) {
 		t.Fatalf("err = %v, want ErrAuthFailures", err)
 	}
-	if len(rs) != 4 || rs[0].Verdict != checks.Ready {
-		t.Errorf("got %d results, want 1 ready + 3 auth failures", len(rs))
+	// One host may already have finished while the third failure was handled: it is recorded.
+	if len(rs) < 4 || len(rs) > 5 || rs[0].Verdict != checks.Ready {
+		t.Errorf("got %d results, want 1 ready + 3 (at most 4) auth failures", len(rs))
 	}
 	if n := started.Load(); n > 5 {
 		t.Errorf("%d hosts tried: the scan went on after 3 auth failures in a row", n)
