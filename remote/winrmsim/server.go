@@ -58,6 +58,7 @@ type Host struct {
 	maxEnvelope int // bytes
 	url, addr   string
 	srv         *http.Server
+	release     func() error // frees the port a refusing host holds
 	serveDone   chan struct{}
 	closing     chan struct{}
 	closeOnce   sync.Once
@@ -110,22 +111,26 @@ func Start(ctx context.Context, p Profile, opts Options) (*Host, error) {
 	}
 	h.maxEnvelope = kb * 1024
 
+	scheme := "http"
+	if opts.TLS != nil {
+		scheme = "https"
+	}
+	if p.Fault == FaultRefuse {
+		addr, release, err := reservePort()
+		if err != nil {
+			return nil, fmt.Errorf("host %s: %w", p.Name, err)
+		}
+		h.addr, h.url, h.release = addr, scheme+"://"+addr+"/wsman", release
+		close(h.serveDone)
+		return h, nil
+	}
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp4", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("host %s: listen: %w", p.Name, err)
 	}
 	h.addr = ln.Addr().String()
-	scheme := "http"
-	if opts.TLS != nil {
-		scheme = "https"
-	}
 	h.url = scheme + "://" + h.addr + "/wsman"
-	if p.Fault == FaultRefuse {
-		err := ln.Close()
-		close(h.serveDone)
-		return h, err
-	}
 	if opts.TLS != nil {
 		cfg := opts.TLS.Clone()
 		cfg.NextProtos = []string{"http/1.1"} // WinRM is HTTP/1.1
@@ -188,6 +193,9 @@ func (h *Host) Close() error {
 		close(h.closing)
 		if h.srv != nil {
 			h.closeErr = h.srv.Close()
+		}
+		if h.release != nil {
+			h.closeErr = h.release()
 		}
 		<-h.serveDone
 		h.mu.Lock()
