@@ -46,9 +46,15 @@ const (
 // Config says how to reach and authenticate to the hosts of one scan. The zero value of each
 // optional field means its default.
 type Config struct {
-	// User and Password authenticate with Basic. The password is never logged nor put in an
-	// error message.
+	// User (DOMAIN\user or user@domain) and Password are the account. The password is never
+	// logged nor put in an error message.
 	User, Password string
+	// Auth is the authentication: AuthNegotiate (the default: Kerberos when available, else
+	// NTLM), AuthNTLM, AuthKerberos or AuthBasic. With NTLM and Kerberos, each Run uses one
+	// dedicated connection, authenticates once on it, and over HTTP encrypts every message
+	// (MS-WSMV): no SOAP body is ever sent in clear, a host that answers in clear fails with an
+	// *AuthError. Over HTTPS the messages are not encrypted again, as Windows does.
+	Auth string
 	// HTTPS connects to WinRM over TLS (default port 5986) and verifies the host's certificate
 	// against the system roots, or against CAFile, unless InsecureSkipVerify.
 	HTTPS              bool
@@ -73,16 +79,20 @@ type Config struct {
 	// MaxIdleConnsPerHost is how many idle connections to one host are kept (default 2).
 	MaxIdleConnsPerHost int
 	// Proxy chooses an HTTP proxy per request. Nil means none: WinRM to internal hosts does
-	// not go through the proxy of the environment unless asked.
+	// not go through the proxy of the environment unless asked. Only Basic can use one: NTLM
+	// and Kerberos are bound to a connection that a proxy does not keep.
 	Proxy func(*http.Request) (*url.URL, error)
 	// Locale is sent as the WS-Management locale, the language of fault messages (default en-US).
 	Locale string
+	// Kerberos configures the Kerberos login (realm, KDCs, krb5.conf, ticket cache, SPN names).
+	// One login serves all the hosts of the Client, made on first use, ended by Close.
+	Kerberos KerberosConfig
 }
 
 // String describes the configuration without the password.
 func (c Config) String() string {
-	return fmt.Sprintf("remote.Config{User:%q HTTPS:%t InsecureSkipVerify:%t CAFile:%q TLSServerName:%q Timeout:%s OperationTimeout:%s EnvelopeSize:%d}",
-		c.User, c.HTTPS, c.InsecureSkipVerify, c.CAFile, c.TLSServerName, c.Timeout, c.OperationTimeout, c.EnvelopeSize)
+	return fmt.Sprintf("remote.Config{User:%q Auth:%q HTTPS:%t InsecureSkipVerify:%t CAFile:%q TLSServerName:%q Timeout:%s OperationTimeout:%s EnvelopeSize:%d}",
+		c.User, c.Auth, c.HTTPS, c.InsecureSkipVerify, c.CAFile, c.TLSServerName, c.Timeout, c.OperationTimeout, c.EnvelopeSize)
 }
 
 // GoString is String, so that %#v does not print the password either.
@@ -134,15 +144,31 @@ type RunResult struct {
 // concurrent use, and all hosts share its HTTP connection pool.
 type Client struct {
 	cfg            Config
-	transport      *http.Transport
+	transport      *http.Transport // shared by the Basic runs; cloned for each NTLM/Kerberos run
 	hc             *http.Client
+	dialer         *net.Dialer
 	cleanupTimeout time.Duration // for Signal and Delete after the run
+	// wrapRT, for tests, wraps the round tripper of each run's own connection.
+	wrapRT func(http.RoundTripper) http.RoundTripper
 }
 
 // NewClient checks cfg, fills in defaults and builds the shared HTTP transport.
 func NewClient(cfg Config) (*Client, error) {
-	if cfg.User == "" {
+	auth, err := checkAuth(cfg.Auth)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Auth = auth
+	if cfg.User == "" && !(auth == AuthKerberos && cfg.Password == "") {
+		// Kerberos with a ticket cache takes the user from the cache.
 		return nil, errors.New("no user name")
+	}
+	cfg.Kerberos.shared = newKerberosShared()
+	if auth == AuthKerberos && mechanism(AuthKerberos) == nil {
+		return nil, errors.New("authentication kerberos: this build has no Kerberos support")
+	}
+	if auth != AuthBasic && cfg.Proxy != nil {
+		return nil, fmt.Errorf("authentication %s cannot go through a proxy (it is bound to one connection); use basic over HTTPS", auth)
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
@@ -205,12 +231,14 @@ func NewClient(cfg Config) (*Client, error) {
 		// WinRM does not redirect; following one could send the credentials elsewhere.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	return &Client{cfg: cfg, transport: tr, hc: hc, cleanupTimeout: defaultCleanupTimeout}, nil
+	return &Client{cfg: cfg, transport: tr, hc: hc, dialer: dialer, cleanupTimeout: defaultCleanupTimeout}, nil
 }
 
-// Close closes the idle connections of the pool. Call it when no Run is in progress.
+// Close closes the idle connections of the pool and ends the Kerberos login, if any. Call it
+// when no Run is in progress.
 func (c *Client) Close() {
 	c.transport.CloseIdleConnections()
+	c.cfg.Kerberos.shared.close()
 }
 
 func (c *Client) normalize(ep Endpoint) Endpoint {
@@ -276,6 +304,10 @@ func (c *Client) Run(ctx context.Context, ep Endpoint, command string, stdin []b
 	// A fresh Parameters per run: winrm.DefaultParameters is shared, mutable state.
 	r.params = winrm.NewParameters(isoSeconds(c.cfg.OperationTimeout), c.cfg.Locale, c.cfg.EnvelopeSize)
 	r.tr = &transporter{ctx: ctx, hc: c.hc, url: c.url(ep), user: c.cfg.User, password: c.cfg.Password}
+	if c.cfg.Auth != AuthBasic {
+		r.tr.sess = c.newAuthSession(ep, r.tr.url)
+		defer r.tr.sess.close() // after cleanup: the shell is deleted on this connection
+	}
 	r.params.TransportDecorator = func() winrm.Transporter { return r.tr }
 	wep := &winrm.Endpoint{Host: ep.Host, Port: ep.Port, HTTPS: c.cfg.HTTPS, Insecure: c.cfg.InsecureSkipVerify,
 		TLSServerName: c.cfg.TLSServerName, Timeout: c.cfg.Timeout}
@@ -292,12 +324,13 @@ func (c *Client) Run(ctx context.Context, ep Endpoint, command string, stdin []b
 
 // Steps of a run, as they appear in error messages.
 const (
-	stepConnect     = "connect"
-	stepCreateShell = "create shell"
-	stepCommand     = "command"
-	stepSend        = "send"
-	stepReceive     = "receive"
-	stepCollect     = "collect"
+	stepConnect      = "connect"
+	stepAuthenticate = "authenticate"
+	stepCreateShell  = "create shell"
+	stepCommand      = "command"
+	stepSend         = "send"
+	stepReceive      = "receive"
+	stepCollect      = "collect"
 )
 
 // run is the state of one Run.
@@ -323,6 +356,10 @@ func (r *run) fail(step string, err error) error {
 		err = &deadlineError{after: time.Since(r.start).Round(time.Millisecond), ctxErr: r.ctx.Err(), cause: err}
 	}
 	cat := classify(err)
+	var he *handshakeError
+	if errors.As(err, &he) {
+		step = stepAuthenticate
+	}
 	if cat == CategoryUnreachable {
 		step = stepConnect
 	}

@@ -8,8 +8,11 @@
 //
 // It builds on github.com/masterzen/winrm for the SOAP envelopes and their parsers, but not for
 // its HTTP transport or its command loop: remote supplies its own winrm.Transporter and drives the
-// protocol itself. Authentication is Basic over HTTP or HTTPS; NTLM, Kerberos and message
-// encryption are not implemented yet.
+// protocol itself. Authentication (Config.Auth) is pluggable (auth.go: Mechanism,
+// SecurityContext): NTLMv2 (remote/ntlm) and Kerberos (remote/kerberos) run their handshake once
+// per Run on a connection of the run's own, and over HTTP encrypt every message with MS-WSMV
+// framing (remote/wsmv), as Windows requires by default; a SOAP body is never sent in clear over
+// HTTP with them. Basic remains for hosts configured for it (HTTPS, or AllowUnencrypted).
 //
 // It knows nothing of verdicts (see checks) nor of scanning many hosts (see scan).
 package remote

@@ -34,7 +34,7 @@ const (
 )
 
 // Error is the error of a Run or Collect: the host, the step that failed ("connect",
-// "create shell", "command", "send", "receive", "collect"), and its category. Failures to stop
+// "authenticate", "create shell", "command", "send", "receive", "collect"), and its category. Failures to stop
 // the command or delete the shell after a run are not reported.
 type Error struct {
 	Host     string
@@ -108,29 +108,64 @@ func isCertificateError(err error) bool {
 	return errors.As(err, &ve) || errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &ci)
 }
 
-// AuthError is an HTTP 401 or 403: the host refused the credentials or the account.
+// AuthError is an HTTP 401 or 403 (the host refused the credentials or the account), or a
+// failure of the security context: a handshake that cannot complete, an answer in clear where
+// encryption was negotiated, a message that does not unseal. It never contains the password.
 type AuthError struct {
-	Status  int
+	Status  int      // the HTTP status; 0 when no HTTP answer is the cause
 	Offered []string // the schemes of the WWW-Authenticate headers, e.g. ["Negotiate", "Kerberos"]
 	HTTPS   bool
+	// Mechanism is the authentication tried: AuthBasic (also when empty), AuthNTLM, AuthKerberos.
+	Mechanism string
+	// Reason says what failed when it is not a plain refusal of the credentials.
+	Reason string
 }
 
 func (e *AuthError) Error() string {
 	if e.Status == http.StatusForbidden {
 		return "access denied (HTTP 403)"
 	}
+	label := mechanismLabel(e.Mechanism)
+	if e.Reason != "" {
+		if e.Status != 0 {
+			return fmt.Sprintf("%s authentication failed (HTTP %d): %s", label, e.Status, e.Reason)
+		}
+		return label + ": " + e.Reason
+	}
 	msg := fmt.Sprintf("authentication failed (HTTP %d)", e.Status)
-	basic := false
-	for _, s := range e.Offered {
-		basic = basic || strings.EqualFold(s, "Basic")
+	offers := func(scheme string) bool {
+		for _, s := range e.Offered {
+			if strings.EqualFold(s, scheme) {
+				return true
+			}
+		}
+		return false
+	}
+	if e.Mechanism != "" && e.Mechanism != AuthBasic {
+		if len(e.Offered) > 0 && !offers("Negotiate") && !offers("Kerberos") {
+			return msg + ": the host does not accept " + label + " (it offers " + strings.Join(e.Offered, ", ") + ")"
+		}
+		return msg + ": " + label + ": user name or password rejected"
 	}
 	switch {
-	case len(e.Offered) > 0 && !basic:
+	case len(e.Offered) > 0 && !offers("Basic"):
 		return msg + ": the host does not accept Basic authentication (it offers " + strings.Join(e.Offered, ", ") + ")"
 	case !e.HTTPS:
 		return msg + ": user name or password rejected, or the host refuses Basic over unencrypted HTTP"
 	}
 	return msg + ": user name or password rejected"
+}
+
+func mechanismLabel(m string) string {
+	switch m {
+	case AuthNTLM:
+		return "NTLM"
+	case AuthKerberos:
+		return "Kerberos"
+	case "", AuthBasic:
+		return "Basic"
+	}
+	return m
 }
 
 // HTTPError is an answer that is neither a SOAP envelope nor an authentication failure: a proxy

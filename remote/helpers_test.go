@@ -413,6 +413,9 @@ func newTestClient(t *testing.T, cfg Config) *Client {
 	if cfg.User == "" {
 		cfg.User, cfg.Password = testUser, testPassword
 	}
+	if cfg.Auth == "" {
+		cfg.Auth = AuthBasic // the fake hosts speak Basic; see auth_test.go for NTLM
+	}
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 5 * time.Second
 	}
@@ -420,8 +423,9 @@ func newTestClient(t *testing.T, cfg Config) *Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bt := &bodyTracker{next: c.hc.Transport}
+	bt := &bodyTracker{next: c.hc.Transport, open: new(atomic.Int64)}
 	c.hc.Transport = bt
+	c.wrapRT = func(rt http.RoundTripper) http.RoundTripper { return &bodyTracker{next: rt, open: bt.open} }
 	t.Cleanup(func() {
 		c.Close()
 		if n := bt.open.Load(); n != 0 {
@@ -434,7 +438,7 @@ func newTestClient(t *testing.T, cfg Config) *Client {
 // bodyTracker counts the response bodies that are not closed yet.
 type bodyTracker struct {
 	next http.RoundTripper
-	open atomic.Int64
+	open *atomic.Int64 // shared by the trackers of one client
 }
 
 func (b *bodyTracker) RoundTrip(r *http.Request) (*http.Response, error) {

@@ -10,7 +10,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -24,16 +23,18 @@ const (
 	actionReceiveResponse = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/ReceiveResponse"
 )
 
-// transporter is the winrm.Transporter of one run: it posts envelopes on the client's shared
-// HTTP transport, bound to a context, and turns every answer that is not a 200 SOAP envelope
-// into a typed error (*FaultError, *AuthError, *HTTPError). It reads every body with a size
-// limit and always closes it.
+// transporter is the winrm.Transporter of one run: it posts envelopes bound to a context, with
+// Basic on the client's shared HTTP transport, or with NTLM/Kerberos on the run's own
+// authenticated (and over HTTP encrypted) connection (authSession), and turns every answer
+// that is not a 200 SOAP envelope into a typed error (*FaultError, *AuthError, *HTTPError). It
+// reads every body with a size limit and always closes it.
 type transporter struct {
 	ctx            context.Context
 	hc             *http.Client
 	url            string
 	user, password string
-	closeConn      bool // ask for the connection to be closed after the answer
+	closeConn      bool         // ask for the connection to be closed after the answer
+	sess           *authSession // NTLM/Kerberos: the run's connection and context; nil for Basic
 }
 
 var _ winrm.Transporter = (*transporter)(nil)
@@ -57,6 +58,9 @@ func (t *transporter) closing() *transporter {
 
 // Post sends one envelope and returns the answer's body.
 func (t *transporter) Post(_ *winrm.Client, m *soap.SoapMessage) (string, error) {
+	if t.sess != nil {
+		return t.sess.post(t, []byte(m.String()))
+	}
 	req, err := http.NewRequestWithContext(t.ctx, http.MethodPost, t.url, strings.NewReader(m.String()))
 	if err != nil {
 		return "", err
@@ -66,11 +70,7 @@ func (t *transporter) Post(_ *winrm.Client, m *soap.SoapMessage) (string, error)
 	req.Close = t.closeConn
 	resp, err := t.hc.Do(req)
 	if err != nil {
-		// The *url.Error around it would only add the method and URL to every message.
-		if ue, ok := err.(*url.Error); ok {
-			err = ue.Err
-		}
-		return "", err
+		return "", unwrapURLError(err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
@@ -89,8 +89,12 @@ func (t *transporter) answer(resp *http.Response, body []byte) (string, error) {
 	soapBody := isSOAP(ct, body)
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
-		return "", &AuthError{Status: resp.StatusCode, Offered: authSchemes(resp.Header.Values("WWW-Authenticate")),
-			HTTPS: strings.HasPrefix(t.url, "https:")}
+		e := &AuthError{Status: resp.StatusCode, Offered: authSchemes(resp.Header.Values("WWW-Authenticate")),
+			HTTPS: strings.HasPrefix(t.url, "https:"), Mechanism: AuthBasic}
+		if t.sess != nil {
+			e.Mechanism = t.sess.mechanism
+		}
+		return "", e
 	case soapBody:
 		env, err := parseEnvelope(body)
 		if err != nil {

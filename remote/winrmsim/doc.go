@@ -4,11 +4,14 @@
 //
 // It owns the host profile format (one JSON file per host, see Profile), the WS-Management shell
 // protocol as Windows answers it (Create, Command, Send, Receive, Signal, Delete, and a Get of
-// the WinRM configuration), the limits real hosts enforce (Basic authentication,
-// MaxEnvelopeSizekb, MaxShellsPerUser, OperationTimeout, cmd.exe's 8191-character command line,
-// unknown shell and command ids) with the HTTP statuses and SOAP faults Windows sends, and a
-// small command interpreter: hostname, a cmd.exe subset (echo, set, exit, &&, ||, &, >&2) and
-// a PowerShell subset (Write-Host, Write-Output, Start-Sleep, exit) beside the tlsready collector.
+// the WinRM configuration), authentication as a default Windows host does it (Negotiate with
+// NTLMv2 verified against the configured password, per-connection security contexts, MS-WSMV
+// message encryption, AllowUnencrypted=false; Basic when enabled; Kerberos through an Acceptor),
+// the limits real hosts enforce (MaxEnvelopeSizekb, MaxShellsPerUser, OperationTimeout, cmd.exe's
+// 8191-character command line, unknown shell and command ids) with the HTTP statuses and SOAP
+// faults Windows sends, and a small command interpreter: hostname, a cmd.exe subset (echo, set,
+// exit, &&, ||, &, >&2) and a PowerShell subset (Write-Host, Write-Output, Start-Sleep, exit)
+// beside the tlsready collector.
 //
 // The collector is answered by resolving the requested items (facts.ParseItems) against the
 // profile the way Windows would — a missing key, a missing value, a value of another type, a file
@@ -16,5 +19,7 @@
 // auth, garbage) make unreachable and broken hosts for the scanner to report.
 //
 // It knows nothing of verdicts (see checks) and does not use the WinRM client (see remote): its
-// tests speak HTTP themselves and replay real request/response pairs recorded against Windows.
+// tests speak HTTP themselves, replay real request/response pairs recorded against Windows, and
+// run pywinrm against it. It shares only NTLM (remote/ntlm) and the MS-WSMV framing
+// (remote/wsmv) with the client.
 package winrmsim

@@ -57,11 +57,22 @@ func withFault(t testing.TB, js, name, fault string) Profile {
 	return p
 }
 
+// basicLab lets the tests' Basic client in over HTTP: Windows' defaults plus Basic and
+// AllowUnencrypted (winrm set winrm/config/service @{AllowUnencrypted="true"} and
+// winrm set winrm/config/service/auth @{Basic="true"}). Tests of authentication set Auth.
+func basicLab(opts Options) Options {
+	if opts.Auth == nil {
+		opts.Auth, opts.AllowUnencrypted = []string{SchemeNegotiate, SchemeBasic}, true
+	}
+	return opts
+}
+
 func startHost(t testing.TB, p Profile, opts Options) *Host {
 	t.Helper()
 	if opts.User == "" {
 		opts.User, opts.Password = testUser, testPassword
 	}
+	opts = basicLab(opts)
 	h, err := Start(context.Background(), p, opts)
 	if err != nil {
 		t.Fatal(err)

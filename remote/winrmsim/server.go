@@ -2,8 +2,8 @@ package winrmsim
 
 import (
 	"context"
-	"crypto/subtle"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -14,26 +14,48 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/tlsready/tlsready/remote/wsmv"
 )
 
-// Options configure simulated hosts. Zero limits take the defaults of the host's Windows version.
+// Options configure simulated hosts. Zero limits take the defaults of the host's Windows version;
+// the zero authentication settings are those of a default Windows host: Negotiate (NTLM, and
+// Kerberos through Acceptors), Basic off, and over HTTP only encrypted messages.
 type Options struct {
-	// User and Password are the only credentials accepted (HTTP Basic). The user is compared
-	// exactly as configured: "LAB\tlsready" and "tlsready@lab" are different users.
+	// User and Password are the only credentials accepted. With Basic the user is compared
+	// exactly as configured: "LAB\tlsready" and "tlsready@lab" are different users. With NTLM
+	// it is compared as Windows does: case-insensitively, "LAB\tlsready" or "tlsready@lab".
 	User, Password string
+	// Auth lists the schemes the host offers, in the order of its WWW-Authenticate headers:
+	// SchemeNegotiate, SchemeKerberos, SchemeBasic. Nil means Windows' default: Negotiate, and
+	// Kerberos when Acceptors are given.
+	Auth []string
+	// AllowUnencrypted is WinRM's Service\AllowUnencrypted. False (Windows' default): over HTTP,
+	// Basic is refused and a Negotiate-authenticated request must be encrypted; both get HTTP
+	// 401, as Windows answers them. True accepts both in clear. Over HTTPS it changes nothing.
+	AllowUnencrypted bool
+	// Acceptors are server-side mechanisms tried before the built-in NTLM, e.g. Kerberos.
+	Acceptors []Acceptor
+	// Wire, when set, sees every request and answer of the host as it crosses the wire, with
+	// the body as sent (encrypted or not): direction is "request" or "response"; the header of
+	// a response has its status code under ":status". It is called from the host's
+	// goroutines, concurrently for different connections.
+	Wire func(direction string, header http.Header, body []byte)
 	// TLS serves HTTPS with this configuration (it must hold a certificate); nil serves HTTP.
 	TLS *tls.Config
 	// MaxShellsPerUser is the number of shells one user may have open; 0 means the default of
 	// the host's WinRM: 5 on Windows 7 / Server 2008 R2 and older (WinRM 2.0), 30 on newer.
 	MaxShellsPerUser int
 	// MaxEnvelopeSizeKB limits requests and responses; 0 means 150 on 6.1 and older, 500 newer.
+	// It applies to the SOAP envelope, before encryption.
 	MaxEnvelopeSizeKB int
 	// ReceiveFault, for tests, answers every Receive with this fault: "InvalidParameter" (as in
 	// test_winrs_fail_poll_process.yml), "TimedOut", "InvalidSelectors", "QuotaLimit" or
 	// "InternalError".
 	ReceiveFault string
 	// Logf, when set, receives a line per shell operation (Create, Command, Send with End,
-	// Signal, Delete), per refused request and per fault, and the HTTP server's errors.
+	// Signal, Delete), per logon, per refused request and per fault, and the HTTP server's
+	// errors. It never receives a password or a token.
 	Logf func(format string, args ...any)
 }
 
@@ -48,6 +70,11 @@ type Stats struct {
 	Delete   int
 	Get      int // WS-Transfer Get of the configuration
 	Faults   int // SOAP faults answered
+	// Unauthorized counts the 401 answers, handshake steps included.
+	Unauthorized int
+	Logons       int // Negotiate/Kerberos handshakes completed
+	Encrypted    int // requests with a multipart/encrypted body
+	Connections  int // TCP connections accepted
 }
 
 // Host is one simulated Windows host serving WinRM on 127.0.0.1.
@@ -57,6 +84,8 @@ type Host struct {
 	maxShells   int
 	maxEnvelope int // bytes
 	url, addr   string
+	auth        []string // the schemes offered
+	cbt         []byte   // tls-server-end-point of the certificate over HTTPS
 	srv         *http.Server
 	release     func() error // frees the port a refusing host holds
 	serveDone   chan struct{}
@@ -88,12 +117,21 @@ func Start(ctx context.Context, p Profile, opts Options) (*Host, error) {
 	if opts.MaxShellsPerUser < 0 || opts.MaxEnvelopeSizeKB < 0 {
 		return nil, fmt.Errorf("host %s: negative limit in Options", p.Name)
 	}
+	auth, err := offeredSchemes(opts)
+	if err != nil {
+		return nil, fmt.Errorf("host %s: %w", p.Name, err)
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("host %s: %w", p.Name, err)
 	}
 	h := &Host{
-		h: hd, opts: opts, maxShells: opts.MaxShellsPerUser,
+		h: hd, opts: opts, maxShells: opts.MaxShellsPerUser, auth: auth,
 		serveDone: make(chan struct{}), closing: make(chan struct{}), shells: map[string]*shell{},
+	}
+	if opts.TLS != nil && len(opts.TLS.Certificates) > 0 && len(opts.TLS.Certificates[0].Certificate) > 0 {
+		if cert, err := x509.ParseCertificate(opts.TLS.Certificates[0].Certificate[0]); err == nil {
+			h.cbt = endPoint(cert)
+		}
 	}
 	h.connsCV = sync.NewCond(&h.mu)
 	if h.maxShells == 0 {
@@ -140,7 +178,7 @@ func Start(ctx context.Context, p Profile, opts Options) (*Host, error) {
 	if opts.Logf != nil {
 		errLog = log.New(logWriter{h}, "", 0)
 	}
-	h.srv = &http.Server{Handler: h, ErrorLog: errLog, ConnState: h.connState}
+	h.srv = &http.Server{Handler: h, ErrorLog: errLog, ConnState: h.connState, ConnContext: connContext}
 	go func() {
 		defer close(h.serveDone)
 		_ = h.srv.Serve(ln)
@@ -149,7 +187,7 @@ func Start(ctx context.Context, p Profile, opts Options) (*Host, error) {
 	h.mu.Lock()
 	h.stopCtx = stop
 	h.mu.Unlock()
-	h.logf("serving %s (%s, fault %q)", h.url, p.OS.Caption, p.Fault)
+	h.logf("serving %s (%s, fault %q, auth %s, AllowUnencrypted %t)", h.url, p.OS.Caption, p.Fault, strings.Join(auth, "/"), opts.AllowUnencrypted)
 	return h, nil
 }
 
@@ -170,6 +208,13 @@ func (h *Host) Stats() Stats {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.stats
+}
+
+// OpenConnections is the number of client connections open now.
+func (h *Host) OpenConnections() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.conns
 }
 
 // OpenShells is the number of shells created and not yet deleted.
@@ -215,6 +260,7 @@ func (h *Host) connState(_ net.Conn, s http.ConnState) {
 	switch s {
 	case http.StateNew:
 		h.conns++
+		h.stats.Connections++
 	case http.StateClosed, http.StateHijacked:
 		h.conns--
 		h.connsCV.Broadcast()
@@ -289,9 +335,44 @@ func (f *Fleet) Close() error {
 	return errors.Join(errs...)
 }
 
+// offeredSchemes checks Options.Auth and fills in the default.
+func offeredSchemes(opts Options) ([]string, error) {
+	if opts.Auth == nil {
+		if len(opts.Acceptors) > 0 {
+			return []string{SchemeNegotiate, SchemeKerberos}, nil
+		}
+		return []string{SchemeNegotiate}, nil
+	}
+	if len(opts.Auth) == 0 {
+		return nil, errors.New("Options.Auth is empty: a Windows host always offers a scheme")
+	}
+	var out []string
+	for _, a := range opts.Auth {
+		switch {
+		case strings.EqualFold(a, SchemeBasic):
+			out = append(out, SchemeBasic)
+		case strings.EqualFold(a, SchemeNegotiate):
+			out = append(out, SchemeNegotiate)
+		case strings.EqualFold(a, SchemeKerberos):
+			out = append(out, SchemeKerberos)
+		default:
+			return nil, fmt.Errorf("Options.Auth %q: want Negotiate, Kerberos or Basic", a)
+		}
+	}
+	return out, nil
+}
+
 // ServeHTTP answers one HTTP request as the WinRM service of a Windows host does.
 func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.count(func(s *Stats) { s.Requests++ })
+	if h.opts.Wire != nil {
+		ww, ok := h.tapWire(w, r)
+		if !ok {
+			return
+		}
+		defer ww.flush()
+		w = ww
+	}
 	w.Header().Set("Server", "Microsoft-HTTPAPI/2.0")
 	if h.h.p.Fault == FaultTimeout {
 		h.hang(r)
@@ -308,37 +389,73 @@ func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusMethodNotAllowed)
 		return
 	}
-	user, ok := h.authenticate(r)
+	auth, ok := h.authorize(w, r)
 	if !ok {
-		h.logf("POST /wsman: 401 (credentials refused)")
-		// Windows offers its schemes and sends no body.
-		w.Header().Add("WWW-Authenticate", "Negotiate")
-		w.Header().Add("WWW-Authenticate", `Basic realm="WSMAN"`)
-		w.Header().Set("Content-Length", "0")
-		w.WriteHeader(http.StatusUnauthorized)
 		return
 	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/soap+xml" {
-		h.logf("POST /wsman: 415 (Content-Type %q)", r.Header.Get("Content-Type"))
+	ct := r.Header.Get("Content-Type")
+	encrypted := wsmv.IsEncrypted(ct)
+	if !encrypted && auth.session && r.TLS == nil && !h.opts.AllowUnencrypted && r.ContentLength != 0 {
+		// Windows refuses a message in clear over HTTP from a Negotiate/Kerberos client when
+		// AllowUnencrypted is false with HTTP 401, which pywinrm reports as "the specified
+		// credentials were rejected by the server" (Ansible, windows_setup.rst, "HTTP
+		// 401/Credentials Rejected"). The body is not read, the logon is forgotten.
+		auth.ca.mu.Lock()
+		auth.ca.reset()
+		auth.ca.mu.Unlock()
+		h.unauthorized(w, "unencrypted message while AllowUnencrypted is false")
+		return
+	}
+	limit := int64(h.maxEnvelope)
+	if encrypted {
+		limit += encryptionOverhead
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			h.tooLarge(w)
+		}
+		return
+	}
+	if auth.session && len(body) == 0 {
+		// The end of a handshake: pywinrm and tlsready authenticate with an empty POST
+		// before the first (encrypted) message, and Windows answers it 200 with no body.
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	x := &exchange{host: h, w: w, r: r, user: auth.user, machine: machineName(r)}
+	if encrypted {
+		h.count(func(s *Stats) { s.Encrypted++ })
+		if auth.sealer == nil {
+			h.logf("POST /wsman: 400 (encrypted message without a security context)")
+			w.Header().Set("Content-Length", "0")
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		_, plain, err := wsmv.Decrypt(ct, body, auth.sealer)
+		if err != nil {
+			h.logf("POST /wsman: 400 (%v)", err)
+			auth.ca.mu.Lock()
+			auth.ca.reset()
+			auth.ca.mu.Unlock()
+			w.Header().Set("Content-Length", "0")
+			w.Header().Set("Connection", "close")
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		if len(plain) > h.maxEnvelope {
+			h.tooLarge(w)
+			return
+		}
+		body, x.protocol, x.sealer = plain, auth.protocol, auth.sealer
+	} else if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/soap+xml" {
+		h.logf("POST /wsman: 415 (Content-Type %q)", ct)
 		w.Header().Set("Content-Length", "0")
 		w.WriteHeader(http.StatusUnsupportedMediaType)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, int64(h.maxEnvelope)))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			// Windows refuses a request over MaxEnvelopeSizekb with HTTP 413, which its client
-			// reports as "the request size exceeded the configured MaxEnvelopeSize quota"
-			// (ERROR_WSMAN_HTTP_REQUEST_TOO_LARGE_STATUS 0x80338111; see
-			// ansible-collections/ansible.windows#391 and #620, masterzen/winrm#156).
-			h.logf("POST /wsman: 413 (request over MaxEnvelopeSize %d bytes)", h.maxEnvelope)
-			w.Header().Set("Content-Length", "0")
-			w.WriteHeader(http.StatusRequestEntityTooLarge)
-		}
-		return
-	}
-	x := &exchange{host: h, w: w, r: r, user: user, machine: machineName(r)}
 	req, err := parseRequest(body)
 	if err != nil {
 		h.logf("POST /wsman: malformed envelope: %v", err)
@@ -347,6 +464,20 @@ func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	x.req = req
 	x.dispatch()
+}
+
+// encryptionOverhead is what the multipart/encrypted framing adds to an envelope, at most.
+const encryptionOverhead = 1024
+
+// tooLarge answers a request over MaxEnvelopeSizekb.
+func (h *Host) tooLarge(w http.ResponseWriter) {
+	// Windows refuses a request over MaxEnvelopeSizekb with HTTP 413, which its client
+	// reports as "the request size exceeded the configured MaxEnvelopeSize quota"
+	// (ERROR_WSMAN_HTTP_REQUEST_TOO_LARGE_STATUS 0x80338111; see
+	// ansible-collections/ansible.windows#391 and #620, masterzen/winrm#156).
+	h.logf("POST /wsman: 413 (request over MaxEnvelopeSize %d bytes)", h.maxEnvelope)
+	w.Header().Set("Content-Length", "0")
+	w.WriteHeader(http.StatusRequestEntityTooLarge)
 }
 
 // hang reads the request and never answers: the host's end of a timeout. It ends when the
@@ -358,19 +489,6 @@ func (h *Host) hang(r *http.Request) {
 	case <-h.closing:
 	}
 	panic(http.ErrAbortHandler) // close the connection without an answer
-}
-
-func (h *Host) authenticate(r *http.Request) (string, bool) {
-	if h.h.p.Fault == FaultAuth {
-		return "", false
-	}
-	user, pass, ok := r.BasicAuth()
-	if !ok {
-		return "", false
-	}
-	okUser := subtle.ConstantTimeCompare([]byte(user), []byte(h.opts.User)) == 1
-	okPass := subtle.ConstantTimeCompare([]byte(pass), []byte(h.opts.Password)) == 1
-	return user, okUser && okPass
 }
 
 func (h *Host) count(f func(*Stats)) {
@@ -389,17 +507,31 @@ func machineName(r *http.Request) string {
 
 // exchange is one authenticated SOAP request and its answer.
 type exchange struct {
-	host    *Host
-	w       http.ResponseWriter
-	r       *http.Request
-	req     *request
-	user    string
-	machine string
+	host     *Host
+	w        http.ResponseWriter
+	r        *http.Request
+	req      *request
+	user     string
+	machine  string
+	protocol string      // the request came encrypted: so goes the answer
+	sealer   wsmv.Sealer // nil: in clear
 }
 
 func (x *exchange) reply(b []byte) { x.write(http.StatusOK, b) }
 
 func (x *exchange) write(status int, b []byte) {
+	if x.sealer != nil {
+		ct, body, err := wsmv.Encrypt(x.protocol, x.sealer, b)
+		if err != nil {
+			x.host.logf("seal answer: %v", err)
+			panic(http.ErrAbortHandler)
+		}
+		x.w.Header().Set("Content-Type", ct)
+		x.w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		x.w.WriteHeader(status)
+		_, _ = x.w.Write(body)
+		return
+	}
 	x.w.Header().Set("Content-Type", "application/soap+xml;charset=UTF-8")
 	x.w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	x.w.WriteHeader(status)

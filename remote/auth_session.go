@@ -1,0 +1,363 @@
+package remote
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/tlsready/tlsready/remote/wsmv"
+)
+
+// maxHandshakeRounds bounds the requests of one handshake (NTLM needs 2, Kerberos 1 or 2).
+const maxHandshakeRounds = 4
+
+// authSession is the connection-bound authentication of one Run (NTLM, Kerberos): a clone of
+// the client's HTTP transport that only ever uses the run's own connection, the security
+// context established on that connection, and, over HTTP, its message encryption.
+//
+// The connection is dialled by connect before the handshake; the transport's dial functions
+// hand it over once and refuse any other dial (errConnectionGone). So a request never goes out
+// on a connection the context was not established on: when the host closed it (or a cancelled
+// request did), the next request makes a new connection and a new handshake first.
+type authSession struct {
+	c       *Client
+	ep      Endpoint
+	url     string
+	encrypt bool // over HTTP: MS-WSMV encryption of every message
+
+	mu          sync.Mutex      // one request at a time: sealing order is sending order
+	tr          *http.Transport // of the current connection, nil when there is none
+	hc          *http.Client
+	slot        *connSlot
+	tlsState    *tls.ConnectionState
+	established bool
+	mechanism   string // of the established context, for error messages
+	protocol    string
+	sealer      wsmv.Sealer
+	failed      error // a refusal of the credentials: no new handshake in this run
+}
+
+// errConnectionGone is returned by the transport's dial when the run's connection is gone.
+var errConnectionGone = errors.New("the connection of the security context is closed")
+
+func (c *Client) newAuthSession(ep Endpoint, u string) *authSession {
+	return &authSession{c: c, ep: ep, url: u, encrypt: !c.cfg.HTTPS}
+}
+
+// connSlot hands the connection made by connect to the transport, once; any other dial of
+// that transport fails with errConnectionGone.
+type connSlot struct {
+	mu   sync.Mutex
+	conn net.Conn
+}
+
+func (sl *connSlot) dial(context.Context, string, string) (net.Conn, error) {
+	if conn := sl.take(); conn != nil {
+		return conn, nil
+	}
+	return nil, errConnectionGone
+}
+
+func (sl *connSlot) take() net.Conn {
+	sl.mu.Lock()
+	defer sl.mu.Unlock()
+	conn := sl.conn
+	sl.conn = nil
+	return conn
+}
+
+// connect dials the host (and makes the TLS handshake over HTTPS) for a new context.
+func (s *authSession) connect(ctx context.Context) error {
+	s.dropConnection()
+	addr := s.ep.String()
+	conn, err := s.c.dialer.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return err
+	}
+	s.tlsState = nil
+	if s.c.cfg.HTTPS {
+		conf := s.c.transport.TLSClientConfig.Clone()
+		if conf.ServerName == "" {
+			conf.ServerName = s.ep.Host
+		}
+		conf.NextProtos = []string{"http/1.1"}
+		tc := tls.Client(conn, conf)
+		hctx, cancel := context.WithTimeout(ctx, s.c.transport.TLSHandshakeTimeout)
+		err := tc.HandshakeContext(hctx)
+		cancel()
+		if err != nil {
+			_ = conn.Close()
+			return err
+		}
+		cs := tc.ConnectionState()
+		s.tlsState = &cs
+		conn = tc
+	}
+	// A transport of its own for this connection, with the client's timeouts and TLS
+	// settings, no proxy, and no other connection.
+	s.slot = &connSlot{conn: conn}
+	tr := s.c.transport.Clone()
+	tr.Proxy = nil
+	tr.MaxConnsPerHost = 1
+	tr.MaxIdleConnsPerHost = 1
+	tr.DialContext = s.slot.dial
+	tr.DialTLSContext = s.slot.dial
+	var rt http.RoundTripper = tr
+	if s.c.wrapRT != nil {
+		rt = s.c.wrapRT(rt)
+	}
+	s.tr, s.hc = tr, &http.Client{Transport: rt, CheckRedirect: s.c.hc.CheckRedirect}
+	return nil
+}
+
+// dropConnection forgets the context and closes the connection.
+func (s *authSession) dropConnection() {
+	s.established, s.sealer, s.protocol = false, nil, ""
+	if s.slot != nil {
+		if conn := s.slot.take(); conn != nil {
+			_ = conn.Close()
+		}
+	}
+	if s.tr != nil {
+		s.tr.CloseIdleConnections()
+	}
+	s.tr, s.hc, s.slot = nil, nil, nil
+}
+
+// close ends the session at the end of the run.
+func (s *authSession) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dropConnection()
+}
+
+// handshakeError is a failure while establishing the context: the step of the run is
+// "authenticate".
+type handshakeError struct{ err error }
+
+func (e *handshakeError) Error() string { return e.err.Error() }
+func (e *handshakeError) Unwrap() error { return e.err }
+
+// post sends one SOAP envelope on the run's authenticated connection, establishing the context
+// first when there is none, and returns the answer's envelope.
+func (s *authSession) post(t *transporter, soap []byte) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failed != nil {
+		return "", s.failed
+	}
+	for attempt := 0; ; attempt++ {
+		if !s.established {
+			if err := s.handshake(t); err != nil {
+				return "", err
+			}
+		}
+		body, err := s.send(t, soap)
+		if errors.Is(err, errConnectionGone) && attempt == 0 {
+			// The host closed the idle connection: nothing was sent. Authenticate a new one.
+			s.dropConnection()
+			continue
+		}
+		return body, err
+	}
+}
+
+// handshake establishes a new security context on a new connection. It sends no SOAP body:
+// every request of the handshake is an empty POST.
+func (s *authSession) handshake(t *transporter) error {
+	sc, mech, err := s.c.newSecurityContext(t.ctx, s.ep)
+	if err != nil {
+		var ae *AuthError
+		if errors.As(err, &ae) {
+			ae.Reason = t.redact(ae.Reason)
+		}
+		return s.refuse(err)
+	}
+	if err := s.connect(t.ctx); err != nil {
+		return err
+	}
+	s.mechanism = mech
+	authErr := func(status int, resp *http.Response, reason string) error {
+		e := &AuthError{Status: status, HTTPS: s.c.cfg.HTTPS, Mechanism: mech, Reason: reason}
+		if resp != nil {
+			e.Offered = authSchemes(resp.Header.Values("WWW-Authenticate"))
+		}
+		return e
+	}
+	out, done, err := sc.Step(nil, s.tlsState)
+	if err != nil {
+		return s.refuse(authErr(0, nil, "handshake: "+t.redact(err.Error())))
+	}
+	for round := 0; ; round++ {
+		if round == maxHandshakeRounds {
+			return s.refuse(authErr(0, nil, fmt.Sprintf("handshake not complete after %d requests", round)))
+		}
+		if out == nil {
+			return s.refuse(authErr(0, nil, "handshake: no token to send"))
+		}
+		req, err := http.NewRequestWithContext(t.ctx, http.MethodPost, s.url, http.NoBody)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", sc.Scheme()+" "+base64.StdEncoding.EncodeToString(out))
+		resp, err := s.hc.Do(req)
+		if err != nil {
+			s.dropConnection()
+			return &handshakeError{unwrapURLError(err)}
+		}
+		body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+		resp.Body.Close()
+		if err != nil {
+			s.dropConnection()
+			return &handshakeError{fmt.Errorf("reading the answer (HTTP %d): %w", resp.StatusCode, err)}
+		}
+		in, hasToken := serverToken(resp.Header.Values("WWW-Authenticate"), sc.Scheme())
+		switch resp.StatusCode {
+		case http.StatusUnauthorized:
+			if !hasToken || done {
+				// A bare 401: the host refused the credentials (or does not offer the scheme).
+				return s.refuse(authErr(http.StatusUnauthorized, resp, ""))
+			}
+			if out, done, err = sc.Step(in, resp.TLS); err != nil {
+				return s.refuse(authErr(0, resp, "handshake: "+t.redact(err.Error())))
+			}
+		case http.StatusOK:
+			if hasToken {
+				if _, done, err = sc.Step(in, resp.TLS); err != nil {
+					return s.refuse(authErr(0, resp, "mutual authentication: "+t.redact(err.Error())))
+				}
+			}
+			if !done {
+				return s.refuse(authErr(0, resp, "the host accepted a handshake that is not complete"))
+			}
+			if s.encrypt {
+				protocol, sealer, err := sc.Sealer()
+				if err != nil {
+					return s.refuse(authErr(0, resp, "message encryption: "+t.redact(err.Error())))
+				}
+				if sealer == nil {
+					return s.refuse(authErr(0, resp, "message encryption: no sealing context"))
+				}
+				s.protocol, s.sealer = protocol, sealer
+			}
+			s.established = true
+			return nil
+		default:
+			_, err := t.answer(resp, body)
+			if err == nil {
+				err = &ProtocolError{Reason: "unexpected answer to an authentication request"}
+			}
+			s.dropConnection()
+			return &handshakeError{err}
+		}
+	}
+}
+
+// refuse ends the session for the run with an authentication failure: it is not retried.
+func (s *authSession) refuse(err error) error {
+	s.dropConnection()
+	s.failed = &handshakeError{err}
+	return s.failed
+}
+
+// send posts one envelope, encrypted over HTTP, on the established connection.
+func (s *authSession) send(t *transporter, soap []byte) (string, error) {
+	ct, body := "application/soap+xml;charset=UTF-8", soap
+	if s.encrypt {
+		var err error
+		if ct, body, err = wsmv.Encrypt(s.protocol, s.sealer, soap); err != nil {
+			s.dropConnection()
+			return "", &AuthError{Mechanism: s.mechanism, Reason: t.redact(err.Error())}
+		}
+	}
+	req, err := http.NewRequestWithContext(t.ctx, http.MethodPost, s.url, strings.NewReader(string(body)))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", ct)
+	req.Close = t.closeConn
+	resp, err := s.hc.Do(req)
+	if err != nil {
+		// The sealing state may be ahead of the host's: never reuse this context.
+		s.dropConnection()
+		return "", unwrapURLError(err)
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+	if err != nil {
+		s.dropConnection()
+		return "", fmt.Errorf("reading the answer (HTTP %d): %w", resp.StatusCode, err)
+	}
+	if len(answer) > maxResponseBytes {
+		s.dropConnection()
+		return "", &HTTPError{Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"),
+			Snippet: fmt.Sprintf("answer larger than %d bytes", maxResponseBytes)}
+	}
+	if resp.StatusCode == http.StatusUnauthorized {
+		// The host forgot or refused the context (wrong password, or a message in clear over
+		// HTTP when it wants encryption): an authentication failure, not retried.
+		e := &AuthError{Status: resp.StatusCode, Offered: authSchemes(resp.Header.Values("WWW-Authenticate")),
+			HTTPS: s.c.cfg.HTTPS, Mechanism: s.mechanism}
+		s.dropConnection()
+		s.failed = e
+		return "", e
+	}
+	if s.encrypt {
+		rct := resp.Header.Get("Content-Type")
+		switch {
+		case wsmv.IsEncrypted(rct):
+			_, plain, err := wsmv.Decrypt(rct, answer, s.sealer)
+			if err != nil {
+				s.dropConnection()
+				return "", &AuthError{Status: resp.StatusCode, Mechanism: s.mechanism, Reason: "answer not decrypted: " + err.Error()}
+			}
+			resp.Header.Set("Content-Type", "application/soap+xml;charset=UTF-8")
+			answer = plain
+		case resp.StatusCode == http.StatusOK || len(answer) > 0 && isSOAP(rct, answer):
+			// A host that answers in clear could be anyone on the path: the security context
+			// is not trusted any more, and the next message is not sent.
+			s.dropConnection()
+			return "", &AuthError{Status: resp.StatusCode, Mechanism: s.mechanism,
+				Reason: "the host answered in clear although message encryption was negotiated"}
+		}
+		// Else an HTTP error with no envelope (413, 400, a proxy's page): reported as such.
+	}
+	if resp.Close {
+		s.dropConnection()
+	}
+	return t.answer(resp, answer)
+}
+
+// serverToken returns the token of the WWW-Authenticate header of scheme, and whether there is
+// one.
+func serverToken(values []string, scheme string) ([]byte, bool) {
+	for _, v := range values {
+		for _, part := range strings.Split(v, ",") {
+			f := strings.Fields(part)
+			if len(f) == 2 && strings.EqualFold(f[0], scheme) {
+				b, err := base64.StdEncoding.DecodeString(f[1])
+				if err == nil && len(b) > 0 {
+					return b, true
+				}
+			}
+		}
+	}
+	return nil, false
+}
+
+// unwrapURLError drops the *url.Error around a transport error: it would only add the method
+// and URL to every message.
+func unwrapURLError(err error) error {
+	if ue, ok := err.(*url.Error); ok {
+		return ue.Err
+	}
+	return err
+}
