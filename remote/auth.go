@@ -148,7 +148,7 @@ func (c *Client) newSecurityContext(ctx context.Context, ep Endpoint) (SecurityC
 				return sc, AuthKerberos, nil
 			}
 			if !errors.Is(err, ErrMechanismUnavailable) {
-				return nil, AuthKerberos, &AuthError{Mechanism: AuthKerberos, Reason: err.Error()}
+				return nil, AuthKerberos, &AuthError{Mechanism: AuthKerberos, Reason: err.Error(), Err: err}
 			}
 		}
 	}
@@ -158,7 +158,7 @@ func (c *Client) newSecurityContext(ctx context.Context, ep Endpoint) (SecurityC
 	}
 	sc, err := m.NewContext(ctx, c.cfg, ep)
 	if err != nil {
-		return nil, name, &AuthError{Mechanism: name, Reason: err.Error()}
+		return nil, name, &AuthError{Mechanism: name, Reason: err.Error(), Err: err}
 	}
 	return sc, name, nil
 }

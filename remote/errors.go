@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/tlsready/tlsready/facts"
+	"github.com/tlsready/tlsready/remote/kerberos"
 )
 
 // Category is why a host could not be checked. The words are part of the results file format.
@@ -119,7 +120,12 @@ type AuthError struct {
 	Mechanism string
 	// Reason says what failed when it is not a plain refusal of the credentials.
 	Reason string
+	// Err is the underlying cause, when there is one (e.g. the KDC's refusal).
+	Err error
 }
+
+// Unwrap returns the underlying cause.
+func (e *AuthError) Unwrap() error { return e.Err }
 
 func (e *AuthError) Error() string {
 	if e.Status == http.StatusForbidden {
@@ -219,3 +225,27 @@ func (e *CollectorError) Error() string {
 }
 
 func (e *CollectorError) Unwrap() error { return e.Err }
+
+// CredentialsRejected reports whether err means that the host or the KDC refused the account or
+// its password (HTTP 401/403, an access-denied fault, a KDC refusal such as
+// KDC_ERR_PREAUTH_FAILED): what counts towards an account lockout. A certificate, protocol or
+// network failure is not a rejection: the password was not tried.
+func CredentialsRejected(err error) bool {
+	var ke *kerberos.KDCError
+	if errors.As(err, &ke) {
+		switch ke.Code {
+		case "KDC_ERR_PREAUTH_FAILED", "KDC_ERR_C_PRINCIPAL_UNKNOWN", "KDC_ERR_CLIENT_REVOKED", "KDC_ERR_KEY_EXPIRED":
+			return true
+		}
+		return false
+	}
+	var ae *AuthError
+	if errors.As(err, &ae) {
+		return ae.Status == http.StatusUnauthorized || ae.Status == http.StatusForbidden
+	}
+	var fe *FaultError
+	if errors.As(err, &fe) {
+		return fe.IsAccessDenied()
+	}
+	return false
+}

@@ -65,6 +65,8 @@ type Result struct {
 	End      time.Time        `json:"end"`
 	// Facts is everything the collector reported, for reports and later comparison.
 	Facts *facts.Facts `json:"facts,omitempty"`
+
+	rejected bool // the credentials were refused (Options.CredentialsRejected); not recorded
 }
 
 // Handler receives results. Scan calls it from one goroutine, in completion order.
@@ -94,6 +96,9 @@ type Options struct {
 	Categorize Categorizer
 	// Now returns the current time (default time.Now).
 	Now func() time.Time
+	// CredentialsRejected says whether a collector error means the credentials were refused
+	// (default: its category is auth). Only such errors count towards MaxAuthFailures.
+	CredentialsRejected func(err error) bool
 	// MaxAuthFailures stops the scan after this many hosts in a row (in completion order) were
 	// refused for their credentials: a wrong password tried on every host of a domain locks the
 	// account out. 0 never stops.
@@ -125,6 +130,9 @@ func Run(ctx context.Context, targets []Target, c Collector, opts Options, handl
 	if opts.Categorize == nil {
 		opts.Categorize = defaultCategory
 	}
+	if opts.CredentialsRejected == nil {
+		opts.CredentialsRejected = func(err error) bool { return opts.Categorize(err) == CategoryAuth }
+	}
 
 	results := make(chan Result)
 	summary := Summary{}
@@ -137,7 +145,7 @@ func Run(ctx context.Context, targets []Target, c Collector, opts Options, handl
 		defer close(done)
 		for r := range results {
 			summary[r.Verdict]++
-			if r.Error != nil && r.Error.Category == CategoryAuth {
+			if r.rejected {
 				authInRow++
 				if opts.MaxAuthFailures > 0 && authInRow >= opts.MaxAuthFailures && authErr == nil {
 					authErr = fmt.Errorf("%w (%d in a row, the last %s: %s)", ErrAuthFailures, authInRow, r.Host, r.Error.Message)
@@ -207,6 +215,7 @@ func scanOne(ctx context.Context, t Target, c Collector, opts Options) (r Result
 	if err != nil {
 		r.Verdict, r.Findings = checks.Unknown, []checks.Finding{}
 		r.Error = &ErrorInfo{Category: opts.Categorize(err), Message: cleanMessage(err.Error())}
+		r.rejected = opts.CredentialsRejected(err)
 		return r
 	}
 	r.Verdict, r.Findings = checks.Check(f)

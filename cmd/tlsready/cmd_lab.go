@@ -28,11 +28,15 @@ certificate is written to --ca-out for "tlsready scan --https --ca-file".
 func runLab(ctx context.Context, e env, args []string) (int, error) {
 	fs := newFlagSet(e, "lab", labSynopsis)
 	var fleetDir, user, passwordFile, caOut string
-	var https bool
+	var https, allowUnencrypted bool
+	var auth, keytab string
 	fs.StringVar(&fleetDir, "fleet", "", "directory of host profiles (*.json); default: the built-in fleet")
 	fs.StringVar(&user, "user", `LAB\tlsready`, "user name the simulated hosts accept")
 	fs.StringVar(&passwordFile, "password-file", "", "file whose first line is the lab password (else TLSREADY_PASSWORD, else generated)")
 	fs.BoolVar(&https, "https", false, "serve HTTPS with a certificate from a generated lab CA")
+	fs.StringVar(&auth, "auth", "negotiate", "what the hosts accept: negotiate (NTLM, and Kerberos with --keytab: a default Windows host), ntlm, kerberos (needs --keytab), or basic")
+	fs.StringVar(&keytab, "keytab", "", "keytab of the hosts' HTTP/<fqdn> service principal, for Kerberos")
+	fs.BoolVar(&allowUnencrypted, "allow-unencrypted", false, "like WinRM's AllowUnencrypted=true: accept Basic and unencrypted messages over HTTP (implied by --auth basic without --https)")
 	fs.StringVar(&caOut, "ca-out", "tlsready-lab-ca.pem", "with --https: where to write the lab CA certificate (PEM)")
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
@@ -50,7 +54,29 @@ func runLab(ctx context.Context, e env, args []string) (int, error) {
 		password = randomPassword()
 		fmt.Fprintf(e.stderr, "lab credentials: user %s, password %s\n  (for a scan: TLSREADY_PASSWORD=%s)\n", user, password, password)
 	}
-	opts := winrmsim.Options{User: user, Password: password}
+	opts := winrmsim.Options{User: user, Password: password, AllowUnencrypted: allowUnencrypted}
+	if keytab != "" {
+		acc, err := winrmsim.NewKerberosAcceptor(keytab)
+		if err != nil {
+			return exitUsage, fmt.Errorf("--keytab: %w", err)
+		}
+		opts.Acceptors = []winrmsim.Acceptor{acc}
+	}
+	switch auth {
+	case "negotiate":
+	case "ntlm":
+		opts.Auth, opts.Acceptors = []string{winrmsim.SchemeNegotiate}, nil
+	case "kerberos":
+		if keytab == "" {
+			return exitUsage, usagef("--auth kerberos needs --keytab")
+		}
+		opts.Auth = []string{winrmsim.SchemeNegotiate, winrmsim.SchemeKerberos}
+	case "basic":
+		opts.Auth = []string{winrmsim.SchemeBasic}
+		opts.AllowUnencrypted = opts.AllowUnencrypted || !https
+	default:
+		return exitUsage, usagef("--auth %q: want negotiate, ntlm, kerberos or basic", auth)
+	}
 	if https {
 		lt, err := winrmsim.NewLabTLS()
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"os"
@@ -40,27 +41,28 @@ type remoteFlags struct {
 	https, insecure             bool
 	caFile, tlsServerName, port string
 	minTLS                      string
+	auth, realm, krb5Conf       string
+	kdcs                        listFlag
+	allowBasicOverHTTP          bool
+	maxAuthFailures             int
 	timeout, operationTimeout   time.Duration
 	concurrency                 int
 	out                         string
 }
 
-func (rf *remoteFlags) register(fs interface {
-	StringVar(*string, string, string, string)
-	BoolVar(*bool, string, bool, string)
-	DurationVar(*time.Duration, string, time.Duration, string)
-	IntVar(*int, string, int, string)
-}, defaultTimeout time.Duration) {
+func (rf *remoteFlags) register(fs *flag.FlagSet, defaultTimeout time.Duration) {
 	fs.IntVar(&rf.concurrency, "concurrency", 16, "hosts scanned at the same time")
+	fs.IntVar(&rf.maxAuthFailures, "max-auth-failures", 3, "stop the scan after this many hosts in a row reject the credentials, before the account is locked out (0: never stop)")
 	fs.DurationVar(&rf.timeout, "timeout", defaultTimeout, "overall time allowed for one host, connection to last answer (e.g. 30s, 2m)")
 	fs.StringVar(&rf.out, "out", "", "results file, JSON Lines, one object per host (default tlsready-results-<date>-<time>.jsonl in this folder)")
 }
 
-func (rf *remoteFlags) registerConnection(fs interface {
-	StringVar(*string, string, string, string)
-	BoolVar(*bool, string, bool, string)
-	DurationVar(*time.Duration, string, time.Duration, string)
-}) {
+func (rf *remoteFlags) registerConnection(fs *flag.FlagSet) {
+	fs.StringVar(&rf.auth, "auth", "negotiate", "authentication: negotiate (Kerberos when the host has a name in a realm with a KDC, else NTLM; what Invoke-Command does), ntlm, kerberos, or basic (HTTPS only)")
+	fs.StringVar(&rf.realm, "realm", "", "Kerberos realm (default: from --user's domain or krb5.conf's default_realm)")
+	fs.Var(&rf.kdcs, "kdc", "Kerberos KDC host[:port] for the realm (default: from krb5.conf); repeatable")
+	fs.StringVar(&rf.krb5Conf, "krb5-conf", "", "krb5.conf to read (default $KRB5_CONFIG, else /etc/krb5.conf)")
+	fs.BoolVar(&rf.allowBasicOverHTTP, "allow-basic-over-http", false, "allow --auth basic without --https (the password crosses the network base64-encoded; the host must allow unencrypted WinRM)")
 	fs.StringVar(&rf.user, "user", "", `account to connect with, as DOMAIN\user or user@domain (a member of the hosts' local Administrators)`)
 	fs.StringVar(&rf.passwordFile, "password-file", "", "read the password from the first line of this file (else TLSREADY_PASSWORD, else a prompt)")
 	fs.BoolVar(&rf.https, "https", false, "connect with HTTPS (WinRM port 5986); the certificate is verified")
@@ -122,12 +124,17 @@ func runScan(ctx context.Context, e env, args []string) (int, error) {
 	if len(targets) == 0 {
 		return exitUsage, usagef("no targets: give --target NAME or --targets-file FILE")
 	}
-	if rf.user == "" {
-		return exitUsage, usagef(`--user is required (DOMAIN\user or user@domain)`)
-	}
-	pw, err := readPassword(e, rf.passwordFile, rf.user)
-	if err != nil {
-		return exitUsage, err
+	pw := ""
+	if useTicketCache(e, rf) {
+		fmt.Fprintln(e.stderr, "Kerberos: using the ticket cache (KRB5CCNAME); no password is read")
+	} else {
+		if rf.user == "" {
+			return exitUsage, usagef(`--user is required (DOMAIN\user or user@domain)`)
+		}
+		var err error
+		if pw, err = readPassword(e, rf.passwordFile, rf.user); err != nil {
+			return exitUsage, err
+		}
 	}
 	results, err := scanTargets(ctx, e, targets, rf, pw)
 	if err != nil {
@@ -145,8 +152,18 @@ func scanTargets(ctx context.Context, e env, targets []scan.Target, rf remoteFla
 	if rf.concurrency < 1 {
 		return nil, usagef("--concurrency must be at least 1")
 	}
-	if !rf.https {
-		warnBasicOverHTTP(e, targets)
+	auth := rf.auth
+	switch auth {
+	case "", remote.AuthNegotiate, remote.AuthNTLM, remote.AuthKerberos:
+	case remote.AuthBasic:
+		if !rf.https && !rf.allowBasicOverHTTP {
+			return nil, usagef("--auth basic sends the password base64-encoded: use it with --https, or add --allow-basic-over-http (the hosts must also allow unencrypted WinRM)")
+		}
+		if !rf.https {
+			warnBasicOverHTTP(e, targets)
+		}
+	default:
+		return nil, usagef("--auth %q: want negotiate, ntlm, kerberos or basic", auth)
 	}
 	if rf.https && rf.insecure {
 		fmt.Fprintln(e.stderr, "WARNING: --insecure-skip-verify: host certificates are not checked; anyone on the network path can impersonate a host and read the password.")
@@ -165,6 +182,13 @@ func scanTargets(ctx context.Context, e env, targets []scan.Target, rf remoteFla
 		TLSServerName:      rf.tlsServerName,
 		Timeout:            rf.timeout,
 		OperationTimeout:   rf.operationTimeout,
+		Auth:               auth,
+		Kerberos: remote.KerberosConfig{
+			Realm:       rf.realm,
+			KDCs:        rf.kdcs,
+			Krb5Conf:    rf.krb5Conf,
+			ServiceHost: serviceHosts(targets),
+		},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("set up WinRM client: %w", err)
@@ -179,7 +203,7 @@ func scanTargets(ctx context.Context, e env, targets []scan.Target, rf remoteFla
 		return client.Collect(ctx, ep, items)
 	})
 	categorize := func(err error) string { return string(remote.CategoryOf(err)) }
-	return runAndReport(ctx, e, targets, collector, categorize, rf)
+	return runAndReport(ctx, e, targets, collector, categorize, remote.CredentialsRejected, rf)
 }
 
 func endpointOf(t scan.Target) (remote.Endpoint, error) {
@@ -209,7 +233,7 @@ func warnBasicOverHTTP(e env, targets []scan.Target) {
 
 // runAndReport scans, streams every result to the results file, then prints the host table and
 // the summary. What was collected is in the file even if the scan stops early.
-func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Collector, categorize scan.Categorizer, rf remoteFlags) ([]scan.Result, error) {
+func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Collector, categorize scan.Categorizer, rejected func(error) bool, rf remoteFlags) ([]scan.Result, error) {
 	now := time.Now()
 	out := rf.out
 	if out == "" {
@@ -230,10 +254,12 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 	})
 	fmt.Fprintf(e.stderr, "scanning %d host(s), %d at a time, results to %s\n", len(targets), rf.concurrency, out)
 	_, runErr := scan.Run(ctx, targets, c, scan.Options{
-		ScanID:      newScanID(now),
-		Concurrency: rf.concurrency,
-		Timeout:     rf.timeout,
-		Categorize:  categorize,
+		ScanID:              newScanID(now),
+		Concurrency:         rf.concurrency,
+		Timeout:             rf.timeout,
+		Categorize:          categorize,
+		MaxAuthFailures:     rf.maxAuthFailures,
+		CredentialsRejected: rejected,
 	}, writer, collect)
 	if cerr := f.Close(); cerr != nil && runErr == nil {
 		runErr = fmt.Errorf("results file %s: %w", out, cerr)
@@ -253,6 +279,9 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 	fmt.Fprintf(e.stderr, "%d of %d host(s) written to %s\n", writer.Count(), len(targets), out)
 	printHints(e, results)
 	if runErr != nil {
+		if errors.Is(runErr, scan.ErrAuthFailures) {
+			return results, fmt.Errorf("%w; %d of %d host(s) saved in %s. Check the credentials before scanning again (--max-auth-failures 0 disables this stop)", runErr, writer.Count(), len(targets), out)
+		}
 		if errors.Is(runErr, context.Canceled) {
 			return results, fmt.Errorf("interrupted: %d of %d host(s) finished and saved in %s", writer.Count(), len(targets), out)
 		}
@@ -300,5 +329,26 @@ func printHints(e env, results []scan.Result) {
 	}
 	if auth > 0 {
 		fmt.Fprintf(e.stderr, "hint: %d host(s) rejected the credentials: check --user (DOMAIN\\user or user@domain), the password, and that the account is a local administrator there\n", auth)
+	}
+}
+
+// useTicketCache says whether a Kerberos scan runs from the existing ticket cache: --auth
+// kerberos, no password given, and KRB5CCNAME set.
+func useTicketCache(e env, rf remoteFlags) bool {
+	return rf.auth == remote.AuthKerberos && rf.passwordFile == "" &&
+		e.getenv("TLSREADY_PASSWORD") == "" && e.getenv("KRB5CCNAME") != ""
+}
+
+// serviceHosts names each host's Kerberos SPN (HTTP/<name>) after its target name when the
+// target is a DNS name reached at another address (NAME=HOST:PORT).
+func serviceHosts(targets []scan.Target) func(remote.Endpoint) string {
+	names := map[string]string{}
+	for _, t := range targets {
+		if strings.Contains(t.Name, ".") && net.ParseIP(t.Name) == nil {
+			names[t.Address] = t.Name
+		}
+	}
+	return func(ep remote.Endpoint) string {
+		return names[net.JoinHostPort(ep.Host, strconv.Itoa(ep.Port))]
 	}
 }
