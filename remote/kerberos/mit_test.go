@@ -33,6 +33,9 @@ type mitPeer struct {
 func startMIT(t *testing.T, env map[string]string, extraEnv []string, args ...string) *mitPeer {
 	t.Helper()
 	if err := exec.Command("/usr/bin/python3", "-c", "import gssapi").Run(); err != nil {
+		if os.Getenv("CI") == "true" { // CI installs and starts everything: a skip there would hide a gap
+			t.Fatal("python3-gssapi not installed: apt-get install python3-gssapi for the MIT interoperability tests")
+		}
 		t.Skip("python3-gssapi not installed: apt-get install python3-gssapi for the MIT interoperability tests")
 	}
 	p := &mitPeer{t: t}

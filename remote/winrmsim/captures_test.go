@@ -17,6 +17,9 @@ func captureDir(t *testing.T) string {
 			return d
 		}
 	}
+	if os.Getenv("CI") == "true" { // CI installs and starts everything: a skip there would hide a gap
+		t.Fatal("no windows-wsman-captures directory (../../../shared/fixtures or ../../testdata)")
+	}
 	t.Skip("no windows-wsman-captures directory (../../../shared/fixtures or ../../testdata)")
 	return ""
 }
