@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -149,53 +150,18 @@ func TestLabAndScan_twoProcesses(t *testing.T) {
 	}
 	want := fleetExpectations(t)
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "tlsready")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	const password = "lab-only-Passw0rd"
-	lab := exec.CommandContext(ctx, bin, "lab", "--fleet", "../../testdata/fleet")
-	lab.Env = append(os.Environ(), "TLSREADY_PASSWORD="+password)
-	stdout, err := lab.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var labErr strings.Builder
-	lab.Stderr = &labErr
-	if err := lab.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		_ = lab.Process.Signal(syscall.SIGINT)
-		done := make(chan error, 1)
-		go func() { done <- lab.Wait() }()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("lab did not stop cleanly on Ctrl-C: %v\n%s", err, labErr.String())
-			}
-		case <-time.After(20 * time.Second):
-			_ = lab.Process.Kill()
-			t.Errorf("lab did not stop within 20 s of Ctrl-C")
-		}
-	}()
+	lines := startLabProcess(t, bin, password, len(want), "--fleet", "../../testdata/fleet")
 	targetsFile := filepath.Join(tmp, "lab-hosts.txt")
-	var lines []string
-	sc := bufio.NewScanner(stdout)
-	for len(lines) < len(want) && sc.Scan() {
-		lines = append(lines, sc.Text())
-	}
-	if len(lines) != len(want) {
-		t.Fatalf("lab printed %d host lines, want %d\n%s", len(lines), len(want), labErr.String())
-	}
 	if err := os.WriteFile(targetsFile, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 
 	results := filepath.Join(tmp, "results.jsonl")
-	scanCmd := exec.CommandContext(ctx, bin, "scan", "--targets-file", targetsFile, "--user", `LAB\tlsready`,
+	scanCmd := exec.CommandContext(ctx, bin, "scan", "--auth", "ntlm", "--targets-file", targetsFile, "--user", `LAB\tlsready`,
 		"--timeout", "5s", "--out", results)
 	scanCmd.Env = append(os.Environ(), "TLSREADY_PASSWORD="+password)
 	out, err := scanCmd.CombinedOutput()
@@ -209,4 +175,56 @@ func TestLabAndScan_twoProcesses(t *testing.T) {
 	if b, _ := os.ReadFile(results); strings.Contains(string(b), password) {
 		t.Errorf("results file contains the password")
 	}
+}
+
+// buildBinary builds tlsready into a temporary folder.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "tlsready")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// startLabProcess runs "tlsready lab ARGS" as a process with the lab password in its
+// environment, reads its n host lines, and stops it with Ctrl-C (SIGINT) when the test ends,
+// failing the test if it does not stop cleanly.
+func startLabProcess(t *testing.T, bin, password string, n int, args ...string) []string {
+	t.Helper()
+	lab := exec.Command(bin, append([]string{"lab"}, args...)...)
+	lab.Env = append(os.Environ(), "TLSREADY_PASSWORD="+password)
+	stdout, err := lab.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var labErr strings.Builder
+	lab.Stderr = &labErr
+	if err := lab.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = lab.Process.Signal(syscall.SIGINT)
+		done := make(chan error, 1)
+		go func() { done <- lab.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("lab did not stop cleanly on Ctrl-C: %v\n%s", err, labErr.String())
+			}
+		case <-time.After(20 * time.Second):
+			_ = lab.Process.Kill()
+			t.Errorf("lab did not stop within 20 s of Ctrl-C")
+		}
+	})
+	var lines []string
+	sc := bufio.NewScanner(stdout)
+	for len(lines) < n && sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	if len(lines) != n {
+		t.Fatalf("lab printed %d host lines, want %d\n%s", len(lines), n, labErr.String())
+	}
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	return lines
 }
