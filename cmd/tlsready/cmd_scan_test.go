@@ -69,6 +69,7 @@ func TestDedupeTargets(t *testing.T) {
 }
 
 func TestScanUsageErrors(t *testing.T) {
+	pwFile := filepath.Join(t.TempDir(), "pw")
 	tests := []struct {
 		name string
 		args []string
@@ -82,8 +83,13 @@ func TestScanUsageErrors(t *testing.T) {
 		{"bad port", []string{"scan", "--target", "PC-01", "--port", "99999"}, "--port"},
 		{"missing targets file", []string{"scan", "--targets-file", "/nonexistent/hosts.txt"}, "/nonexistent/hosts.txt"},
 		{"unknown command", []string{"frobnicate"}, "unknown command"},
+		{"basic over http refused", []string{"scan", "--auth", "basic", "--target", "PC-01", "--user", `CORP\a`, "--password-file", pwFile}, "use it with --https"},
+		{"unknown auth", []string{"scan", "--auth", "digest", "--target", "PC-01", "--user", `CORP\a`, "--password-file", pwFile}, `--auth "digest"`},
 	}
 	t.Setenv("TLSREADY_PASSWORD", "")
+	if err := os.WriteFile(pwFile, []byte("hunter2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := runCLI(t, tc.args...)
