@@ -1,10 +1,10 @@
 package remote
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/base64"
+	"github.com/tlsready/tlsready/internal/labenv"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,28 +19,10 @@ import (
 // Samba exported for its computer account. Skipped unless TLSREADY_SAMBA_ENV names the DC's
 // env file; .ci/run starts the DC and sets it.
 
+// sambaEnv reads the env file of scripts/samba-dc.sh, or skips (fails under CI).
 func sambaEnv(t *testing.T) map[string]string {
 	t.Helper()
-	path := os.Getenv("TLSREADY_SAMBA_ENV")
-	if path == "" {
-		if os.Getenv("CI") == "true" { // CI installs and starts everything: a skip there would hide a gap
-			t.Fatal("TLSREADY_SAMBA_ENV not set: run scripts/samba-dc.sh and set TLSREADY_SAMBA_ENV=/tmp/tlsready-samba/env for the Kerberos tests against a real KDC")
-		}
-		t.Skip("TLSREADY_SAMBA_ENV not set: run scripts/samba-dc.sh and set TLSREADY_SAMBA_ENV=/tmp/tlsready-samba/env for the Kerberos tests against a real KDC")
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatalf("TLSREADY_SAMBA_ENV: %v", err)
-	}
-	defer f.Close()
-	env := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(strings.TrimSpace(sc.Text()), "="); ok && !strings.HasPrefix(k, "#") {
-			env[k] = v
-		}
-	}
-	return env
+	return labenv.Samba(t)
 }
 
 func sambaPassword(t *testing.T, env map[string]string) string {

@@ -1,41 +1,17 @@
 package main
 
 import (
-	"bufio"
+	"github.com/tlsready/tlsready/internal/labenv"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// sambaEnv reads the env file written by scripts/samba-dc.sh (TLSREADY_SAMBA_ENV), or skips.
+// sambaEnv reads the env file of scripts/samba-dc.sh, or skips (fails under CI).
 func sambaEnv(t *testing.T) map[string]string {
 	t.Helper()
-	path := os.Getenv("TLSREADY_SAMBA_ENV")
-	if path == "" {
-		if os.Getenv("CI") == "true" { // CI installs and starts everything: a skip there would hide a gap
-			t.Fatal("TLSREADY_SAMBA_ENV is not set: run scripts/samba-dc.sh (as .ci/run does) for the tests against a real KDC")
-		}
-		t.Skip("TLSREADY_SAMBA_ENV is not set: run scripts/samba-dc.sh (as .ci/run does) for the tests against a real KDC")
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	env := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), "="); ok && !strings.HasPrefix(k, "#") {
-			env[k] = v
-		}
-	}
-	for _, k := range []string{"KRB5_CONFIG", "SCAN_USER_NT", "SCAN_PASSWORD_FILE", "SIM_HOST", "SIM_KEYTAB"} {
-		if env[k] == "" {
-			t.Fatalf("%s lacks %s", path, k)
-		}
-	}
-	return env
+	return labenv.Samba(t, "KRB5_CONFIG", "SCAN_USER_NT", "SCAN_PASSWORD_FILE", "SIM_HOST", "SIM_KEYTAB")
 }
 
 // A Kerberos scan with a ticket from Samba's KDC: lab serves a simulated host with the keytab

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"github.com/tlsready/tlsready/internal/labenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -37,10 +39,7 @@ func TestPywinrmAgainstLabProcess(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	if out, err := exec.Command("/usr/bin/python3", "-c", "import winrm").CombinedOutput(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("pywinrm missing (apt-get install python3-winrm): %v %s", err, out)
-		}
-		t.Skipf("pywinrm missing (apt-get install python3-winrm): %v %s", err, out)
+		labenv.Require(t, fmt.Sprintf("pywinrm missing (apt-get install python3-winrm): %v %s", err, out))
 	}
 	bin := buildBinary(t)
 	tmp := t.TempDir()

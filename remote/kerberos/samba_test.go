@@ -1,10 +1,10 @@
 package kerberos_test
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"github.com/tlsready/tlsready/internal/labenv"
 	"io"
 	"net"
 	"os"
@@ -23,35 +23,10 @@ import (
 // 127.0.0.1, with the keytab it exported for the computer account of pc-krb-01: no KDC is
 // mocked. They are skipped unless TLSREADY_SAMBA_ENV names the DC's env file.
 
-// sambaEnv reads the env file of scripts/samba-dc.sh, or skips the test.
+// sambaEnv reads the env file of scripts/samba-dc.sh, or skips (fails under CI).
 func sambaEnv(t *testing.T) map[string]string {
 	t.Helper()
-	path := os.Getenv("TLSREADY_SAMBA_ENV")
-	if path == "" {
-		if os.Getenv("CI") == "true" { // CI installs and starts everything: a skip there would hide a gap
-			t.Fatal("TLSREADY_SAMBA_ENV not set: run scripts/samba-dc.sh and set TLSREADY_SAMBA_ENV=/tmp/tlsready-samba/env for the Kerberos tests against a real KDC")
-		}
-		t.Skip("TLSREADY_SAMBA_ENV not set: run scripts/samba-dc.sh and set TLSREADY_SAMBA_ENV=/tmp/tlsready-samba/env for the Kerberos tests against a real KDC")
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatalf("TLSREADY_SAMBA_ENV: %v", err)
-	}
-	defer f.Close()
-	env := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if k, v, ok := strings.Cut(line, "="); ok && !strings.HasPrefix(line, "#") {
-			env[k] = v
-		}
-	}
-	for _, k := range []string{"KRB5_CONFIG", "SCAN_USER_PRINCIPAL", "SCAN_PASSWORD_FILE", "SIM_SPN", "SIM_KEYTAB", "KDC"} {
-		if env[k] == "" {
-			t.Fatalf("%s: no %s", path, k)
-		}
-	}
-	return env
+	return labenv.Samba(t, "KRB5_CONFIG", "SCAN_USER_PRINCIPAL", "SCAN_PASSWORD_FILE", "SIM_SPN", "SIM_KEYTAB", "KDC")
 }
 
 func secretFile(t *testing.T, path string) string {
@@ -146,10 +121,7 @@ func TestSambaKDC_passwordLogin_hostAcceptsTicketWithExportedKeytab(t *testing.T
 func TestSambaKDC_ticketCacheOfKinit(t *testing.T) {
 	env := sambaEnv(t)
 	if env["SCAN_CCACHE"] == "" {
-		if os.Getenv("CI") == "true" { // CI installs and starts everything: a skip there would hide a gap
-			t.Fatal("no SCAN_CCACHE in the env file")
-		}
-		t.Skip("no SCAN_CCACHE in the env file")
+		labenv.Require(t, "no SCAN_CCACHE in the env file")
 	}
 	t.Setenv("KRB5CCNAME", "FILE:"+env["SCAN_CCACHE"])
 	// No user and no password: the principal comes from the cache MIT's kinit wrote.

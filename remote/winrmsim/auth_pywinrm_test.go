@@ -3,6 +3,8 @@ package winrmsim
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"github.com/tlsready/tlsready/internal/labenv"
 	"net/http"
 	"os"
 	"os/exec"
@@ -47,10 +49,7 @@ func pythonCmd(t *testing.T, ctx context.Context, args ...string) *exec.Cmd {
 func needPywinrm(t *testing.T) {
 	t.Helper()
 	if out, err := exec.Command(python, "-c", "import winrm").CombinedOutput(); err != nil {
-		if os.Getenv("CI") == "true" { // CI installs and starts everything: a skip there would hide a gap
-			t.Fatalf("pywinrm not available (%s -c 'import winrm': %v: %s); apt-get install -y python3-winrm", python, err, bytes.TrimSpace(out))
-		}
-		t.Skipf("pywinrm not available (%s -c 'import winrm': %v: %s); apt-get install -y python3-winrm", python, err, bytes.TrimSpace(out))
+		labenv.Require(t, fmt.Sprintf("pywinrm not available (%s -c 'import winrm': %v: %s); apt-get install -y python3-winrm", python, err, bytes.TrimSpace(out)))
 	}
 	if out, err := pythonCmd(t, context.Background(), "-c", "import hashlib; hashlib.new('md4')").CombinedOutput(); err != nil {
 		t.Fatalf("python has no MD4, which NTLM needs, even with OpenSSL's legacy provider: %v: %s", err, out)
