@@ -2,13 +2,11 @@ package discover
 
 import (
 	"crypto/md5" //nolint:gosec // fixed by RFC 4121
-	"crypto/sha256"
-	"crypto/sha512"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/tlsready/tlsready/internal/chanbind"
 
 	ldapgssapi "github.com/go-ldap/ldap/v3/gssapi"
 	"github.com/jcmturner/gokrb5/v8/client"
@@ -146,24 +144,10 @@ func gssChecksum(fl uint32, binding []byte) []byte {
 	return c
 }
 
-// tlsServerEndPoint is RFC 5929's tls-server-end-point binding of the server's certificate (the
-// same as remote.TLSServerEndPoint; discover does not import remote).
+// tlsServerEndPoint is RFC 5929's tls-server-end-point binding of the server's certificate.
 func tlsServerEndPoint(cs tls.ConnectionState) []byte {
 	if len(cs.PeerCertificates) == 0 {
 		return nil
 	}
-	cert := cs.PeerCertificates[0]
-	var sum []byte
-	switch cert.SignatureAlgorithm {
-	case x509.SHA384WithRSA, x509.ECDSAWithSHA384, x509.SHA384WithRSAPSS:
-		h := sha512.Sum384(cert.Raw)
-		sum = h[:]
-	case x509.SHA512WithRSA, x509.ECDSAWithSHA512, x509.SHA512WithRSAPSS:
-		h := sha512.Sum512(cert.Raw)
-		sum = h[:]
-	default: // MD5 and SHA-1 become SHA-256 (RFC 5929 4.1)
-		h := sha256.Sum256(cert.Raw)
-		sum = h[:]
-	}
-	return append([]byte("tls-server-end-point:"), sum...)
+	return chanbind.ServerEndPoint(cs.PeerCertificates[0])
 }

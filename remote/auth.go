@@ -2,12 +2,10 @@ package remote
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/sha512"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/tlsready/tlsready/internal/chanbind"
 	"sort"
 	"strings"
 	"sync"
@@ -171,18 +169,5 @@ func TLSServerEndPoint(cs *tls.ConnectionState) []byte {
 	if cs == nil || len(cs.PeerCertificates) == 0 {
 		return nil
 	}
-	cert := cs.PeerCertificates[0]
-	var sum []byte
-	switch cert.SignatureAlgorithm {
-	case x509.SHA384WithRSA, x509.ECDSAWithSHA384, x509.SHA384WithRSAPSS:
-		h := sha512.Sum384(cert.Raw)
-		sum = h[:]
-	case x509.SHA512WithRSA, x509.ECDSAWithSHA512, x509.SHA512WithRSAPSS:
-		h := sha512.Sum512(cert.Raw)
-		sum = h[:]
-	default: // MD5 and SHA-1 are replaced by SHA-256 (RFC 5929 4.1)
-		h := sha256.Sum256(cert.Raw)
-		sum = h[:]
-	}
-	return append([]byte("tls-server-end-point:"), sum...)
+	return chanbind.ServerEndPoint(cs.PeerCertificates[0])
 }

@@ -2,11 +2,8 @@ package winrmsim
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/sha512"
 	"crypto/subtle"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/base64"
 	"net"
 	"net/http"
@@ -157,24 +154,6 @@ func sameAccount(account, domain, computer, user, dom string) bool {
 	first, _, _ := strings.Cut(dom, ".")
 	dfirst, _, _ := strings.Cut(domain, ".")
 	return strings.EqualFold(first, dfirst)
-}
-
-// endPoint is the RFC 5929 tls-server-end-point channel binding of a certificate, as
-// remote.TLSServerEndPoint computes it on the client's side.
-func endPoint(cert *x509.Certificate) []byte {
-	var sum []byte
-	switch cert.SignatureAlgorithm {
-	case x509.SHA384WithRSA, x509.ECDSAWithSHA384, x509.SHA384WithRSAPSS:
-		h := sha512.Sum384(cert.Raw)
-		sum = h[:]
-	case x509.SHA512WithRSA, x509.ECDSAWithSHA512, x509.SHA512WithRSAPSS:
-		h := sha512.Sum512(cert.Raw)
-		sum = h[:]
-	default:
-		h := sha256.Sum256(cert.Raw)
-		sum = h[:]
-	}
-	return append([]byte("tls-server-end-point:"), sum...)
 }
 
 // connAuth is the authentication state of one TCP connection.

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/tlsready/tlsready/internal/chanbind"
 	"io"
 	"log"
 	"mime"
@@ -130,7 +131,7 @@ func Start(ctx context.Context, p Profile, opts Options) (*Host, error) {
 	}
 	if opts.TLS != nil && len(opts.TLS.Certificates) > 0 && len(opts.TLS.Certificates[0].Certificate) > 0 {
 		if cert, err := x509.ParseCertificate(opts.TLS.Certificates[0].Certificate[0]); err == nil {
-			h.cbt = endPoint(cert)
+			h.cbt = chanbind.ServerEndPoint(cert)
 		}
 	}
 	h.connsCV = sync.NewCond(&h.mu)
