@@ -130,3 +130,23 @@ func sortFindings(fs []Finding) {
 		)
 	})
 }
+
+// RecordedOSUnsupported is the finding for a host that could not be checked but whose
+// operating system, as a directory records it (source, e.g. "Active Directory"), is certainly
+// one that cannot use TLS 1.2 in WinHTTP (Q2). why says what makes it so; the caller decides
+// that (see discover.Unsupported), since a record is not the host's own facts. The finding makes
+// the verdict unsupported: no registry value or update can make such a host ready.
+func RecordedOSUnsupported(source, caption, version, servicePack, why string) Finding {
+	h := &host{text: &english}
+	os := caption
+	if servicePack != "" {
+		os += " " + servicePack
+	}
+	ev := []Evidence{
+		{Name: source + " operatingSystem", Value: caption},
+		{Name: source + " operatingSystemVersion", Value: version},
+		{Name: source + " operatingSystemServicePack", Value: servicePack},
+	}
+	h.add(IDOSUnsupportedRecorded, ev, args{"os": os, "version": version, "source": source, "why": why})
+	return h.out[0]
+}

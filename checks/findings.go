@@ -6,6 +6,10 @@ const (
 	// IDOSUnsupported: Windows 7 / Server 2008 R2 without SP1, Windows 8, Server 2008, Vista or
 	// older cannot get TLS 1.2 in WinHTTP (Q2).
 	IDOSUnsupported = "OS_UNSUPPORTED"
+	// IDOSUnsupportedRecorded: the host could not be reached, but the operating system its
+	// directory record names (Active Directory's operatingSystem attributes) is certainly one
+	// that cannot get TLS 1.2 in WinHTTP (Q2). See RecordedOSUnsupported.
+	IDOSUnsupportedRecorded = "OS_UNSUPPORTED_RECORDED"
 	// IDOSVersionUnknown: the Windows release could not be told from Win32_OperatingSystem.
 	IDOSVersionUnknown = "OS_VERSION_UNKNOWN"
 	// IDCollector32Bit: the collector ran in 32-bit PowerShell on 64-bit Windows, so its registry
@@ -73,6 +77,7 @@ type FindingType struct {
 // then by id.
 var findingTypes = []FindingType{
 	{IDOSUnsupported, SeverityUnsupported, []string{"Q2"}},
+	{IDOSUnsupportedRecorded, SeverityUnsupported, []string{"Q2"}},
 
 	{IDDSPDefaultNoTLS12, SeverityAction, []string{"Q3", "Q4", "Q5", "Q6", "Q14"}},
 	{IDDSPNoTLS12, SeverityAction, []string{"Q3", "Q4", "Q5", "Q6", "Q14"}},

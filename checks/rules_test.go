@@ -3,6 +3,7 @@ package checks
 import (
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tlsready/tlsready/facts"
@@ -207,6 +208,7 @@ func TestEveryFindingTypeIsProduced(t *testing.T) {
 	for _, f := range Evaluate(w7().dword(ItemInetPolicy, 0xaa0).build()) {
 		produced[f.ID] = true
 	}
+	produced[RecordedOSUnsupported("Active Directory", "Windows 7 Professional", "6.1 (7600)", "", "no SP1").ID] = true
 	for _, x := range FindingTypes() {
 		if !produced[x.ID] {
 			t.Errorf("%s: no test produces it", x.ID)
@@ -245,5 +247,26 @@ func TestSortFindingsBySeverityIDEvidence(t *testing.T) {
 	want := []string{"Y", "Zk1", "Zk2", "C", "A", "B"}
 	if !slices.Equal(got, want) {
 		t.Errorf("order %v, want %v", got, want)
+	}
+}
+
+func TestRecordedOSUnsupported(t *testing.T) {
+	f := RecordedOSUnsupported("Active Directory", "Windows Server 2008 Standard", "6.0 (6002)", "Service Pack 2", "Windows Server 2008 (6.0, not R2)")
+	if f.ID != IDOSUnsupportedRecorded || f.Severity != SeverityUnsupported {
+		t.Fatalf("finding = %s/%s", f.ID, f.Severity)
+	}
+	if v := VerdictOf([]Finding{f}); v != Unsupported {
+		t.Errorf("verdict = %s, want unsupported", v)
+	}
+	for _, want := range []string{"Windows Server 2008 Standard Service Pack 2", "Active Directory", "6.0 (6002)", "not R2"} {
+		if !strings.Contains(f.Title+f.Detail, want) {
+			t.Errorf("texts lack %q: %s / %s", want, f.Title, f.Detail)
+		}
+	}
+	if strings.Contains(f.Title+f.Detail+f.Remediation, "{") {
+		t.Errorf("unfilled placeholder: %s %s %s", f.Title, f.Detail, f.Remediation)
+	}
+	if len(f.Evidence) != 3 || f.Evidence[1].Value != "6.0 (6002)" {
+		t.Errorf("evidence = %+v", f.Evidence)
 	}
 }

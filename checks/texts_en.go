@@ -13,6 +13,15 @@ var english = catalogue{
 				`registry says (Q2). KB4019276 adds TLS 1.2 to SCHANNEL only, not to WinHTTP.`,
 			Remediation: `{target} (Q2).`,
 		},
+		IDOSUnsupportedRecorded: {
+			Title: `{os} (recorded in {source}) cannot use TLS 1.2 in WinHTTP: replace the OS`,
+			Detail: `The host could not be checked, but {source} records its operating system as {os} ` +
+				`(version {version}): {why}. KB3140245, which adds TLS 1.2 to WinHTTP, cannot be installed on ` +
+				`such a release, so Outlook cannot connect once Office 365 accepts only TLS 1.2, whatever the ` +
+				`registry says (Q2). Windows updates this record itself when it starts, so it is rarely stale.`,
+			Remediation: `Replace or upgrade the operating system (Q2); scan the host again once it is reachable to ` +
+				`confirm.`,
+		},
 		IDOSVersionUnknown: {
 			Title: `Windows release not recognised`,
 			Detail: `Win32_OperatingSystem reported version "{version}" and product type {producttype}, from which ` +

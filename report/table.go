@@ -111,7 +111,14 @@ func WhatToDo(r scan.Result) string {
 				msg = rest[i+2:]
 			}
 		}
-		return r.Error.Category + ": " + msg
+		msg = r.Error.Category + ": " + msg
+		// Not reached, yet judged from its AD record (OS_UNSUPPORTED_RECORDED): say both.
+		for _, f := range r.Findings {
+			if f.Severity == checks.SeverityUnsupported {
+				return f.Title + " (not checked: " + msg + ")"
+			}
+		}
+		return msg
 	}
 	var decisive, warnings []string
 	for _, f := range r.Findings {
@@ -135,6 +142,10 @@ func WhatToDo(r scan.Result) string {
 
 func osLabel(r scan.Result) string {
 	if r.OS == nil {
+		// Not read from the host: what Active Directory records, marked as such.
+		if r.AD != nil && r.AD.OperatingSystem != "" {
+			return strings.TrimSpace(strings.TrimPrefix(r.AD.OperatingSystem, "Microsoft ")+" "+r.AD.OSServicePack) + " (AD)"
+		}
 		return "?"
 	}
 	s := strings.TrimSpace(strings.TrimPrefix(r.OS.Caption, "Microsoft "))

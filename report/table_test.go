@@ -8,6 +8,7 @@ import (
 	"github.com/mattn/go-runewidth"
 
 	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/discover"
 	"github.com/tlsready/tlsready/facts"
 	"github.com/tlsready/tlsready/scan"
 )
@@ -94,5 +95,40 @@ func TestSummaryTableCounts(t *testing.T) {
 		if !found {
 			t.Errorf("summary lacks %s = %s:\n%s", row[0], row[1], out)
 		}
+	}
+}
+
+func TestOSAndWhatToDoFromADRecord(t *testing.T) {
+	ad := &discover.Computer{OperatingSystem: "Windows 7 Professional", OSVersion: "6.1 (7600)", Unsupported: "no SP1"}
+	tests := []struct {
+		name   string
+		r      scan.Result
+		os     string
+		todoIn []string
+	}{
+		{"unreachable, AD says unsupported",
+			scan.Result{Verdict: checks.Unsupported, AD: ad, Error: &scan.ErrorInfo{Category: "unreachable", Message: "host 10.0.0.1:5985: refused"},
+				Findings: []checks.Finding{checks.RecordedOSUnsupported("Active Directory", ad.OperatingSystem, ad.OSVersion, "", ad.Unsupported)}},
+			"Windows 7 Professional (AD)", []string{"replace the OS", "not checked: unreachable: refused"}},
+		{"unreachable, AD OS fine",
+			scan.Result{Verdict: checks.Unknown, AD: &discover.Computer{OperatingSystem: "Windows 10 Pro", OSServicePack: ""}, Error: &scan.ErrorInfo{Category: "timeout", Message: "no answer"}},
+			"Windows 10 Pro (AD)", []string{"timeout: no answer"}},
+		{"host OS wins over AD",
+			scan.Result{Verdict: checks.Ready, AD: ad, OS: &facts.OS{Caption: "Microsoft Windows 10 Pro"}},
+			"Windows 10 Pro", []string{"nothing"}},
+		{"no OS at all", scan.Result{Verdict: checks.Unknown, Error: &scan.ErrorInfo{Category: "auth", Message: "denied"}}, "?", []string{"auth: denied"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := osLabel(tc.r); got != tc.os {
+				t.Errorf("osLabel = %q, want %q", got, tc.os)
+			}
+			todo := WhatToDo(tc.r)
+			for _, w := range tc.todoIn {
+				if !strings.Contains(todo, w) {
+					t.Errorf("WhatToDo = %q, want it to contain %q", todo, w)
+				}
+			}
+		})
 	}
 }

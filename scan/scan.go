@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/discover"
 	"github.com/tlsready/tlsready/facts"
 )
 
@@ -24,6 +25,8 @@ type Target struct {
 	Name string `json:"name"`
 	// Address is where to connect, "host:port"; empty means Name on the default WinRM port.
 	Address string `json:"address,omitempty"`
+	// AD is what Active Directory records of the computer, when the target was discovered there.
+	AD *discover.Computer `json:"ad,omitempty"`
 }
 
 // Collector reads the facts of one host. remote.Client does it over WinRM.
@@ -65,6 +68,9 @@ type Result struct {
 	End      time.Time        `json:"end"`
 	// Facts is everything the collector reported, for reports and later comparison.
 	Facts *facts.Facts `json:"facts,omitempty"`
+	// AD is the target's Active Directory record when it was discovered there: the report shows
+	// its OS when the host itself could not be read.
+	AD *discover.Computer `json:"ad,omitempty"`
 
 	rejected bool // the credentials were refused (Options.CredentialsRejected); not recorded
 }
@@ -200,7 +206,7 @@ func Run(ctx context.Context, targets []Target, c Collector, opts Options, handl
 }
 
 func scanOne(ctx context.Context, t Target, c Collector, opts Options) (r Result) {
-	r = Result{ScanID: opts.ScanID, Host: t.Name, Address: t.Address, Start: opts.Now()}
+	r = Result{ScanID: opts.ScanID, Host: t.Name, Address: t.Address, AD: t.AD, Start: opts.Now()}
 	defer func() {
 		// A rule or collector that panics on strange input makes this host unknown, never the scan.
 		if p := recover(); p != nil {
@@ -216,6 +222,13 @@ func scanOne(ctx context.Context, t Target, c Collector, opts Options) (r Result
 		r.Verdict, r.Findings = checks.Unknown, []checks.Finding{}
 		r.Error = &ErrorInfo{Category: opts.Categorize(err), Message: cleanMessage(err.Error())}
 		r.rejected = opts.CredentialsRejected(err)
+		if t.AD != nil && t.AD.Unsupported != "" {
+			// Not reached, but AD says the OS is certainly one that must be replaced: that is the
+			// verdict whatever the host's registry holds. The error stays recorded.
+			r.Verdict = checks.Unsupported
+			r.Findings = []checks.Finding{checks.RecordedOSUnsupported("Active Directory",
+				t.AD.OperatingSystem, t.AD.OSVersion, t.AD.OSServicePack, t.AD.Unsupported)}
+		}
 		return r
 	}
 	r.Verdict, r.Findings = checks.Check(f)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/discover"
 	"github.com/tlsready/tlsready/facts"
 )
 
@@ -206,5 +207,59 @@ func TestRun_stopsAfterConsecutiveAuthFailures(t *testing.T) {
 	}
 	if started.Load() != 20 || len(rs) != 20 {
 		t.Errorf("started %d, results %d; want 20 each", started.Load(), len(rs))
+	}
+}
+
+func TestRun_unreachableHostKeepsADRecord(t *testing.T) {
+	w7rtm := &discover.Computer{Name: "PC-OLD", DNSHostName: "pc-old.corp.example", OperatingSystem: "Windows 7 Professional",
+		OSVersion: "6.1 (7600)", Unsupported: discover.Unsupported("Windows 7 Professional", "6.1 (7600)", "")}
+	w10 := &discover.Computer{Name: "PC-NEW", DNSHostName: "pc-new.corp.example", OperatingSystem: "Windows 10 Pro", OSVersion: "10.0 (19045)"}
+	ts := []Target{
+		{Name: "pc-old.corp.example", Address: "127.0.0.1:1", AD: w7rtm},
+		{Name: "pc-new.corp.example", Address: "127.0.0.1:2", AD: w10},
+		{Name: "pc-ok.corp.example", Address: "127.0.0.1:3", AD: w10},
+	}
+	c := CollectorFunc(func(ctx context.Context, tg Target) (*facts.Facts, error) {
+		if tg.Name == "pc-ok.corp.example" {
+			return win10("PC-OK"), nil
+		}
+		return nil, fmt.Errorf("host %s: connection refused", tg.Name)
+	})
+	got := map[string]Result{}
+	if _, err := Run(context.Background(), ts, c, Options{Categorize: func(error) string { return CategoryUnreachable }},
+		HandlerFunc(func(r Result) error { got[r.Host] = r; return nil })); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		host    string
+		verdict checks.Verdict
+		finding string
+		err     bool
+	}{
+		{"pc-old.corp.example", checks.Unsupported, checks.IDOSUnsupportedRecorded, true},
+		{"pc-new.corp.example", checks.Unknown, "", true},
+		{"pc-ok.corp.example", checks.Ready, "", false},
+	}
+	for _, tc := range cases {
+		r := got[tc.host]
+		if r.Verdict != tc.verdict || (r.Error != nil) != tc.err {
+			t.Errorf("%s: verdict %s error %v, want %s error=%v", tc.host, r.Verdict, r.Error, tc.verdict, tc.err)
+		}
+		if r.AD == nil || r.AD.OperatingSystem == "" {
+			t.Errorf("%s: AD record lost: %+v", tc.host, r.AD)
+		}
+		if tc.finding != "" && (len(r.Findings) != 1 || r.Findings[0].ID != tc.finding) {
+			t.Errorf("%s: findings %+v, want %s", tc.host, r.Findings, tc.finding)
+		}
+	}
+	// The AD record survives the results file.
+	var buf bytes.Buffer
+	w := NewResultsWriter(&buf)
+	if err := w.Result(got["pc-old.corp.example"]); err != nil {
+		t.Fatal(err)
+	}
+	back, _, err := ReadResults(&buf)
+	if err != nil || len(back) != 1 || back[0].AD == nil || back[0].AD.OSVersion != "6.1 (7600)" || back[0].AD.Unsupported == "" {
+		t.Fatalf("read back %+v, %v", back, err)
 	}
 }
