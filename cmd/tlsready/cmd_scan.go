@@ -18,17 +18,20 @@ import (
 	"golang.org/x/term"
 
 	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/discover"
 	"github.com/tlsready/tlsready/facts"
 	"github.com/tlsready/tlsready/remote"
 	"github.com/tlsready/tlsready/report"
 	"github.com/tlsready/tlsready/scan"
 )
 
-const scanSynopsis = `Usage: tlsready scan (--target NAME[=HOST:PORT] ... | --targets-file FILE) --user USER [flags]
+const scanSynopsis = `Usage: tlsready scan (--target NAME[=HOST:PORT] ... | --targets-file FILE |
+                     --ou DN (--ldap-url URL | --domain DOMAIN)) --user USER [flags]
 
 Connects to each host over WinRM (HTTP 5985 by default, HTTPS 5986 with --https), runs a
 read-only PowerShell collector, and judges whether Outlook can use TLS 1.2 there. Nothing is
-installed or changed on the hosts. The password is read from TLSREADY_PASSWORD, --password-file,
+installed or changed on the hosts. With --ou, the hosts are the enabled computers of that Active
+Directory OU (paged LDAP search over LDAPS or StartTLS, same account unless --ldap-user). The password is read from TLSREADY_PASSWORD, --password-file,
 or a prompt - never from the command line.
 
 Writes one JSON line per host to the results file as soon as that host is done, then prints a
@@ -91,10 +94,25 @@ func runScan(ctx context.Context, e env, args []string) (int, error) {
 	var targetsFile string
 	fs.Var(&targetFlags, "target", "host to scan, NAME or NAME=HOST:PORT; repeatable")
 	fs.StringVar(&targetsFile, "targets-file", "", "file with one target per line (NAME, NAME=HOST:PORT, or a line printed by 'tlsready lab'); # starts a comment")
+	var lf ldapFlags
+	lf.register(fs)
 	rf.registerConnection(fs)
 	rf.register(fs, 60*time.Second)
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
+	}
+	var ldapCfg discover.Config
+	var resolve map[string]string
+	if lf.used() {
+		var err error
+		if ldapCfg, err = lf.config("", "", rf.realm, rf.krb5Conf); err != nil {
+			return exitUsage, err
+		}
+		if resolve, err = lf.resolver(rf.defaultPort()); err != nil {
+			return exitUsage, err
+		}
+	} else if len(lf.resolve) > 0 {
+		return exitUsage, usagef("--resolve applies to computers discovered with --ou; give --target NAME=HOST:PORT instead")
 	}
 	if rf.port != "" {
 		if p, err := strconv.Atoi(rf.port); err != nil || p < 1 || p > 65535 {
@@ -121,8 +139,8 @@ func runScan(ctx context.Context, e env, args []string) (int, error) {
 		}
 		targets = append(targets, ts...)
 	}
-	if len(targets) == 0 {
-		return exitUsage, usagef("no targets: give --target NAME or --targets-file FILE")
+	if len(targets) == 0 && !lf.used() {
+		return exitUsage, usagef("no targets: give --target NAME, --targets-file FILE, or --ou DN with --ldap-url URL")
 	}
 	pw := ""
 	if useTicketCache(e, rf) {
@@ -135,6 +153,21 @@ func runScan(ctx context.Context, e env, args []string) (int, error) {
 		if pw, err = readPassword(e, rf.passwordFile, rf.user); err != nil {
 			return exitUsage, err
 		}
+	}
+	if lf.used() {
+		var err error
+		if ldapCfg.User, ldapCfg.Password, err = lf.credentials(e, rf.user, pw); err != nil {
+			return exitUsage, err
+		}
+		found, _, err := discoverTargets(ctx, e, ldapCfg, resolve, rf.defaultPort())
+		if err != nil {
+			// A partial OU would be reported as if complete: scan nothing.
+			return exitUsage, fmt.Errorf("%w (nothing scanned)", err)
+		}
+		if len(found) == 0 && len(targets) == 0 {
+			return exitUsage, fmt.Errorf("no computers found in %s with these filters: nothing to scan", report.Clean(ldapCfg.BaseDN))
+		}
+		targets = append(targets, found...)
 	}
 	results, err := scanTargets(ctx, e, targets, rf, pw)
 	if err != nil {

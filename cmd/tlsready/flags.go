@@ -110,18 +110,22 @@ func readTargets(r io.Reader, source, defaultPort string) ([]scan.Target, error)
 }
 
 // dedupeTargets keeps the first target of each name (case-insensitive, as Windows names are) and
-// returns the names dropped.
+// returns the names dropped. A kept target without an AD record takes that of a dropped
+// duplicate, so a host given with --target and also found in the OU keeps its AD facts.
 func dedupeTargets(ts []scan.Target) ([]scan.Target, []string) {
-	seen := map[string]bool{}
+	index := map[string]int{}
 	var out []scan.Target
 	var dropped []string
 	for _, t := range ts {
 		k := strings.ToLower(t.Name)
-		if seen[k] {
+		if i, ok := index[k]; ok {
+			if out[i].AD == nil {
+				out[i].AD = t.AD
+			}
 			dropped = append(dropped, t.Name)
 			continue
 		}
-		seen[k] = true
+		index[k] = len(out)
 		out = append(out, t)
 	}
 	return out, dropped
@@ -130,6 +134,11 @@ func dedupeTargets(ts []scan.Target) ([]scan.Target, []string) {
 // readPassword takes the password from --password-file, else TLSREADY_PASSWORD, else a no-echo
 // prompt on the terminal. It never comes from a flag value.
 func readPassword(e env, passwordFile, user string) (string, error) {
+	return readPasswordFrom(e, passwordFile, "TLSREADY_PASSWORD", user)
+}
+
+// readPasswordFrom is readPassword with another environment variable.
+func readPasswordFrom(e env, passwordFile, envVar, user string) (string, error) {
 	if passwordFile != "" {
 		b, err := os.ReadFile(passwordFile)
 		if err != nil {
@@ -141,12 +150,12 @@ func readPassword(e env, passwordFile, user string) (string, error) {
 		}
 		return pw, nil
 	}
-	if pw := e.getenv("TLSREADY_PASSWORD"); pw != "" {
+	if pw := e.getenv(envVar); pw != "" {
 		return pw, nil
 	}
 	f, ok := e.stdin.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return "", usagef("no password for %s: set TLSREADY_PASSWORD, use --password-file, or run in a terminal to be prompted", user)
+		return "", usagef("no password for %s: set %s, use a password file, or run in a terminal to be prompted", user, envVar)
 	}
 	fmt.Fprintf(e.stderr, "Password for %s: ", user)
 	b, err := term.ReadPassword(int(f.Fd()))

@@ -3,7 +3,7 @@
 // an operating system that must be replaced, and which could not be checked. It reads each host
 // over WinRM and installs nothing on it.
 //
-// One file per subcommand: cmd_scan.go, cmd_lab.go, cmd_demo.go.
+// One file per subcommand: cmd_scan.go, cmd_discover.go, cmd_lab.go, cmd_demo.go.
 package main
 
 import (
@@ -35,6 +35,9 @@ Usage:
   tlsready demo [--fleet DIR] [--out FILE]     scan built-in simulated hosts: see it work, no setup
   tlsready scan --target PC-01 [--target ...] --user CORP\admin [flags]
   tlsready scan --targets-file hosts.txt --user admin@corp.example [flags]
+  tlsready scan --ou "OU=Workstations,DC=corp,DC=example" --ldap-url ldaps://dc1.corp.example
+                --user CORP\admin [flags]      discover the OU's computers in AD, then scan them
+  tlsready discover --ou DN --ldap-url URL --user USER [--out hosts.txt | --json]
   tlsready lab --fleet DIR                     serve simulated hosts on 127.0.0.1 until Ctrl-C
 
 Run "tlsready <command> --help" for the flags of a command.
@@ -72,6 +75,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		code, err = runDemo(ctx, e, args[1:])
 	case "lab":
 		code, err = runLab(ctx, e, args[1:])
+	case "discover":
+		code, err = runDiscover(ctx, e, args[1:])
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
 		return exitReady

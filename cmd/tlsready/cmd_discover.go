@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/tlsready/tlsready/discover"
+	"github.com/tlsready/tlsready/report"
+	"github.com/tlsready/tlsready/scan"
+)
+
+const discoverSynopsis = `Usage: tlsready discover --ou DN (--ldap-url URL ... | --domain DOMAIN) --user USER [flags]
+
+Lists the computers of an Active Directory OU (paged LDAP search; enabled computers only unless
+--include-disabled) with their DNS names and the operating system AD records, and flags the ones
+whose OS is certainly unsupported before anything connects to them (why: in --json). Prints a
+table, or --json (one object per computer), or writes --out FILE for
+"tlsready scan --targets-file FILE". Nothing connects to the computers themselves.
+`
+
+func runDiscover(ctx context.Context, e env, args []string) (int, error) {
+	fs := newFlagSet(e, "discover", discoverSynopsis)
+	var lf ldapFlags
+	var user, passwordFile, realm, krb5Conf, out, port string
+	var asJSON bool
+	lf.register(fs)
+	fs.StringVar(&user, "user", "", `account to bind with: DOMAIN\user or user@domain`)
+	fs.StringVar(&passwordFile, "password-file", "", "read the password from the first line of this file (else TLSREADY_PASSWORD, else a prompt)")
+	fs.StringVar(&realm, "realm", "", "Kerberos realm for --ldap-bind kerberos")
+	fs.StringVar(&krb5Conf, "krb5-conf", "", "krb5.conf for --ldap-bind kerberos")
+	fs.StringVar(&out, "out", "", "write the targets to this file, one per line, for scan --targets-file")
+	fs.StringVar(&port, "port", "5985", "WinRM port of the --resolve addresses given without one")
+	fs.BoolVar(&asJSON, "json", false, "print one JSON object per computer instead of a table")
+	if err := parseFlags(fs, args); err != nil {
+		return exitUsage, err
+	}
+	if _, err := lf.config("", "", realm, krb5Conf); err != nil {
+		return exitUsage, err
+	}
+	if lf.user != "" {
+		user, passwordFile = lf.user, lf.passwordFile
+	}
+	pw := ""
+	if lf.bind == "kerberos" && passwordFile == "" && e.getenv("TLSREADY_PASSWORD") == "" && e.getenv("KRB5CCNAME") != "" {
+		fmt.Fprintln(e.stderr, "Kerberos: using the ticket cache (KRB5CCNAME); no password is read")
+	} else {
+		if user == "" {
+			return exitUsage, usagef(`--user is required (DOMAIN\user or user@domain)`)
+		}
+		var err error
+		if pw, err = readPassword(e, passwordFile, user); err != nil {
+			return exitUsage, err
+		}
+	}
+	cfg, err := lf.config(user, pw, realm, krb5Conf)
+	if err != nil {
+		return exitUsage, err
+	}
+	resolve, err := lf.resolver(port)
+	if err != nil {
+		return exitUsage, err
+	}
+	targets, _, derr := discoverTargets(ctx, e, cfg, resolve, port)
+	if derr != nil && len(targets) > 0 {
+		// Keep what was found before the failure, marked as incomplete.
+		fmt.Fprintf(e.stderr, "WARNING: discovery stopped early; the %d computer(s) found so far are listed, the OU may hold more\n", len(targets))
+	}
+	if derr != nil && len(targets) == 0 {
+		return exitUsage, derr
+	}
+	if code, err := printDiscovered(e, cfg, targets, out, port, asJSON); err != nil {
+		return code, err
+	}
+	if derr != nil {
+		return exitUsage, derr
+	}
+	return exitReady, nil
+}
+
+// printDiscovered writes the targets file (--out) and the table or JSON lines.
+func printDiscovered(e env, cfg discover.Config, targets []scan.Target, out, port string, asJSON bool) (int, error) {
+	if out != "" {
+		var b strings.Builder
+		b.WriteString("# tlsready discover --ou " + report.Clean(cfg.BaseDN) + "\n")
+		for _, t := range targets {
+			// A plain DNS name lets scan apply its own port (5985, or 5986 with --https).
+			if t.Address == net.JoinHostPort(t.Name, port) {
+				b.WriteString(t.Name + "\n")
+			} else {
+				fmt.Fprintf(&b, "%s=%s\n", t.Name, t.Address)
+			}
+		}
+		if err := os.WriteFile(out, []byte(b.String()), 0o644); err != nil {
+			return exitUsage, fmt.Errorf("--out: %w", err)
+		}
+		fmt.Fprintf(e.stderr, "%d target(s) written to %s\n", len(targets), out)
+	}
+	if asJSON {
+		enc := json.NewEncoder(e.stdout)
+		for _, t := range targets {
+			if err := enc.Encode(t.AD); err != nil {
+				return exitUsage, err
+			}
+		}
+		return exitReady, nil
+	}
+	return exitReady, discoverTable(e, targets)
+}
+
+func discoverTable(e env, targets []scan.Target) error {
+	t := tablewriter.NewTable(e.stdout,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleLight)})),
+		tablewriter.WithConfig(tablewriter.Config{
+			Header: tw.CellConfig{Formatting: tw.CellFormatting{AutoFormat: tw.Off}},
+			Row:    tw.CellConfig{Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone}},
+		}))
+	t.Header("DNS NAME", "OS (AD)", "LAST LOGON", "NOTE")
+	sorted := slices.Clone(targets)
+	slices.SortFunc(sorted, func(a, b scan.Target) int {
+		// Computers to replace first, then by name.
+		if x, y := a.AD.Unsupported != "", b.AD.Unsupported != ""; x != y {
+			if x {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+	})
+	for _, tg := range sorted {
+		c := tg.AD
+		os := strings.TrimSpace(strings.TrimPrefix(c.OperatingSystem, "Microsoft ") + " " + c.OSServicePack)
+		logon := "-"
+		if !c.LastLogon.IsZero() {
+			logon = c.LastLogon.Format("2006-01-02")
+		}
+		var notes []string
+		if c.Unsupported != "" {
+			notes = append(notes, "unsupported OS")
+		}
+		if c.DNSFromName {
+			notes = append(notes, "no dNSHostName")
+		}
+		if err := t.Append(report.Wrap(report.Clean(tg.Name), 24), report.Wrap(report.Clean(os), 22), logon,
+			report.Wrap(report.Clean(strings.Join(notes, "; ")), 14)); err != nil {
+			return err
+		}
+	}
+	return t.Render()
+}
