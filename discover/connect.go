@@ -24,9 +24,6 @@ type endpoint struct {
 	serverName string // TLSServerName, else host
 }
 
-// lookupSRV is net.DefaultResolver.LookupSRV; tests replace it.
-var lookupSRV = net.DefaultResolver.LookupSRV
-
 // endpoints lists the DCs to try: cfg.URLs, else the domain's SRV records
 // (_ldap._tcp.dc._msdcs.<domain>, falling back to _ldap._tcp.<domain>).
 func endpoints(ctx context.Context, cfg Config) ([]endpoint, error) {
@@ -65,6 +62,14 @@ func endpoints(ctx context.Context, cfg Config) ([]endpoint, error) {
 	return eps, nil
 }
 
+// resolverOf is cfg.Resolver, else the system's.
+func resolverOf(cfg Config) *net.Resolver {
+	if cfg.Resolver != nil {
+		return cfg.Resolver
+	}
+	return net.DefaultResolver
+}
+
 // locate finds the DCs of cfg.Domain in DNS, as Windows does. The SRV records name LDAP's
 // port 389: with StartTLS or AllowPlain that is used, else LDAPS on 636 of the same hosts.
 func locate(ctx context.Context, cfg Config) ([]string, error) {
@@ -72,7 +77,7 @@ func locate(ctx context.Context, cfg Config) ([]string, error) {
 	var srvs []*net.SRV
 	var errs []string
 	for _, name := range []string{"dc._msdcs." + domain, domain} {
-		_, recs, err := lookupSRV(ctx, "ldap", "tcp", name)
+		_, recs, err := resolverOf(cfg).LookupSRV(ctx, "ldap", "tcp", name)
 		if err == nil && len(recs) > 0 {
 			srvs = recs
 			break
@@ -140,7 +145,7 @@ func dial(ctx context.Context, cfg Config, ep endpoint, roots *x509.CertPool) (*
 	}
 	dctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
-	d := &net.Dialer{Timeout: cfg.Timeout}
+	d := &net.Dialer{Timeout: cfg.Timeout, Resolver: resolverOf(cfg)}
 	// DialURL has no context: dial the socket ourselves and hand it over.
 	port := map[bool]string{true: "636", false: "389"}[ep.ldaps]
 	u, _ := url.Parse(ep.url)

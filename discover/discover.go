@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +34,9 @@ type Config struct {
 	// and the suffix of made-up host names when a computer has no dNSHostName and its DN has no
 	// DC= components.
 	Domain string
+	// Resolver looks up the SRV records and the DCs' names (nil: the system's resolver). A
+	// resolver that asks the domain's DNS server helps where this machine uses another DNS.
+	Resolver *net.Resolver
 	// StartTLS upgrades ldap:// connections; AllowPlain permits ldap:// without it (the bind
 	// then crosses the network in clear).
 	StartTLS, AllowPlain, InsecureSkipVerify bool

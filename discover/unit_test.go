@@ -3,11 +3,12 @@ package discover
 import (
 	"context"
 	"errors"
-	"net"
 	"strings"
 	"testing"
 
 	"github.com/go-ldap/ldap/v3"
+
+	"github.com/tlsready/tlsready/internal/dnstest"
 )
 
 func TestFilter(t *testing.T) {
@@ -194,38 +195,34 @@ func TestConfigRefusals(t *testing.T) {
 	}
 }
 
+// The DCs are found by a real resolver asking a DNS server on loopback, as Windows finds them.
 func TestLocateDCsBySRV(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
-		records map[string][]*net.SRV
+		records map[string][]dnstest.SRV
 		cfg     Config
 		want    []string
 		wantErr string
 	}{
-		{"msdcs first", map[string][]*net.SRV{
-			"dc._msdcs.corp.example": {{Target: "dc1.corp.example.", Port: 389, Priority: 0}, {Target: "dc2.corp.example.", Port: 389, Priority: 10}},
-			"corp.example":           {{Target: "other.corp.example.", Port: 389}},
+		{"msdcs first", map[string][]dnstest.SRV{
+			"_ldap._tcp.dc._msdcs.corp.example": {{Target: "dc1.corp.example", Port: 389, Priority: 0}, {Target: "dc2.corp.example", Port: 389, Priority: 10}},
+			"_ldap._tcp.corp.example":           {{Target: "other.corp.example", Port: 389}},
 		}, Config{Domain: "corp.example"}, []string{"ldaps://dc1.corp.example:636", "ldaps://dc2.corp.example:636"}, ""},
-		{"fallback to _ldap._tcp.<domain>", map[string][]*net.SRV{
-			"corp.example": {{Target: "dc3.corp.example.", Port: 3268}},
+		{"fallback to _ldap._tcp.<domain>", map[string][]dnstest.SRV{
+			"_ldap._tcp.corp.example": {{Target: "dc3.corp.example", Port: 3268}},
 		}, Config{Domain: "corp.example", StartTLS: true}, []string{"ldap://dc3.corp.example:3268"}, ""},
-		{"priority order", map[string][]*net.SRV{
-			"dc._msdcs.corp.example": {{Target: "b.", Port: 389, Priority: 20}, {Target: "a.", Port: 389, Priority: 5}},
-		}, Config{Domain: "corp.example"}, []string{"ldaps://a:636", "ldaps://b:636"}, ""},
+		{"priority order", map[string][]dnstest.SRV{
+			"_ldap._tcp.dc._msdcs.corp.example": {{Target: "b.corp.example", Port: 389, Priority: 20}, {Target: "a.corp.example", Port: 389, Priority: 5}},
+		}, Config{Domain: "corp.example."}, []string{"ldaps://a.corp.example:636", "ldaps://b.corp.example:636"}, ""},
 		{"nothing", nil, Config{Domain: "corp.example"}, nil, "no domain controller of corp.example found in DNS"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			old := lookupSRV
-			defer func() { lookupSRV = old }()
-			lookupSRV = func(_ context.Context, service, proto, name string) (string, []*net.SRV, error) {
-				if service != "ldap" || proto != "tcp" {
-					t.Errorf("lookup %s %s", service, proto)
-				}
-				if r, ok := tc.records[name]; ok {
-					return "", r, nil
-				}
-				return "", nil, &net.DNSError{Err: "no such host", Name: "_ldap._tcp." + name, IsNotFound: true}
+			srv, err := dnstest.Start(dnstest.Records{SRV: tc.records})
+			if err != nil {
+				t.Fatal(err)
 			}
+			defer srv.Close()
+			tc.cfg.Resolver = srv.Resolver()
 			got, err := locate(context.Background(), tc.cfg)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
@@ -235,6 +232,9 @@ func TestLocateDCsBySRV(t *testing.T) {
 			}
 			if err != nil || strings.Join(got, " ") != strings.Join(tc.want, " ") {
 				t.Fatalf("locate = %v, %v; want %v", got, err, tc.want)
+			}
+			if q := srv.Queries(); len(q) == 0 || q[0] != "SRV _ldap._tcp.dc._msdcs.corp.example." {
+				t.Errorf("first query %v, want SRV _ldap._tcp.dc._msdcs.corp.example.", q)
 			}
 		})
 	}

@@ -6,12 +6,16 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"net/url"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/tlsready/tlsready/checks"
 	"github.com/tlsready/tlsready/discover"
+	"github.com/tlsready/tlsready/internal/dnstest"
 	"github.com/tlsready/tlsready/internal/labenv"
 )
 
@@ -285,5 +289,47 @@ func TestResolveFlag(t *testing.T) {
 		if fmt.Sprint(got) != fmt.Sprint(tc.want) && !tc.err {
 			t.Errorf("%v: %v, want %v", tc.in, got, tc.want)
 		}
+	}
+}
+
+// --domain finds the DCs through SRV records, asked of a DNS server on loopback (--dns-server),
+// and passes over a DC that does not answer.
+func TestDiscoverCLI_domainSRVNextDC(t *testing.T) {
+	s := newSambaCLI(t)
+	u, err := url.Parse(s.env["LDAP_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, _ := strconv.Atoi(u.Port())
+	_, deadPortS, _ := net.SplitHostPort(closedPort(t))
+	deadPort, _ := strconv.Atoi(deadPortS)
+	dc := s.env["LDAP_TLS_SERVER_NAME"] // dc1.corp.example, the name in the DC's certificate
+	dns, err := dnstest.Start(dnstest.Records{
+		SRV: map[string][]dnstest.SRV{"_ldap._tcp.dc._msdcs.corp.example": {
+			{Target: "dc0.corp.example", Port: uint16(deadPort), Priority: 0},
+			{Target: dc, Port: uint16(port), Priority: 10},
+		}},
+		A: map[string][]net.IP{"dc0.corp.example": {net.IPv4(127, 0, 0, 1)}, dc: {net.IPv4(127, 0, 0, 1)}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dns.Close()
+	code, _, stderr := runCLI(t, "discover", "--json", "--domain", "corp.example", "--dns-server", dns.Addr, "--starttls",
+		"--ldap-ca-file", s.env["CA_CERT"], "--user", s.env["SCAN_USER_NT"], "--password-file", s.env["SCAN_PASSWORD_FILE"],
+		"--ou", "OU=Tokyo,"+s.env["TESTDATA_ESTATE_OU"])
+	if code != exitReady {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	want := "from ldap://" + net.JoinHostPort(dc, u.Port())
+	if !strings.Contains(stderr, "discovered 13 computer(s)") || !strings.Contains(stderr, want) {
+		t.Errorf("stderr %q: want 13 computers %s", stderr, want)
+	}
+	q := dns.Queries()
+	if len(q) == 0 || q[0] != "SRV _ldap._tcp.dc._msdcs.corp.example." {
+		t.Errorf("DNS queries %v", q)
+	}
+	if !slices.Contains(q, "A dc0.corp.example.") {
+		t.Errorf("the dead DC (priority 0) was not tried first: DNS queries %v", q)
 	}
 }

@@ -24,12 +24,14 @@ type ldapFlags struct {
 	includeDisabled                     bool
 	resolve                             listFlag
 	user, passwordFile                  string
+	dnsServer                           string
 	timeout                             time.Duration
 }
 
 func (lf *ldapFlags) register(fs *flag.FlagSet) {
 	fs.Var(&lf.urls, "ldap-url", "domain controller to ask, ldaps://dc.corp.example (or ldap:// with --starttls); repeatable, tried in order")
 	fs.StringVar(&lf.domain, "domain", "", "AD domain (corp.example): find its domain controllers through DNS SRV records instead of --ldap-url")
+	fs.StringVar(&lf.dnsServer, "dns-server", "", "DNS server (HOST[:PORT]) to ask for the domain's SRV records and DC names, when this machine's DNS is not the domain's")
 	fs.BoolVar(&lf.startTLS, "starttls", false, "with ldap:// URLs: upgrade the connection to TLS before binding")
 	fs.BoolVar(&lf.allowPlain, "allow-plain-ldap", false, "allow ldap:// without --starttls (the bind crosses the network in clear)")
 	fs.StringVar(&lf.caFile, "ldap-ca-file", "", "PEM file of the CA of the domain controllers' LDAPS certificates (default: system roots)")
@@ -62,8 +64,20 @@ func (lf *ldapFlags) config(user, password, realm, krb5Conf string) (discover.Co
 	if len(lf.urls) == 0 && lf.domain == "" {
 		return discover.Config{}, usagef("give --ldap-url ldaps://dc.corp.example or --domain corp.example")
 	}
+	var resolver *net.Resolver
+	if lf.dnsServer != "" {
+		addr := lf.dnsServer
+		if _, _, err := net.SplitHostPort(addr); err != nil {
+			addr = net.JoinHostPort(strings.Trim(addr, "[]"), "53")
+		}
+		resolver = &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, network, addr)
+		}}
+	}
 	return discover.Config{
-		URLs: lf.urls, Domain: lf.domain, StartTLS: lf.startTLS, AllowPlain: lf.allowPlain,
+		Resolver: resolver,
+		URLs:     lf.urls, Domain: lf.domain, StartTLS: lf.startTLS, AllowPlain: lf.allowPlain,
 		InsecureSkipVerify: lf.insecure, CAFile: lf.caFile, TLSServerName: lf.tlsServerName,
 		Bind: lf.bind, User: user, Password: password, Realm: realm, Krb5Conf: krb5Conf,
 		BaseDN: lf.ou, Scope: lf.scope, OSFilter: lf.osFilter, NameFilter: lf.nameFilter,
