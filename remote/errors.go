@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -248,4 +249,40 @@ func CredentialsRejected(err error) bool {
 		return fe.IsAccessDenied()
 	}
 	return false
+}
+
+// Transient reports an error worth trying again after a pause, because the same request may
+// well succeed then: a WinRM quota fault (MaxShellsPerUser, MaxConcurrentOperationsPerUser: the
+// host is busy with other shells), HTTP 503 Service Unavailable, or a connection reset or cut
+// short after it was established. Authentication errors, refused connections, timeouts and
+// collector errors are not transient: retrying them only costs time (or locks an account out).
+func Transient(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var (
+		ae *AuthError
+		fe *FaultError
+		he *HTTPError
+		oe *net.OpError
+	)
+	switch {
+	case errors.As(err, &ae):
+		return false
+	case errors.As(err, &fe):
+		return fe.IsQuota()
+	case errors.As(err, &he):
+		return he.Status == http.StatusServiceUnavailable
+	case errors.As(err, &oe) && oe.Op == "dial":
+		return false // refused or unreachable: the pre-check's answer, not a passing glitch
+	}
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+}
+
+// IsQuota reports a WinRM quota fault anywhere in err's chain: the host is busy and should be
+// given more time before the next attempt.
+func IsQuota(err error) bool {
+	var fe *FaultError
+	return errors.As(err, &fe) && fe.IsQuota()
 }

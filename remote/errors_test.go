@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"os"
@@ -87,5 +88,39 @@ func TestConfigHidesPassword(t *testing.T) {
 	tr := &transporter{user: testUser, password: testPassword}
 	if got := tr.redact("you sent " + testPassword + " and TEFCXHNjYW5uZXI6cGE1NS1Xb3JkIXNlY3JldA=="); strings.Contains(got, testPassword) || strings.Contains(got, "TEFCXHNj") {
 		t.Errorf("redact: %q", got)
+	}
+}
+
+func TestTransient(t *testing.T) {
+	post := func(err error) error { return &url.Error{Op: "Post", URL: "http://pc-17:5985/wsman", Err: err} }
+	tests := []struct {
+		name  string
+		err   error
+		want  bool
+		quota bool
+	}{
+		{"Nil", nil, false, false},
+		{"QuotaMaxShells", &FaultError{Subcode: "w:InternalError", WSManCode: CodeMaxShells}, true, true},
+		{"QuotaSubcode", fmt.Errorf("host x: create: %w", &FaultError{Subcode: SubcodeQuotaLimit}), true, true},
+		{"ServiceUnavailable", &HTTPError{Status: 503}, true, false},
+		{"InternalServerError", &HTTPError{Status: 500}, false, false},
+		{"ResetMidResponse", post(&net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}), true, false},
+		{"CutShort", post(fmt.Errorf("net/http: HTTP/1.x transport connection broken: %w", io.ErrUnexpectedEOF)), true, false},
+		{"ClosedBeforeAnswer", post(io.EOF), true, false},
+		{"Refused", post(&net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}), false, false},
+		{"DialReset", post(&net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNRESET)}), false, false},
+		{"Unauthorized", &AuthError{Status: 401}, false, false},
+		{"AccessDenied", &FaultError{Subcode: SubcodeAccessDenied}, false, false},
+		{"Deadline", post(context.DeadlineExceeded), false, false},
+		{"Collector", &CollectorError{ExitCode: 1}, false, false},
+		{"TypedReset", &Error{Host: "pc-17", Step: stepReceive, Category: CategoryWinRM, Err: post(syscall.ECONNRESET)}, true, false},
+	}
+	for _, tt := range tests {
+		if got := Transient(tt.err); got != tt.want {
+			t.Errorf("%s: Transient(%v) = %t, want %t", tt.name, tt.err, got, tt.want)
+		}
+		if got := IsQuota(tt.err); got != tt.quota {
+			t.Errorf("%s: IsQuota = %t, want %t", tt.name, got, tt.quota)
+		}
 	}
 }

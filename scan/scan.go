@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -66,6 +67,9 @@ type Result struct {
 	Error    *ErrorInfo       `json:"error,omitempty"`
 	Start    time.Time        `json:"start"`
 	End      time.Time        `json:"end"`
+	// Attempts is how many times the host was tried in this scan (more than 1 after transient
+	// errors such as a WinRM quota fault).
+	Attempts int `json:"attempts"`
 	// Facts is everything the collector reported, for reports and later comparison.
 	Facts *facts.Facts `json:"facts,omitempty"`
 	// AD is the target's Active Directory record when it was discovered there: the report shows
@@ -109,7 +113,29 @@ type Options struct {
 	// refused for their credentials: a wrong password tried on every host of a domain locks the
 	// account out. 0 never stops.
 	MaxAuthFailures int
+
+	// Retries is how many more times a host is tried after a transient error (Transient says
+	// which), within its Timeout. 0: never.
+	Retries int
+	// Transient says whether an error is worth another attempt (default: none is).
+	Transient func(err error) bool
+	// SlowDown says whether an error means the host is busy (a WinRM quota fault): its next
+	// attempt waits four times longer.
+	SlowDown func(err error) bool
+	// Backoff is the pause before the first retry (default 500 ms); it doubles for each further
+	// retry, up to MaxBackoff (default 10 s), and a random part (full jitter) keeps hosts that
+	// failed together from retrying together.
+	Backoff, MaxBackoff time.Duration
+	// Rate limits how many hosts are started per second (0: no limit), so that a scan does not
+	// open thousands of connections at once through a firewall or VPN.
+	Rate float64
+	// Drain, when done, stops starting new hosts but lets the running ones finish (ctx cancels
+	// them): the first Ctrl-C. Run then returns ErrInterrupted. Nil: only ctx counts.
+	Drain context.Context
 }
+
+// ErrInterrupted is returned when Drain ended the scan before every target was started.
+var ErrInterrupted = errors.New("scan interrupted")
 
 // ErrAuthFailures is returned (wrapped) when MaxAuthFailures hosts in a row rejected the
 // credentials and the scan was stopped.
@@ -118,11 +144,16 @@ var ErrAuthFailures = errors.New("credentials rejected by consecutive hosts: sca
 // Summary counts the verdicts of a scan.
 type Summary map[checks.Verdict]int
 
-// Run scans every target once, at most Concurrency at a time, and hands each result to every
-// handler as soon as it is ready. A handler error stops the scan (nothing more is started) and is
-// returned. When ctx is cancelled, hosts not yet started are not scanned, hosts cut short are not
-// reported, and ctx's error is returned with the results handed out so far. After
-// MaxAuthFailures auth errors in a row the scan stops the same way and returns ErrAuthFailures.
+// Run scans every target once, at most Concurrency at a time (and at most Rate started per
+// second), and hands each result to every handler as soon as it is ready. A host whose error is
+// Transient is tried again, up to Retries more times with exponential backoff and jitter, within
+// its Timeout; Result.Attempts counts the tries.
+//
+// Stopping: when Drain is done, no new host starts, the running ones finish and are recorded,
+// and ErrInterrupted is returned if targets were left. When ctx is cancelled, running hosts are
+// cut short and not recorded (a later run scans them again), and ctx's error is returned. A
+// handler error stops the scan the same way and is returned. After MaxAuthFailures auth errors in
+// a row the scan stops the same way and returns ErrAuthFailures.
 func Run(ctx context.Context, targets []Target, c Collector, opts Options, handlers ...Handler) (Summary, error) {
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 16
@@ -140,13 +171,30 @@ func Run(ctx context.Context, targets []Target, c Collector, opts Options, handl
 		opts.CredentialsRejected = func(err error) bool { return opts.Categorize(err) == CategoryAuth }
 	}
 
+	if opts.Backoff <= 0 {
+		opts.Backoff = 500 * time.Millisecond
+	}
+	if opts.MaxBackoff <= 0 {
+		opts.MaxBackoff = 10 * time.Second
+	}
+	drain := opts.Drain
+	if drain == nil {
+		drain = context.Background()
+	}
+
 	results := make(chan Result)
 	summary := Summary{}
 	var handlerErr, authErr error
 	authInRow := 0
 	done := make(chan struct{})
-	stop, cancelStop := context.WithCancel(ctx)
-	defer cancelStop()
+	// abort ends the scan for a reason of its own (a handler failed, credentials rejected):
+	// running hosts are cancelled too. run is what running hosts see; start gates new ones.
+	run, abort := context.WithCancel(ctx)
+	defer abort()
+	start, stopStarting := context.WithCancel(run)
+	defer stopStarting()
+	stopDrain := context.AfterFunc(drain, stopStarting)
+	defer stopDrain()
 	go func() {
 		defer close(done)
 		for r := range results {
@@ -155,7 +203,7 @@ func Run(ctx context.Context, targets []Target, c Collector, opts Options, handl
 				authInRow++
 				if opts.MaxAuthFailures > 0 && authInRow >= opts.MaxAuthFailures && authErr == nil {
 					authErr = fmt.Errorf("%w (%d in a row, the last %s: %s)", ErrAuthFailures, authInRow, r.Host, r.Error.Message)
-					cancelStop()
+					abort()
 				}
 			} else {
 				authInRow = 0
@@ -166,7 +214,7 @@ func Run(ctx context.Context, targets []Target, c Collector, opts Options, handl
 			for _, h := range handlers {
 				if err := h.Result(r); err != nil {
 					handlerErr = fmt.Errorf("host %s: %w", r.Host, err)
-					cancelStop()
+					abort()
 					break
 				}
 			}
@@ -175,18 +223,31 @@ func Run(ctx context.Context, targets []Target, c Collector, opts Options, handl
 
 	g := new(errgroup.Group)
 	g.SetLimit(opts.Concurrency)
+	var next time.Time // rate limit: when the next host may start
+	started := 0
 	for _, t := range targets {
-		if stop.Err() != nil {
+		if opts.Rate > 0 {
+			now := time.Now()
+			if wait := next.Sub(now); wait > 0 {
+				if sleep(start, wait) != nil {
+					break
+				}
+				now = next
+			}
+			next = now.Add(time.Duration(float64(time.Second) / opts.Rate))
+		}
+		if start.Err() != nil {
 			break
 		}
+		started++
 		g.Go(func() error {
-			if stop.Err() != nil {
+			if start.Err() != nil {
 				return nil
 			}
-			r := scanOne(stop, t, c, opts)
-			if r.Error != nil && stop.Err() != nil {
-				// Stopped (Ctrl-C, handler error, auth failures) while this host ran: it was not
-				// checked, so it is not recorded; a later run scans it again.
+			r := scanOne(run, t, c, opts)
+			if r.Error != nil && run.Err() != nil {
+				// Cancelled (second Ctrl-C, handler error, auth failures) while this host ran: it
+				// was not checked, so it is not recorded; a later run scans it again.
 				return nil
 			}
 			results <- r
@@ -196,13 +257,42 @@ func Run(ctx context.Context, targets []Target, c Collector, opts Options, handl
 	_ = g.Wait()
 	close(results)
 	<-done
-	if handlerErr != nil {
+	switch {
+	case handlerErr != nil:
 		return summary, handlerErr
-	}
-	if authErr != nil {
+	case authErr != nil:
 		return summary, authErr
+	case ctx.Err() != nil:
+		return summary, ctx.Err()
+	case drain.Err() != nil && started < len(targets):
+		return summary, ErrInterrupted
 	}
-	return summary, ctx.Err()
+	return summary, nil
+}
+
+// sleep waits for d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// backoff is the pause before retry number n (1, 2, ...): Backoff doubled n-1 times, capped at
+// MaxBackoff, times 4 for a busy host, with full jitter (a uniform random part of it).
+func backoff(opts Options, n int, busy bool) time.Duration {
+	d := opts.Backoff << (n - 1)
+	if d > opts.MaxBackoff || d <= 0 {
+		d = opts.MaxBackoff
+	}
+	if busy {
+		d *= 4
+	}
+	return d/2 + rand.N(d/2+1)
 }
 
 func scanOne(ctx context.Context, t Target, c Collector, opts Options) (r Result) {
@@ -217,10 +307,30 @@ func scanOne(ctx context.Context, t Target, c Collector, opts Options) (r Result
 	}()
 	hctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
-	f, err := c.Collect(hctx, t)
+	var f *facts.Facts
+	var err error
+	for {
+		r.Attempts++
+		f, err = c.Collect(hctx, t)
+		if err == nil || opts.Transient == nil || r.Attempts > opts.Retries || !opts.Transient(err) {
+			break
+		}
+		busy := opts.SlowDown != nil && opts.SlowDown(err)
+		wait := backoff(opts, r.Attempts, busy)
+		if dl, ok := hctx.Deadline(); ok && time.Until(dl) < wait {
+			break // no time left for another attempt: report this error
+		}
+		if sleep(hctx, wait) != nil {
+			break
+		}
+	}
 	if err != nil {
 		r.Verdict, r.Findings = checks.Unknown, []checks.Finding{}
-		r.Error = &ErrorInfo{Category: opts.Categorize(err), Message: cleanMessage(err.Error())}
+		msg := err.Error()
+		if r.Attempts > 1 {
+			msg = fmt.Sprintf("%s (after %d attempts)", msg, r.Attempts)
+		}
+		r.Error = &ErrorInfo{Category: opts.Categorize(err), Message: cleanMessage(msg)}
 		r.rejected = opts.CredentialsRejected(err)
 		if t.AD != nil && t.AD.Unsupported != "" {
 			// Not reached, but AD says the OS is certainly one that must be replaced: that is the

@@ -263,3 +263,151 @@ func TestRun_unreachableHostKeepsADRecord(t *testing.T) {
 		t.Fatalf("read back %+v, %v", back, err)
 	}
 }
+
+var errBusy = errors.New("quota exceeded")
+var errReset = errors.New("connection reset")
+var errDenied = errors.New("access denied")
+
+func TestRun_retriesOnlyTransientErrors(t *testing.T) {
+	tests := []struct {
+		name         string
+		failures     []error // the errors of the first attempts; then success
+		retries      int
+		timeout      time.Duration
+		wantVerdict  checks.Verdict
+		wantAttempts int
+	}{
+		{"quota twice then ok", []error{errBusy, errBusy}, 3, 10 * time.Second, checks.Ready, 3},
+		{"reset once then ok", []error{errReset}, 3, 10 * time.Second, checks.Ready, 2},
+		{"more failures than retries", []error{errReset, errReset, errReset}, 2, 10 * time.Second, checks.Unknown, 3},
+		{"auth never retried", []error{errDenied}, 3, 10 * time.Second, checks.Unknown, 1},
+		{"no retries configured", []error{errBusy}, 0, 10 * time.Second, checks.Unknown, 1},
+		{"deadline leaves no time for a retry", []error{errBusy}, 3, 300 * time.Millisecond, checks.Unknown, 1}, // busy: 2-4 s pause
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var calls atomic.Int32
+			c := CollectorFunc(func(ctx context.Context, tg Target) (*facts.Facts, error) {
+				n := int(calls.Add(1))
+				if n <= len(tc.failures) {
+					return nil, fmt.Errorf("host %s: %w", tg.Name, tc.failures[n-1])
+				}
+				return win10(tg.Name), nil
+			})
+			var got Result
+			_, err := Run(context.Background(), targets(1), c, Options{
+				Timeout: tc.timeout, Retries: tc.retries, Backoff: backoffFor(tc.timeout), MaxBackoff: 5 * backoffFor(tc.timeout),
+				Transient: func(err error) bool { return errors.Is(err, errBusy) || errors.Is(err, errReset) },
+				SlowDown:  func(err error) bool { return errors.Is(err, errBusy) },
+			}, HandlerFunc(func(r Result) error { got = r; return nil }))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Verdict != tc.wantVerdict || got.Attempts != tc.wantAttempts || int(calls.Load()) != tc.wantAttempts {
+				t.Errorf("verdict %s after %d attempts (%d calls), want %s after %d", got.Verdict, got.Attempts, calls.Load(), tc.wantVerdict, tc.wantAttempts)
+			}
+			if tc.wantAttempts > 1 && got.Error != nil && !strings.Contains(got.Error.Message, fmt.Sprintf("after %d attempts", tc.wantAttempts)) {
+				t.Errorf("message %q does not say how many attempts", got.Error.Message)
+			}
+		})
+	}
+}
+
+// backoffFor is a short pause for the retry tests, and a pause longer than the deadline when
+// the deadline is short.
+func backoffFor(timeout time.Duration) time.Duration {
+	if timeout < time.Second {
+		return time.Second
+	}
+	return time.Millisecond
+}
+
+func TestBackoffGrowsWithJitterAndCap(t *testing.T) {
+	opts := Options{Backoff: 100 * time.Millisecond, MaxBackoff: time.Second}
+	for _, tc := range []struct {
+		n        int
+		busy     bool
+		min, max time.Duration
+	}{
+		{1, false, 50 * time.Millisecond, 100 * time.Millisecond},
+		{2, false, 100 * time.Millisecond, 200 * time.Millisecond},
+		{5, false, 500 * time.Millisecond, time.Second}, // capped
+		{40, false, 500 * time.Millisecond, time.Second}, // no overflow
+		{1, true, 200 * time.Millisecond, 400 * time.Millisecond},
+	} {
+		seen := map[time.Duration]bool{}
+		for range 50 {
+			d := backoff(opts, tc.n, tc.busy)
+			if d < tc.min || d > tc.max {
+				t.Errorf("backoff(%d, busy=%t) = %s, want %s..%s", tc.n, tc.busy, d, tc.min, tc.max)
+			}
+			seen[d] = true
+		}
+		if len(seen) < 5 {
+			t.Errorf("backoff(%d) has no jitter: %v", tc.n, seen)
+		}
+	}
+}
+
+// Drain (first Ctrl-C): nothing new starts, the running hosts finish and are recorded.
+func TestRun_drainLetsRunningHostsFinish(t *testing.T) {
+	drain, stopStarting := context.WithCancel(context.Background())
+	release := make(chan struct{})
+	var started atomic.Int32
+	c := CollectorFunc(func(ctx context.Context, tg Target) (*facts.Facts, error) {
+		if started.Add(1) == 4 {
+			stopStarting() // Ctrl-C while 4 hosts run
+			close(release)
+		}
+		select {
+		case <-release:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		return win10(tg.Name), nil
+	})
+	var got []Result
+	_, err := Run(context.Background(), targets(100), c, Options{Concurrency: 4, Drain: drain},
+		HandlerFunc(func(r Result) error { got = append(got, r); return nil }))
+	if !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("err = %v, want ErrInterrupted", err)
+	}
+	if len(got) != 4 || int(started.Load()) != 4 {
+		t.Errorf("%d recorded of %d started, want the 4 running hosts finished and recorded", len(got), started.Load())
+	}
+	for _, r := range got {
+		if r.Verdict != checks.Ready {
+			t.Errorf("%s: %s %+v", r.Host, r.Verdict, r.Error)
+		}
+	}
+}
+
+func TestRun_rateLimitsStarts(t *testing.T) {
+	var mu = make(chan struct{}, 1)
+	var starts []time.Time
+	c := CollectorFunc(func(ctx context.Context, tg Target) (*facts.Facts, error) {
+		mu <- struct{}{}
+		starts = append(starts, time.Now())
+		<-mu
+		return win10(tg.Name), nil
+	})
+	if _, err := Run(context.Background(), targets(6), c, Options{Concurrency: 6, Rate: 50}); err != nil {
+		t.Fatal(err)
+	}
+	if len(starts) != 6 {
+		t.Fatalf("%d starts", len(starts))
+	}
+	first, last := starts[0], starts[0]
+	for _, s := range starts {
+		if s.Before(first) {
+			first = s
+		}
+		if s.After(last) {
+			last = s
+		}
+	}
+	// 6 starts at 50/s need at least 5 intervals of 20 ms between the first and the last.
+	if span := last.Sub(first); span < 95*time.Millisecond {
+		t.Errorf("6 hosts started within %s at --rate 50, want at least 100 ms", span)
+	}
+}
