@@ -20,6 +20,9 @@ const (
 	Unknown Verdict = "unknown"
 )
 
+// Verdicts lists the four verdicts, from the best.
+func Verdicts() []Verdict { return []Verdict{Ready, Action, Unsupported, Unknown} }
+
 // Severity ranks a finding. The first three decide the verdict; warning and info never change it.
 type Severity string
 

@@ -29,7 +29,7 @@ func runDemo(ctx context.Context, e env, args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	rf.user, rf.operationTimeout = `LAB\tlsready`, 2*time.Second
+	rf.user, rf.operationTimeout, rf.connectTimeout = `LAB\tlsready`, 2*time.Second, 3*time.Second
 	password := randomPassword()
 	fleet, err := winrmsim.StartFleet(ctx, profiles, winrmsim.Options{User: rf.user, Password: password})
 	if err != nil {

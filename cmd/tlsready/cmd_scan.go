@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"strconv"
@@ -49,8 +50,12 @@ type remoteFlags struct {
 	allowBasicOverHTTP          bool
 	maxAuthFailures             int
 	timeout, operationTimeout   time.Duration
-	concurrency                 int
-	out                         string
+	connectTimeout, grace       time.Duration
+	concurrency, retries        int
+	rate                        float64
+	noProgress                  bool
+	shard                       string
+	out, resume                 string
 }
 
 func (rf *remoteFlags) register(fs *flag.FlagSet, defaultTimeout time.Duration) {
@@ -58,6 +63,12 @@ func (rf *remoteFlags) register(fs *flag.FlagSet, defaultTimeout time.Duration) 
 	fs.IntVar(&rf.maxAuthFailures, "max-auth-failures", 3, "stop the scan after this many hosts in a row reject the credentials, before the account is locked out (0: never stop)")
 	fs.DurationVar(&rf.timeout, "timeout", defaultTimeout, "overall time allowed for one host, connection to last answer (e.g. 30s, 2m)")
 	fs.StringVar(&rf.out, "out", "", "results file, JSON Lines, one object per host (default tlsready-results-<date>-<time>.jsonl in this folder)")
+	fs.StringVar(&rf.resume, "resume", "", "go on with an interrupted run: skip the hosts already in this results file and append the others to it")
+	fs.IntVar(&rf.retries, "retries", 3, "more attempts for a host after a transient error (WinRM quota fault, HTTP 503, connection reset), with growing pauses; never after an auth error")
+	fs.Float64Var(&rf.rate, "rate", 0, "new hosts started per second at most (0: no limit), to spare firewalls, VPNs and proxies")
+	fs.BoolVar(&rf.noProgress, "no-progress", false, "no live progress line; plain progress lines every 10 s instead (also when stderr is not a terminal)")
+	fs.StringVar(&rf.shard, "shard", "", "scan only slice i of n (i/n, 1 <= i <= n) of the targets, split by a hash of the host name; run n jobs and merge their files")
+	fs.DurationVar(&rf.grace, "grace", 15*time.Second, "after Ctrl-C: how long running hosts may take to finish (a second Ctrl-C cancels them at once)")
 }
 
 func (rf *remoteFlags) registerConnection(fs *flag.FlagSet) {
@@ -75,6 +86,7 @@ func (rf *remoteFlags) registerConnection(fs *flag.FlagSet) {
 	fs.StringVar(&rf.minTLS, "min-tls-version", "1.2", "lowest TLS version for --https: 1.2, or 1.0 for Windows 7 / 2008 R2 hosts whose WinRM listener still speaks only TLS 1.0")
 	fs.StringVar(&rf.port, "port", "", "WinRM port for targets given without one (default 5985, or 5986 with --https)")
 	fs.DurationVar(&rf.operationTimeout, "operation-timeout", 20*time.Second, "WS-Management OperationTimeout: how long the host may hold one request")
+	fs.DurationVar(&rf.connectTimeout, "connect-timeout", 3*time.Second, "time allowed for the TCP connection: a powered-off host fails after this, not after --timeout")
 }
 
 func (rf *remoteFlags) defaultPort() string {
@@ -215,6 +227,7 @@ func scanTargets(ctx context.Context, e env, targets []scan.Target, rf remoteFla
 		TLSServerName:      rf.tlsServerName,
 		Timeout:            rf.timeout,
 		OperationTimeout:   rf.operationTimeout,
+		DialTimeout:        rf.connectTimeout,
 		Auth:               auth,
 		Kerberos: remote.KerberosConfig{
 			Realm:       rf.realm,
@@ -235,8 +248,25 @@ func scanTargets(ctx context.Context, e env, targets []scan.Target, rf remoteFla
 		}
 		return client.Collect(ctx, ep, items)
 	})
-	categorize := func(err error) string { return string(remote.CategoryOf(err)) }
-	return runAndReport(ctx, e, targets, collector, categorize, remote.CredentialsRejected, rf)
+	return runAndReport(ctx, e, targets, collector, remoteErrors(), rf)
+}
+
+// errorRules are the scan options that judge collector errors.
+type errorRules struct {
+	categorize func(error) string
+	rejected   func(error) bool
+	transient  func(error) bool
+	busy       func(error) bool
+}
+
+// remoteErrors judges the errors of the WinRM client.
+func remoteErrors() errorRules {
+	return errorRules{
+		categorize: func(err error) string { return string(remote.CategoryOf(err)) },
+		rejected:   remote.CredentialsRejected,
+		transient:  remote.Transient,
+		busy:       remote.IsQuota,
+	}
 }
 
 func endpointOf(t scan.Target) (remote.Endpoint, error) {
@@ -266,15 +296,47 @@ func warnBasicOverHTTP(e env, targets []scan.Target) {
 
 // runAndReport scans, streams every result to the results file, then prints the host table and
 // the summary. What was collected is in the file even if the scan stops early.
-func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Collector, categorize scan.Categorizer, rejected func(error) bool, rf remoteFlags) ([]scan.Result, error) {
+func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Collector, rules errorRules, rf remoteFlags) ([]scan.Result, error) {
+	if rf.shard != "" {
+		var i, n int
+		if _, err := fmt.Sscanf(rf.shard, "%d/%d", &i, &n); err != nil || fmt.Sprintf("%d/%d", i, n) != rf.shard {
+			return nil, usagef("--shard %q: want i/n, e.g. 2/8", rf.shard)
+		}
+		all := len(targets)
+		var err error
+		if targets, err = scan.Shard(targets, i, n); err != nil {
+			return nil, usagef("--shard: %v", err)
+		}
+		fmt.Fprintf(e.stderr, "shard %d/%d: %d of %d host(s)\n", i, n, len(targets), all)
+	}
 	now := time.Now()
 	out := rf.out
-	if out == "" {
-		out = "tlsready-results-" + now.Format("20060102-150405") + ".jsonl"
-	}
-	f, err := os.Create(out)
-	if err != nil {
-		return nil, fmt.Errorf("results file: %w", err)
+	var f *os.File
+	var done []scan.Result
+	switch {
+	case rf.resume != "" && rf.out != "" && rf.out != rf.resume:
+		return nil, usagef("--resume FILE appends to FILE: leave out --out")
+	case rf.resume != "":
+		out = rf.resume
+		var warns []string
+		var err error
+		if f, done, warns, err = scan.OpenForResume(out); err != nil {
+			return nil, err
+		}
+		for _, w := range warns {
+			fmt.Fprintln(e.stderr, "warning:", w)
+		}
+		all := len(targets)
+		targets = scan.Remaining(targets, done)
+		fmt.Fprintf(e.stderr, "resuming %s: %d of %d host(s) already done, %d to scan\n", out, all-len(targets), all, len(targets))
+	default:
+		if out == "" {
+			out = "tlsready-results-" + now.Format("20060102-150405") + ".jsonl"
+		}
+		var err error
+		if f, err = os.Create(out); err != nil {
+			return nil, fmt.Errorf("results file: %w", err)
+		}
 	}
 	writer := scan.NewResultsWriter(f)
 	var mu sync.Mutex
@@ -285,18 +347,68 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 		mu.Unlock()
 		return nil
 	})
+	progress := report.NewProgress(e.stderr, len(targets), report.ProgressOptions{Live: !rf.noProgress && isTerminal(e.stderr)})
 	fmt.Fprintf(e.stderr, "scanning %d host(s), %d at a time, results to %s\n", len(targets), rf.concurrency, out)
-	_, runErr := scan.Run(ctx, targets, c, scan.Options{
+
+	// The first Ctrl-C (ctx) stops starting hosts; the running ones get rf.grace to finish, then
+	// they are cancelled, as at once by the second Ctrl-C (e.hard).
+	runCtx, cancelRun := context.WithCancel(e.hardContext())
+	defer cancelRun()
+	var graceTimer *time.Timer
+	var graceMu sync.Mutex
+	stopWatch := context.AfterFunc(ctx, func() {
+		progress.Close()
+		fmt.Fprintf(e.stderr, "stopping: no new hosts are started; the running ones have %s to finish (Ctrl-C again cancels them)\n", rf.grace)
+		graceMu.Lock()
+		graceTimer = time.AfterFunc(rf.grace, cancelRun)
+		graceMu.Unlock()
+	})
+	defer func() {
+		stopWatch()
+		graceMu.Lock()
+		if graceTimer != nil {
+			graceTimer.Stop()
+		}
+		graceMu.Unlock()
+	}()
+	_, runErr := scan.Run(runCtx, targets, c, scan.Options{
 		ScanID:              newScanID(now),
 		Concurrency:         rf.concurrency,
 		Timeout:             rf.timeout,
-		Categorize:          categorize,
+		Categorize:          rules.categorize,
 		MaxAuthFailures:     rf.maxAuthFailures,
-		CredentialsRejected: rejected,
-	}, writer, collect)
+		CredentialsRejected: rules.rejected,
+		Retries:             rf.retries,
+		Transient:           rules.transient,
+		SlowDown:            rules.busy,
+		Rate:                rf.rate,
+		Drain:               ctx,
+	}, writer, collect, progress)
+	progress.Close()
 	if cerr := f.Close(); cerr != nil && runErr == nil {
 		runErr = fmt.Errorf("results file %s: %w", out, cerr)
 	}
+	all := scan.Latest(append(done, results...))
+	if err := printTables(e, all); err != nil {
+		return all, err
+	}
+	fmt.Fprintf(e.stderr, "%d of %d host(s) written to %s\n", writer.Count(), len(targets), out)
+	printHints(e, all)
+	if runErr != nil {
+		saved := fmt.Sprintf("%d of %d host(s) finished and saved in %s", writer.Count(), len(targets), out)
+		if errors.Is(runErr, scan.ErrAuthFailures) {
+			return all, fmt.Errorf("%w; %s. Check the credentials before scanning again (--max-auth-failures 0 disables this stop)", runErr, saved)
+		}
+		if errors.Is(runErr, scan.ErrInterrupted) || errors.Is(runErr, context.Canceled) {
+			return all, fmt.Errorf("interrupted: %s. To go on, run the same command with --resume %s (without --out)", saved, out)
+		}
+		return all, runErr
+	}
+	return all, nil
+}
+
+// printTables prints the host table and the summary on stdout, as wide as the terminal.
+func printTables(e env, results []scan.Result) error {
 	width := 80
 	if f, ok := e.stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 80 {
@@ -304,23 +416,15 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 		}
 	}
 	if err := report.HostTable(e.stdout, results, report.TableOptions{Width: width}); err != nil {
-		return results, err
+		return err
 	}
-	if err := report.SummaryTable(e.stdout, results); err != nil {
-		return results, err
-	}
-	fmt.Fprintf(e.stderr, "%d of %d host(s) written to %s\n", writer.Count(), len(targets), out)
-	printHints(e, results)
-	if runErr != nil {
-		if errors.Is(runErr, scan.ErrAuthFailures) {
-			return results, fmt.Errorf("%w; %d of %d host(s) saved in %s. Check the credentials before scanning again (--max-auth-failures 0 disables this stop)", runErr, writer.Count(), len(targets), out)
-		}
-		if errors.Is(runErr, context.Canceled) {
-			return results, fmt.Errorf("interrupted: %d of %d host(s) finished and saved in %s", writer.Count(), len(targets), out)
-		}
-		return results, runErr
-	}
-	return results, nil
+	return report.SummaryTable(e.stdout, results)
+}
+
+// isTerminal says whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // verdictExitCode is 2 if any host is unknown, else 1 if any needs action or is unsupported, else 0.

@@ -34,6 +34,17 @@ func newFlagSet(e env, name, synopsis string) *flag.FlagSet {
 
 // parseFlags parses args, turning flag errors into usage errors and --help into exit 0.
 func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := parseFlagsOnly(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q (flags start with --)", fs.Arg(0))
+	}
+	return nil
+}
+
+// parseFlagsOnly is parseFlags that leaves positional arguments in fs.Args().
+func parseFlagsOnly(fs *flag.FlagSet, args []string) error {
 	for _, a := range args {
 		if a == "--" {
 			break
@@ -47,9 +58,6 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	}
 	if err := fs.Parse(args); err != nil {
 		return usageError{err: err, helpShown: true}
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q (flags start with --)", fs.Arg(0))
 	}
 	return nil
 }

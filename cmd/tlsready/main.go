@@ -3,7 +3,8 @@
 // an operating system that must be replaced, and which could not be checked. It reads each host
 // over WinRM and installs nothing on it.
 //
-// One file per subcommand: cmd_scan.go, cmd_discover.go, cmd_lab.go, cmd_demo.go.
+// One file per subcommand: cmd_scan.go, cmd_rescan.go, cmd_merge.go, cmd_discover.go,
+// cmd_lab.go, cmd_demo.go.
 package main
 
 import (
@@ -38,18 +39,35 @@ Usage:
   tlsready scan --ou "OU=Workstations,DC=corp,DC=example" --ldap-url ldaps://dc1.corp.example
                 --user CORP\admin [flags]      discover the OU's computers in AD, then scan them
   tlsready discover --ou DN --ldap-url URL --user USER [--out hosts.txt | --json]
+  tlsready rescan --from results.jsonl --user USER [--verdict action,unknown] [flags]
+                                               scan again the hosts that failed (default: unknown)
+  tlsready merge results.jsonl rescan.jsonl [--out merged.jsonl]
+                                               one current picture: the newest result per host
   tlsready lab --fleet DIR                     serve simulated hosts on 127.0.0.1 until Ctrl-C
 
 Run "tlsready <command> --help" for the flags of a command.
 
-Exit codes of scan: 0 all hosts ready, 1 some need action or run an unsupported OS,
+Exit codes of scan, rescan and merge: 0 all hosts ready, 1 some need action or run an unsupported OS,
 2 some could not be checked (takes precedence over 1), 3 usage or setup error.
 `
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
+	// The first Ctrl-C (or SIGTERM) ends ctx: commands stop starting work and finish what runs
+	// (a scan lets its running hosts finish for --grace). The second ends hard: running hosts are
+	// cancelled, their shells closed.
+	ctx, drain := context.WithCancel(context.Background())
+	hard, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		drain()
+		<-sigs
+		cancel()
+	}()
+	e := env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, hard: hard}
+	code := runEnv(ctx, e, os.Args[1:])
+	signal.Stop(sigs)
 	os.Exit(code)
 }
 
@@ -58,10 +76,26 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// hard ends when running work must be cancelled (the second Ctrl-C). Nil: never; the
+	// scan's grace period bounds the wait.
+	hard context.Context
 }
 
+// hardContext is e.hard, or a context that is never cancelled.
+func (e env) hardContext() context.Context {
+	if e.hard != nil {
+		return e.hard
+	}
+	return context.Background()
+}
+
+// run runs a command with the process's environment variables; ctx ending is the first Ctrl-C.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
+	return runEnv(ctx, env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}, args)
+}
+
+func runEnv(ctx context.Context, e env, args []string) int {
+	stdout, stderr := e.stdout, e.stderr
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitUsage
@@ -77,6 +111,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		code, err = runLab(ctx, e, args[1:])
 	case "discover":
 		code, err = runDiscover(ctx, e, args[1:])
+	case "rescan":
+		code, err = runRescan(ctx, e, args[1:])
+	case "merge":
+		code, err = runMerge(ctx, e, args[1:])
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
 		return exitReady

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/tlsready/tlsready/scan"
+)
+
+const mergeSynopsis = `Usage: tlsready merge RESULTS.jsonl [MORE.jsonl ...] [--out MERGED.jsonl]
+
+Joins results files - a scan and its rescans, or the shards of one scan - into one current
+picture: the newest result of each host (the one that ended last). Prints the host table and the
+summary, and writes the merged results with --out. The exit code is that of a scan of the merged
+fleet (0 all ready, 1 some need action or are unsupported, 2 some unknown).
+`
+
+func runMerge(_ context.Context, e env, args []string) (int, error) {
+	fs := newFlagSet(e, "merge", mergeSynopsis)
+	var out string
+	var quiet bool
+	fs.StringVar(&out, "out", "", "write the merged results (JSON Lines) to this file")
+	fs.BoolVar(&quiet, "quiet", false, "print no tables, only the counts")
+	files, err := parseInterleaved(fs, args)
+	if err != nil {
+		return exitUsage, err
+	}
+	if len(files) == 0 {
+		return exitUsage, usagef("give at least one results file")
+	}
+	for _, f := range files {
+		if out != "" && sameFile(f, out) {
+			return exitUsage, usagef("--out %s is also an input: write the merged results to another file", out)
+		}
+	}
+	all, warns, err := scan.ReadResultsFiles(files...)
+	for _, w := range warns {
+		fmt.Fprintln(e.stderr, "warning:", w)
+	}
+	if err != nil {
+		return exitUsage, err
+	}
+	merged := scan.Latest(all)
+	if out != "" {
+		if err := writeResults(out, merged); err != nil {
+			return exitUsage, err
+		}
+	}
+	if !quiet {
+		if err := printTables(e, merged); err != nil {
+			return exitUsage, err
+		}
+	}
+	fmt.Fprintf(e.stderr, "%d result(s) from %d file(s): %d host(s)", len(all), len(files), len(merged))
+	if out != "" {
+		fmt.Fprintf(e.stderr, ", written to %s", out)
+	}
+	fmt.Fprintln(e.stderr)
+	return verdictExitCode(merged), nil
+}
+
+// writeResults writes results to a new file, replacing it only once it is complete.
+func writeResults(path string, results []scan.Result) error {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	w := scan.NewResultsWriter(f)
+	for _, r := range results {
+		if err := w.Result(r); err != nil {
+			f.Close()
+			os.Remove(tmp)
+			return fmt.Errorf("--out %s: %w", path, err)
+		}
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("--out %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("--out %s: %w", path, err)
+	}
+	return nil
+}
+
+// sameFile says whether two paths name the same existing file.
+func sameFile(a, b string) bool {
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
+}
+
+// parseInterleaved parses flags that may come before, between or after positional arguments
+// ("merge a.jsonl b.jsonl --out m.jsonl") and returns the positional ones.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := parseFlagsOnly(fs, args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if rest[0] == "--" {
+			return append(pos, rest[1:]...), nil
+		}
+		if strings.HasPrefix(rest[0], "-") && rest[0] != "-" {
+			return nil, usagef("unexpected %q", rest[0])
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
