@@ -331,7 +331,7 @@ func TestBackoffGrowsWithJitterAndCap(t *testing.T) {
 	}{
 		{1, false, 50 * time.Millisecond, 100 * time.Millisecond},
 		{2, false, 100 * time.Millisecond, 200 * time.Millisecond},
-		{5, false, 500 * time.Millisecond, time.Second}, // capped
+		{5, false, 500 * time.Millisecond, time.Second},  // capped
 		{40, false, 500 * time.Millisecond, time.Second}, // no overflow
 		{1, true, 200 * time.Millisecond, 400 * time.Millisecond},
 	} {
