@@ -71,13 +71,10 @@ func runRescan(ctx context.Context, e env, args []string) (int, error) {
 		}
 	}
 	results, err := scanTargets(ctx, e, targets, rf, pw)
-	if err != nil {
-		return exitUsage, err
+	if err == nil && rf.out != "" {
+		fmt.Fprintf(e.stderr, "for the whole fleet as it is now: tlsready merge %s %s --out merged.jsonl\n", report.Clean(strings.Join(from, " ")), report.Clean(rf.out))
 	}
-	if len(from) == 1 && rf.out != "" {
-		fmt.Fprintf(e.stderr, "for the whole fleet as it is now: tlsready merge %s %s --out merged.jsonl\n", report.Clean(from[0]), report.Clean(rf.out))
-	}
-	return verdictExitCode(results), nil
+	return scanExit(results, err)
 }
 
 // parseSelection reads --verdict and --error-category. Without either, unknown hosts are chosen.

@@ -181,8 +181,16 @@ func runScan(ctx context.Context, e env, args []string) (int, error) {
 		}
 		targets = append(targets, found...)
 	}
-	results, err := scanTargets(ctx, e, targets, rf, pw)
-	if err != nil {
+	return scanExit(scanTargets(ctx, e, targets, rf, pw))
+}
+
+// scanExit is the exit code of a scan: that of the verdicts; 2 (some hosts not checked) when
+// it was interrupted; 3 for any other error.
+func scanExit(results []scan.Result, err error) (int, error) {
+	switch {
+	case errors.Is(err, scan.ErrInterrupted):
+		return exitUnknown, err
+	case err != nil:
 		return exitUsage, err
 	}
 	return verdictExitCode(results), nil
@@ -400,7 +408,7 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 			return all, fmt.Errorf("%w; %s. Check the credentials before scanning again (--max-auth-failures 0 disables this stop)", runErr, saved)
 		}
 		if errors.Is(runErr, scan.ErrInterrupted) || errors.Is(runErr, context.Canceled) {
-			return all, fmt.Errorf("interrupted: %s. To go on, run the same command with --resume %s (without --out)", saved, out)
+			return all, fmt.Errorf("%w: %s. To go on, run the same command with --resume %s (without --out)", scan.ErrInterrupted, saved, out)
 		}
 		return all, runErr
 	}
