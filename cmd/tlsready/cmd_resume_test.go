@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/remote/winrmsim"
+	"github.com/tlsready/tlsready/scan"
+)
+
+// healthyFleet starts n simulated hosts in this process, copies of the built-in profiles that
+// have no fault, named R-0001..., and writes their "NAME URL" lines to a targets file. It
+// returns the fleet, the file, and the expected verdict of each host.
+func healthyFleet(t *testing.T, n int, password string) (*winrmsim.Fleet, string, map[string]checks.Verdict) {
+	t.Helper()
+	base, err := loadFleet("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := fleetExpectations(t)
+	var healthy []winrmsim.Profile
+	for _, p := range base {
+		if p.Fault == "" {
+			healthy = append(healthy, p)
+		}
+	}
+	want := map[string]checks.Verdict{}
+	var profiles []winrmsim.Profile
+	for i := range n {
+		p := healthy[i%len(healthy)]
+		want[fmt.Sprintf("R-%04d", i+1)] = checks.Verdict(docs[p.Name].verdict)
+		p.Name = fmt.Sprintf("R-%04d", i+1)
+		profiles = append(profiles, p)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	fleet, err := winrmsim.StartFleet(ctx, profiles, winrmsim.Options{User: `LAB\tlsready`, Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fleet.Close() })
+	var lines []string
+	for _, h := range fleet.Hosts() {
+		lines = append(lines, h.Name()+" "+h.URL())
+	}
+	tf := filepath.Join(t.TempDir(), "hosts.txt")
+	if err := os.WriteFile(tf, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return fleet, tf, want
+}
+
+// waitForLines waits until path holds at least n newlines.
+func waitForLines(t *testing.T, path string, n int, proc *os.Process) {
+	t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for time.Now().Before(deadline) {
+		b, _ := os.ReadFile(path)
+		if bytes.Count(b, []byte("\n")) >= n {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	_ = proc.Kill()
+	t.Fatalf("%s did not reach %d lines", path, n)
+}
+
+// checkComplete asserts that a results file holds every host exactly once, as expected.
+func checkComplete(t *testing.T, path string, want map[string]checks.Verdict) {
+	t.Helper()
+	rs, warns, err := scan.ReadResultsFiles(path)
+	if err != nil || len(warns) > 0 {
+		t.Fatalf("%s: %v %v", path, err, warns)
+	}
+	count := map[string]int{}
+	for _, r := range rs {
+		count[r.Host]++
+		if r.Verdict != want[r.Host] {
+			t.Errorf("%s: verdict %s, want %s (error %+v)", r.Host, r.Verdict, want[r.Host], r.Error)
+		}
+	}
+	for h := range want {
+		if count[h] != 1 {
+			t.Errorf("%s appears %d times in %s, want once", h, count[h], path)
+		}
+	}
+	if len(rs) != len(want) {
+		t.Errorf("%s has %d lines, want %d", path, len(rs), len(want))
+	}
+}
+
+// A scan process stopped half-way - by Ctrl-C, which lets running hosts finish, or by SIGKILL,
+// which may leave half a line - is completed by "scan --resume FILE": every host exactly once,
+// none lost.
+func TestScanInterruptedThenResumed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	const password = "resume-lab-Passw0rd"
+	const n = 300
+	_, targets, want := healthyFleet(t, n, password)
+	bin := buildBinary(t)
+	t.Setenv("TLSREADY_PASSWORD", password)
+	args := []string{"--targets-file", targets, "--user", `LAB\tlsready`, "--auth", "ntlm", "--timeout", "20s", "--no-progress"}
+
+	for _, tc := range []struct {
+		name   string
+		signal os.Signal
+	}{{"ctrl-c", os.Interrupt}, {"sigkill", syscall.SIGKILL}} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "results.jsonl")
+			cmd := exec.Command(bin, append([]string{"scan", "--concurrency", "2", "--out", out}, args...)...)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			waitForLines(t, out, n/3, cmd.Process)
+			if err := cmd.Process.Signal(tc.signal); err != nil {
+				t.Fatal(err)
+			}
+			err := cmd.Wait()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) {
+				t.Fatalf("scan ended with %v, want an interrupted exit", err)
+			}
+			if tc.signal == os.Interrupt {
+				// The running hosts finished: every line is a real verdict, the exit code says
+				// hosts are left, and the message says how to go on.
+				if ee.ExitCode() != exitUnknown || !strings.Contains(stderr.String(), "--resume "+out) {
+					t.Errorf("exit %d, stderr:\n%s\nwant exit %d and a --resume hint", ee.ExitCode(), stderr.String(), exitUnknown)
+				}
+				rs, warns, err := scan.ReadResultsFiles(out)
+				if err != nil || len(warns) > 0 {
+					t.Fatalf("after Ctrl-C: %v %v", err, warns)
+				}
+				for _, r := range rs {
+					if r.Verdict == checks.Unknown {
+						t.Errorf("%s recorded as unknown after Ctrl-C: %+v", r.Host, r.Error)
+					}
+				}
+				if len(rs) >= n {
+					t.Fatalf("all %d hosts done before the Ctrl-C took effect: the test proves nothing", len(rs))
+				}
+			}
+			before, _, _ := scan.ReadResultsFiles(out)
+			if len(before) >= n {
+				t.Fatalf("all %d hosts done before the signal took effect: the test proves nothing", len(before))
+			}
+			t.Logf("%s after %d of %d hosts", tc.name, len(before), n)
+			code, _, rstderr := runCLI(t, append([]string{"scan", "--resume", out}, args...)...)
+			if code != exitAction { // the built-in fleet has action and unsupported hosts, no unknown
+				t.Errorf("resume exit %d, want %d: %s", code, exitAction, rstderr)
+			}
+			if wantMsg := fmt.Sprintf("%d of %d host(s) already done", len(before), n); !strings.Contains(rstderr, wantMsg) {
+				t.Errorf("resume stderr lacks %q: %s", wantMsg, rstderr)
+			}
+			checkComplete(t, out, want)
+		})
+	}
+}
