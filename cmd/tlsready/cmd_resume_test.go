@@ -169,3 +169,48 @@ func TestScanInterruptedThenResumed(t *testing.T) {
 		})
 	}
 }
+
+// Two shards of one target list scan every host exactly once between them, and merge joins
+// their files into the whole fleet.
+func TestScanShardsThenMerge(t *testing.T) {
+	const password = "shard-lab-Passw0rd"
+	_, targets, want := healthyFleet(t, 60, password)
+	t.Setenv("TLSREADY_PASSWORD", password)
+	dir := t.TempDir()
+	var files []string
+	total := 0
+	for i := 1; i <= 3; i++ {
+		out := filepath.Join(dir, fmt.Sprintf("shard-%d.jsonl", i))
+		code, _, stderr := runCLI(t, "scan", "--targets-file", targets, "--user", `LAB\tlsready`, "--auth", "ntlm",
+			"--no-progress", "--rate", "200", "--shard", fmt.Sprintf("%d/3", i), "--out", out)
+		if code == exitUsage || code == exitUnknown {
+			t.Fatalf("shard %d: exit %d: %s", i, code, stderr)
+		}
+		rs, _, err := scan.ReadResultsFiles(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rs) == 0 || len(rs) == len(want) {
+			t.Errorf("shard %d/3 scanned %d of %d hosts", i, len(rs), len(want))
+		}
+		if !strings.Contains(stderr, fmt.Sprintf("shard %d/3: %d of %d host(s)", i, len(rs), len(want))) {
+			t.Errorf("shard %d: stderr lacks the shard's size: %s", i, stderr)
+		}
+		total += len(rs)
+		files = append(files, out)
+	}
+	if total != len(want) {
+		t.Errorf("the shards scanned %d hosts in all, want %d", total, len(want))
+	}
+	merged := filepath.Join(dir, "merged.jsonl")
+	if code, _, stderr := runCLI(t, append(append([]string{"merge"}, files...), "--out", merged, "--quiet")...); code != exitAction {
+		t.Fatalf("merge exit %d: %s", code, stderr)
+	}
+	checkComplete(t, merged, want)
+	for _, bad := range []string{"0/3", "4/3", "1/0", "1-3", "1/3x"} {
+		code, _, stderr := runCLI(t, "scan", "--targets-file", targets, "--user", `LAB\tlsready`, "--shard", bad)
+		if code != exitUsage || !strings.Contains(stderr, "--shard") {
+			t.Errorf("--shard %s: exit %d, %s", bad, code, stderr)
+		}
+	}
+}
