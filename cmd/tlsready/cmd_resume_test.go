@@ -214,3 +214,77 @@ func TestScanShardsThenMerge(t *testing.T) {
 		}
 	}
 }
+
+// The first Ctrl-C lets running hosts finish within --grace; a second one cancels them at once.
+// Hosts cut short are not recorded, so --resume scans them again.
+func TestScanSecondCtrlCCancelsRunningHosts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	const password = "ctrlc-lab-Passw0rd"
+	dir := t.TempDir()
+	for i := 1; i <= 4; i++ {
+		p := fmt.Sprintf(`{"name": "HANG-%d", "os": {"caption": "Microsoft Windows 10 Pro", "version": "10.0.19045", "servicePack": 0,
+		 "productType": "workstation", "arch": "64-bit"}, "files": {}, "registry": {}, "fault": "timeout"}`, i)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("hang-%d.json", i)), []byte(p), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	profiles, err := winrmsim.LoadFleet(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	fleet, err := winrmsim.StartFleet(ctx, profiles, winrmsim.Options{User: `LAB\tlsready`, Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fleet.Close()
+	var lines []string
+	for _, h := range fleet.Hosts() {
+		lines = append(lines, h.Name()+" "+h.URL())
+	}
+	targets := filepath.Join(dir, "hosts.txt")
+	if err := os.WriteFile(targets, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "results.jsonl")
+	cmd := exec.Command(buildBinary(t), "scan", "--targets-file", targets, "--user", `LAB\tlsready`, "--auth", "ntlm",
+		"--timeout", "120s", "--grace", "120s", "--no-progress", "--out", out)
+	cmd.Env = append(os.Environ(), "TLSREADY_PASSWORD="+password)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until all four hosts hold a request, then press Ctrl-C twice.
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(stderr.String(), "scanning 4 host(s)") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond)
+	start := time.Now()
+	_ = cmd.Process.Signal(os.Interrupt)
+	time.Sleep(300 * time.Millisecond)
+	_ = cmd.Process.Signal(os.Interrupt)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != exitUnknown {
+			t.Errorf("scan ended with %v, want exit %d\n%s", err, exitUnknown, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("scan still running 30 s after the second Ctrl-C\n%s", stderr.String())
+	}
+	t.Logf("stopped %s after the first Ctrl-C", time.Since(start).Round(time.Millisecond))
+	if !strings.Contains(stderr.String(), "Ctrl-C again cancels them") || !strings.Contains(stderr.String(), "--resume "+out) {
+		t.Errorf("stderr lacks the stop messages:\n%s", stderr.String())
+	}
+	if rs, _, err := scan.ReadResultsFiles(out); err != nil || len(rs) != 0 {
+		t.Errorf("cancelled hosts were recorded: %d results, %v", len(rs), err)
+	}
+}
