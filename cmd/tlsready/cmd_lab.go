@@ -6,12 +6,17 @@ import (
 	"encoding/base64"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/tlsready/tlsready"
 	"github.com/tlsready/tlsready/remote/winrmsim"
 )
 
-const labSynopsis = `Usage: tlsready lab [--fleet DIR] [--user USER] [--password-file FILE] [--https [--ca-out FILE]]
+const labSynopsis = `Usage: tlsready lab [--fleet DIR | --generate N [--fault-mix SPEC] [--seed N]]
+                    [--user USER] [--password-file FILE] [--https [--ca-out FILE]]
+                    [--latency D] [--exec-time D]
 
 Serves simulated Windows hosts on 127.0.0.1, one WinRM endpoint per host profile (*.json in DIR;
 the built-in fleet by default), and prints one line per host: NAME URL. Those lines can be saved
@@ -23,6 +28,11 @@ credentials for simulated hosts only.
 
 With --https the hosts serve HTTPS with a certificate from a throw-away lab CA, whose
 certificate is written to --ca-out for "tlsready scan --https --ca-file".
+
+--generate N serves N hosts named SIM-00001... copied from the built-in fleet's healthy profiles,
+with faults mixed in as --fault-mix says, e.g. "refuse=10,timeout=5,quota-then-ok=5,reset=3,auth=2"
+(percent of hosts; faults: refuse, timeout, auth, garbage, quota-then-ok, reset, slow). --latency
+delays every answer and --exec-time every command's output, for load tests.
 `
 
 func runLab(ctx context.Context, e env, args []string) (int, error) {
@@ -30,6 +40,10 @@ func runLab(ctx context.Context, e env, args []string) (int, error) {
 	var fleetDir, user, passwordFile, caOut string
 	var https, allowUnencrypted bool
 	var auth, keytab string
+	var generate int
+	var faultMix, hostLatency string
+	var seed uint64
+	var latency, execTime time.Duration
 	fs.StringVar(&fleetDir, "fleet", "", "directory of host profiles (*.json); default: the built-in fleet")
 	fs.StringVar(&user, "user", `LAB\tlsready`, "user name the simulated hosts accept")
 	fs.StringVar(&passwordFile, "password-file", "", "file whose first line is the lab password (else TLSREADY_PASSWORD, else generated)")
@@ -38,12 +52,33 @@ func runLab(ctx context.Context, e env, args []string) (int, error) {
 	fs.StringVar(&keytab, "keytab", "", "keytab of the hosts' HTTP/<fqdn> service principal, for Kerberos")
 	fs.BoolVar(&allowUnencrypted, "allow-unencrypted", false, "like WinRM's AllowUnencrypted=true: accept Basic and unencrypted messages over HTTP (implied by --auth basic without --https)")
 	fs.StringVar(&caOut, "ca-out", "tlsready-lab-ca.pem", "with --https: where to write the lab CA certificate (PEM)")
+	fs.IntVar(&generate, "generate", 0, "serve N generated hosts (SIM-00001...) instead of a fleet directory")
+	fs.StringVar(&faultMix, "fault-mix", "", `with --generate: percent of hosts per fault, e.g. "refuse=10,timeout=5,quota-then-ok=5,reset=3,auth=2"`)
+	fs.Uint64Var(&seed, "seed", 1, "with --generate: the same seed gives the same fleet")
+	fs.StringVar(&hostLatency, "host-latency", "", `with --generate: latency of the healthy hosts, e.g. "0-50ms"`)
+	fs.DurationVar(&latency, "latency", 0, "delay before every answer of every host (a network round trip)")
+	fs.DurationVar(&execTime, "exec-time", 0, "how long every command runs before its output is there")
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
-	profiles, err := loadFleet(fleetDir)
-	if err != nil {
-		return exitUsage, err
+	var profiles []winrmsim.Profile
+	var err error
+	switch {
+	case generate > 0 && fleetDir != "":
+		return exitUsage, usagef("give --fleet DIR or --generate N, not both")
+	case generate > 0:
+		if profiles, err = generateFleet(generate, faultMix, seed, hostLatency); err != nil {
+			return exitUsage, err
+		}
+	case faultMix != "" || hostLatency != "":
+		return exitUsage, usagef("--fault-mix and --host-latency go with --generate N")
+	default:
+		if profiles, err = loadFleet(fleetDir); err != nil {
+			return exitUsage, err
+		}
+	}
+	if latency < 0 || execTime < 0 {
+		return exitUsage, usagef("--latency and --exec-time cannot be negative")
 	}
 	password := ""
 	if passwordFile != "" || e.getenv("TLSREADY_PASSWORD") != "" {
@@ -54,7 +89,7 @@ func runLab(ctx context.Context, e env, args []string) (int, error) {
 		password = randomPassword()
 		fmt.Fprintf(e.stderr, "lab credentials: user %s, password %s\n  (for a scan: TLSREADY_PASSWORD=%s)\n", user, password, password)
 	}
-	opts := winrmsim.Options{User: user, Password: password, AllowUnencrypted: allowUnencrypted}
+	opts := winrmsim.Options{User: user, Password: password, AllowUnencrypted: allowUnencrypted, Latency: latency, ExecTime: execTime}
 	if keytab != "" {
 		acc, err := winrmsim.NewKerberosAcceptor(keytab)
 		if err != nil {
@@ -102,6 +137,35 @@ func runLab(ctx context.Context, e env, args []string) (int, error) {
 	fmt.Fprintf(e.stderr, "serving %d simulated host(s) on 127.0.0.1; Ctrl-C to stop\n", len(fleet.Hosts()))
 	<-ctx.Done()
 	return exitReady, nil
+}
+
+// generateFleet makes n hosts from the built-in fleet's healthy profiles with the faults of mix
+// ("refuse=10,auth=2": percent of hosts).
+func generateFleet(n int, mix string, seed uint64, latency string) ([]winrmsim.Profile, error) {
+	builtin, err := loadFleet("")
+	if err != nil {
+		return nil, err
+	}
+	var base []winrmsim.Profile
+	for _, p := range builtin {
+		if p.Fault == "" {
+			base = append(base, p)
+		}
+	}
+	fractions := map[string]float64{}
+	for _, part := range splitList(mix) {
+		name, pct, ok := strings.Cut(part, "=")
+		v, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(pct), "%"), 64)
+		if !ok || err != nil || v < 0 || v > 100 {
+			return nil, usagef("--fault-mix %q: want FAULT=PERCENT,... e.g. refuse=10,auth=2", part)
+		}
+		fractions[strings.TrimSpace(name)] = v / 100
+	}
+	ps, err := winrmsim.Generate(winrmsim.GenerateSpec{N: n, Seed: seed, Mix: fractions, Latency: latency, Base: base})
+	if err != nil {
+		return nil, usagef("--generate: %v", err)
+	}
+	return ps, nil
 }
 
 // loadFleet reads host profiles from dir, or the built-in fleet when dir is empty.

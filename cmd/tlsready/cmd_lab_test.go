@@ -116,3 +116,39 @@ func TestLabHTTPS_certificateVerification(t *testing.T) {
 		})
 	}
 }
+
+// lab --generate serves a generated fleet with the faults asked for; a scan finds exactly them.
+func TestLabGenerate(t *testing.T) {
+	t.Setenv("TLSREADY_PASSWORD", "gen-lab-pw")
+	lines, stop := startLab(t, 50, "--generate", "50", "--fault-mix", "refuse=10,auth=10", "--seed", "3", "--latency", "1ms")
+	defer stop()
+	targets := filepath.Join(t.TempDir(), "hosts.txt")
+	if err := os.WriteFile(targets, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	code, _, stderr := runCLI(t, "scan", "--targets-file", targets, "--user", `LAB\tlsready`, "--auth", "ntlm",
+		"--max-auth-failures", "0", "--no-progress", "--out", out)
+	if code != exitUnknown {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+	cats := map[string]int{}
+	for _, r := range readResultsFile(t, out) {
+		if r.Error != nil {
+			cats[r.Error.Category]++
+		}
+	}
+	if len(cats) != 2 || cats["unreachable"] != 5 || cats["auth"] != 5 {
+		t.Errorf("error categories %v, want 5 unreachable and 5 auth", cats)
+	}
+	for _, args := range [][]string{
+		{"lab", "--generate", "5", "--fleet", "x"},
+		{"lab", "--generate", "5", "--fault-mix", "melt=10"},
+		{"lab", "--generate", "5", "--fault-mix", "refuse=ten"},
+		{"lab", "--fault-mix", "refuse=10"},
+	} {
+		if code, _, stderr := runCLI(t, args...); code != exitUsage {
+			t.Errorf("%v: exit %d, want %d: %s", args, code, exitUsage, stderr)
+		}
+	}
+}

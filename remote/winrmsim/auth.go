@@ -220,7 +220,7 @@ func (h *Host) authorize(w http.ResponseWriter, r *http.Request) (authResult, bo
 	}
 	ca.mu.Lock()
 	defer ca.mu.Unlock()
-	if h.h.p.Fault == FaultAuth {
+	if h.h.fault() == FaultAuth {
 		ca.reset()
 		h.unauthorized(w, "fault auth")
 		return authResult{}, false

@@ -15,6 +15,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"time"
 	"unicode"
 )
 
@@ -40,9 +42,15 @@ type Profile struct {
 	Files map[string]string `json:"files"`
 	// Registry maps key paths to the key's values by name.
 	Registry map[string]map[string]RegistryValue `json:"registry"`
-	// Fault makes the host misbehave: "" (none), FaultRefuse, FaultTimeout, FaultAuth or
-	// FaultGarbage.
+	// Fault makes the host misbehave: "" (none), FaultRefuse, FaultTimeout, FaultAuth,
+	// FaultGarbage, FaultQuotaThenOK, FaultReset or FaultSlow.
 	Fault string `json:"fault"`
+	// Latency delays every answer of the host: a duration ("20ms") or a range ("20ms-200ms",
+	// a uniform random delay per request). Empty: none.
+	Latency string `json:"latency,omitempty"`
+	// BasedOn names the profile this one was copied from (Generate sets it), so that a test
+	// knows what verdict to expect of a generated host.
+	BasedOn string `json:"basedOn,omitempty"`
 }
 
 // OSInfo is the operating system of a profile, as Win32_OperatingSystem reports it.
@@ -75,7 +83,19 @@ const (
 	FaultAuth = "auth"
 	// FaultGarbage makes the collector print nonsense (exit code 0) that facts.ParseOutput rejects.
 	FaultGarbage = "garbage"
+	// FaultQuotaThenOK answers the host's first two shell Create requests with the WinRM quota
+	// fault of MaxShellsPerUser (HTTP 500, as Windows sends it), then works: a busy host that a
+	// retry gets through.
+	FaultQuotaThenOK = "quota-then-ok"
+	// FaultReset cuts every Command answer short: the status line, the headers and part of the
+	// body are sent, then the connection is reset (SO_LINGER 0). Authentication and Create work.
+	FaultReset = "reset"
+	// FaultSlow delays every answer by a random 0.5 to 2 s; the answers are right.
+	FaultSlow = "slow"
 )
+
+// quotaFaults is how many Create requests a FaultQuotaThenOK host refuses.
+const quotaFaults = 2
 
 // Product types of OSInfo.ProductType.
 const (
@@ -158,6 +178,41 @@ func decodeProfile(name string, b []byte) (Profile, error) {
 	return p, nil
 }
 
+// ParseLatency reads a latency: "" (none), a duration ("20ms") or a range ("20ms-200ms").
+// It returns the lowest and the highest delay.
+func ParseLatency(s string) ([2]time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return [2]time.Duration{}, nil
+	}
+	lo, hi, isRange := strings.Cut(s, "-")
+	a, err := time.ParseDuration(strings.TrimSpace(lo))
+	if err != nil && lo == "0" {
+		a, err = 0, nil
+	}
+	if err != nil {
+		return [2]time.Duration{}, fmt.Errorf("%q: want a duration such as 20ms or a range such as 20ms-200ms", s)
+	}
+	b := a
+	if isRange {
+		if b, err = time.ParseDuration(strings.TrimSpace(hi)); err != nil {
+			return [2]time.Duration{}, fmt.Errorf("%q: want a duration such as 20ms or a range such as 20ms-200ms", s)
+		}
+	}
+	if a < 0 || b < a {
+		return [2]time.Duration{}, fmt.Errorf("%q: want 0 <= low <= high", s)
+	}
+	return [2]time.Duration{a, b}, nil
+}
+
+// fault is the profile's fault, or "" once it was cleared.
+func (h *host) fault() string {
+	if h.cleared.Load() {
+		return ""
+	}
+	return h.p.Fault
+}
+
 // Validate checks a profile: the name, the OS fields, the fault, every registry key, value type
 // and data, and every file path. Start validates the profiles it is given.
 func (p Profile) Validate() error {
@@ -168,6 +223,8 @@ func (p Profile) Validate() error {
 // host is a profile prepared for answering: normalised, indexed, its data in text form.
 type host struct {
 	p         Profile
+	cleared   atomic.Bool      // ClearFault was called: the host behaves as if p.Fault were ""
+	latency   [2]time.Duration // min, max of the per-request delay
 	is64      bool
 	oldWinRM  bool               // Windows 7 / Server 2008 R2 and older (6.1 and below): WinRM 2.0 defaults
 	keys      map[string]*regKey // lower-case normalised path -> key; parents of listed keys included
@@ -221,10 +278,15 @@ func compile(p Profile) (*host, error) {
 		return nil, fmt.Errorf("os.arch %q: want 64-bit or 32-bit", o.Arch)
 	}
 	switch p.Fault {
-	case "", FaultRefuse, FaultTimeout, FaultAuth, FaultGarbage:
+	case "", FaultRefuse, FaultTimeout, FaultAuth, FaultGarbage, FaultQuotaThenOK, FaultReset, FaultSlow:
 	default:
-		return nil, fmt.Errorf("fault %q: want \"\", refuse, timeout, auth or garbage", p.Fault)
+		return nil, fmt.Errorf("fault %q: want \"\", refuse, timeout, auth, garbage, quota-then-ok, reset or slow", p.Fault)
 	}
+	lat, err := ParseLatency(p.Latency)
+	if err != nil {
+		return nil, fmt.Errorf("latency: %w", err)
+	}
+	h.latency = lat
 	major, minor := osMajorMinor(o.Version)
 	h.oldWinRM = major < 6 || (major == 6 && minor <= 1)
 	h.env = environment(p, h.is64)

@@ -444,7 +444,7 @@ func (p *proc) psScript(program string, clixml bool) int {
 			return p.psFail(clixml, "tlsready collector: "+err.Error())
 		}
 		f := p.h.collect(items)
-		if p.h.p.Fault == FaultGarbage {
+		if p.h.fault() == FaultGarbage {
 			p.write("stdout", garbage(f))
 		} else {
 			p.write("stdout", facts.Encode(f))

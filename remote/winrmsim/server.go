@@ -9,12 +9,15 @@ import (
 	"github.com/tlsready/tlsready/internal/chanbind"
 	"io"
 	"log"
+	"math/rand/v2"
 	"mime"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/tlsready/tlsready/remote/wsmv"
 )
@@ -54,6 +57,12 @@ type Options struct {
 	// test_winrs_fail_poll_process.yml), "TimedOut", "InvalidSelectors", "QuotaLimit" or
 	// "InternalError".
 	ReceiveFault string
+	// Latency delays every answer of every host (added to the profile's latency): the network
+	// round trip of a benchmark.
+	Latency time.Duration
+	// ExecTime is how long the collector (any command) "runs" before its output is there: a
+	// Receive waits for it.
+	ExecTime time.Duration
 	// Logf, when set, receives a line per shell operation (Create, Command, Send with End,
 	// Signal, Delete), per logon, per refused request and per fault, and the HTTP server's
 	// errors. It never receives a password or a token.
@@ -85,10 +94,11 @@ type Host struct {
 	maxShells   int
 	maxEnvelope int // bytes
 	url, addr   string
-	auth        []string // the schemes offered
-	cbt         []byte   // tls-server-end-point of the certificate over HTTPS
-	srv         *http.Server
+	auth        []string     // the schemes offered
+	cbt         []byte       // tls-server-end-point of the certificate over HTTPS
+	srv         *http.Server // nil while a refusing host holds its port closed
 	release     func() error // frees the port a refusing host holds
+	creates     atomic.Int32 // Create requests seen, for FaultQuotaThenOK
 	serveDone   chan struct{}
 	closing     chan struct{}
 	closeOnce   sync.Once
@@ -160,7 +170,10 @@ func Start(ctx context.Context, p Profile, opts Options) (*Host, error) {
 			return nil, fmt.Errorf("host %s: %w", p.Name, err)
 		}
 		h.addr, h.url, h.release = addr, scheme+"://"+addr+"/wsman", release
-		close(h.serveDone)
+		stop := context.AfterFunc(ctx, func() { _ = h.Close() })
+		h.mu.Lock()
+		h.stopCtx = stop
+		h.mu.Unlock()
 		return h, nil
 	}
 	var lc net.ListenConfig
@@ -170,26 +183,62 @@ func Start(ctx context.Context, p Profile, opts Options) (*Host, error) {
 	}
 	h.addr = ln.Addr().String()
 	h.url = scheme + "://" + h.addr + "/wsman"
-	if opts.TLS != nil {
-		cfg := opts.TLS.Clone()
-		cfg.NextProtos = []string{"http/1.1"} // WinRM is HTTP/1.1
-		ln = tls.NewListener(ln, cfg)
-	}
-	errLog := log.New(io.Discard, "", 0)
-	if opts.Logf != nil {
-		errLog = log.New(logWriter{h}, "", 0)
-	}
-	h.srv = &http.Server{Handler: h, ErrorLog: errLog, ConnState: h.connState, ConnContext: connContext}
-	go func() {
-		defer close(h.serveDone)
-		_ = h.srv.Serve(ln)
-	}()
+	h.mu.Lock()
+	h.serve(ln)
+	h.mu.Unlock()
 	stop := context.AfterFunc(ctx, func() { _ = h.Close() })
 	h.mu.Lock()
 	h.stopCtx = stop
 	h.mu.Unlock()
 	h.logf("serving %s (%s, fault %q, auth %s, AllowUnencrypted %t)", h.url, p.OS.Caption, p.Fault, strings.Join(auth, "/"), opts.AllowUnencrypted)
 	return h, nil
+}
+
+// serve starts the HTTP server on ln. h.mu is held.
+func (h *Host) serve(ln net.Listener) {
+	if h.opts.TLS != nil {
+		cfg := h.opts.TLS.Clone()
+		cfg.NextProtos = []string{"http/1.1"} // WinRM is HTTP/1.1
+		ln = tls.NewListener(ln, cfg)
+	}
+	errLog := log.New(io.Discard, "", 0)
+	if h.opts.Logf != nil {
+		errLog = log.New(logWriter{h}, "", 0)
+	}
+	h.srv = &http.Server{Handler: h, ErrorLog: errLog, ConnState: h.connState, ConnContext: connContext}
+	srv := h.srv
+	go func() {
+		defer close(h.serveDone)
+		_ = srv.Serve(ln)
+	}()
+}
+
+// ClearFault makes the host behave from now on as if its profile had no fault: a refusing host
+// starts listening on the port it held, the others answer normally. Requests in flight finish
+// as they started.
+func (h *Host) ClearFault() error {
+	h.h.cleared.Store(true)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.srv != nil || h.release == nil {
+		return nil
+	}
+	select {
+	case <-h.closing:
+		return nil
+	default:
+	}
+	if err := h.release(); err != nil {
+		return fmt.Errorf("host %s: free port: %w", h.Name(), err)
+	}
+	h.release = nil
+	ln, err := net.Listen("tcp4", h.addr)
+	if err != nil {
+		return fmt.Errorf("host %s: listen again on %s: %w", h.Name(), h.addr, err)
+	}
+	h.serve(ln)
+	h.logf("fault cleared: serving %s", h.url)
+	return nil
 }
 
 // URL is the WinRM endpoint, e.g. http://127.0.0.1:40123/wsman.
@@ -236,14 +285,17 @@ func (h *Host) Close() error {
 		if stop != nil {
 			stop()
 		}
+		h.mu.Lock()
 		close(h.closing)
-		if h.srv != nil {
-			h.closeErr = h.srv.Close()
+		srv, release := h.srv, h.release
+		h.mu.Unlock()
+		if srv != nil {
+			h.closeErr = srv.Close()
+			<-h.serveDone
 		}
-		if h.release != nil {
-			h.closeErr = h.release()
+		if release != nil {
+			h.closeErr = release()
 		}
-		<-h.serveDone
 		h.mu.Lock()
 		for h.conns > 0 {
 			h.connsCV.Wait()
@@ -321,6 +373,16 @@ func (f *Fleet) Host(name string) *Host {
 	return nil
 }
 
+// ClearFaults makes every host of the fleet behave as if its profile had no fault (see
+// Host.ClearFault).
+func (f *Fleet) ClearFaults() error {
+	var errs []error
+	for _, h := range f.hosts {
+		errs = append(errs, h.ClearFault())
+	}
+	return errors.Join(errs...)
+}
+
 // Close closes every host and waits for all of them.
 func (f *Fleet) Close() error {
 	errs := make([]error, len(f.hosts))
@@ -375,8 +437,12 @@ func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w = ww
 	}
 	w.Header().Set("Server", "Microsoft-HTTPAPI/2.0")
-	if h.h.p.Fault == FaultTimeout {
+	fault := h.h.fault()
+	if fault == FaultTimeout {
 		h.hang(r)
+		return
+	}
+	if !h.delay(r, fault) {
 		return
 	}
 	if !strings.EqualFold(r.URL.Path, "/wsman") {
@@ -490,6 +556,31 @@ func (h *Host) hang(r *http.Request) {
 	case <-h.closing:
 	}
 	panic(http.ErrAbortHandler) // close the connection without an answer
+}
+
+// delay waits the host's latency (Options.Latency plus the profile's) and, for FaultSlow, a
+// random 0.5 to 2 s. It returns false when the client went away or the host closed meanwhile.
+func (h *Host) delay(r *http.Request, fault string) bool {
+	d := h.opts.Latency
+	if lo, hi := h.h.latency[0], h.h.latency[1]; hi > 0 {
+		d += lo + rand.N(hi-lo+1)
+	}
+	if fault == FaultSlow {
+		d += 500*time.Millisecond + rand.N(1500*time.Millisecond)
+	}
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	case <-h.closing:
+		panic(http.ErrAbortHandler)
+	}
 }
 
 func (h *Host) count(f func(*Stats)) {

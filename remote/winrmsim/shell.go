@@ -61,6 +61,10 @@ func (x *exchange) dispatch() {
 		x.create()
 	case actionCommand:
 		x.host.count(func(s *Stats) { s.Command++ })
+		if x.host.h.fault() == FaultReset {
+			x.resetMidResponse()
+			return
+		}
 		x.command()
 	case actionSend:
 		x.host.count(func(s *Stats) { s.Send++ })
@@ -118,6 +122,11 @@ func (x *exchange) create() {
 		}
 	}
 	h := x.host
+	if h.h.fault() == FaultQuotaThenOK && h.creates.Add(1) <= quotaFaults {
+		h.logf("Create: quota fault %d of %d (fault quota-then-ok)", h.creates.Load(), quotaFaults)
+		x.fault(maxShellsFault(h.maxShells))
+		return
+	}
 	h.mu.Lock()
 	open := 0
 	for _, s := range h.shells {
@@ -209,7 +218,7 @@ func (x *exchange) command() {
 	}
 	c := &command{id: id, line: line, skipCmd: skip, notify: make(chan struct{})}
 	if !wantsStdin {
-		c.started, c.start, c.res = true, time.Now(), res
+		c.started, c.start, c.res = true, time.Now().Add(h.opts.ExecTime), res
 	}
 	h.mu.Lock()
 	if h.shells[sh.id] != sh {
@@ -222,6 +231,29 @@ func (x *exchange) command() {
 	h.logf("Command %s: %s", id, truncate(line, 120))
 	x.reply(envelope(nsShellCmd, nsShell+"/CommandResponse", x.req.Header.MessageID,
 		`<rsp:CommandResponse><rsp:CommandId>`+id+`</rsp:CommandId></rsp:CommandResponse>`))
+}
+
+// resetMidResponse is FaultReset: it starts a 200 answer, sends half of a body it announced
+// whole, and resets the connection (SO_LINGER 0), as a broken middlebox or a crashing service
+// does. Without a hijackable connection it aborts the answer instead.
+func (x *exchange) resetMidResponse() {
+	x.host.logf("Command: connection reset mid-response (fault reset)")
+	hj, ok := x.w.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler)
+	}
+	conn, buf, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	body := strings.Repeat("<s:Envelope>", 64)
+	fmt.Fprintf(buf, "HTTP/1.1 200 \r\nContent-Type: application/soap+xml;charset=UTF-8\r\nServer: Microsoft-HTTPAPI/2.0\r\nContent-Length: %d\r\n\r\n%s",
+		2*len(body), body)
+	_ = buf.Flush()
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = conn.Close()
 }
 
 func (x *exchange) send() {
@@ -263,7 +295,7 @@ func (x *exchange) send() {
 		h.mu.Unlock()
 		res, _ := h.h.run(line, skip, codepage, stdin, false)
 		h.mu.Lock()
-		c.started, c.start, c.res = true, time.Now(), res
+		c.started, c.start, c.res = true, time.Now().Add(h.opts.ExecTime), res
 		c.changed()
 		h.mu.Unlock()
 		h.logf("Send: stdin of %s closed after %d bytes", c.id, len(stdin))
