@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -224,7 +225,8 @@ func Run(ctx context.Context, targets []Target, c Collector, opts Options, handl
 	g := new(errgroup.Group)
 	g.SetLimit(opts.Concurrency)
 	var next time.Time // rate limit: when the next host may start
-	started := 0
+	var started atomic.Int64
+	stopped := func() bool { return start.Err() != nil || drain.Err() != nil }
 	for _, t := range targets {
 		if opts.Rate > 0 {
 			now := time.Now()
@@ -236,14 +238,14 @@ func Run(ctx context.Context, targets []Target, c Collector, opts Options, handl
 			}
 			next = now.Add(time.Duration(float64(time.Second) / opts.Rate))
 		}
-		if start.Err() != nil {
+		if stopped() {
 			break
 		}
-		started++
 		g.Go(func() error {
-			if start.Err() != nil {
+			if stopped() {
 				return nil
 			}
+			started.Add(1)
 			r := scanOne(run, t, c, opts)
 			if r.Error != nil && run.Err() != nil {
 				// Cancelled (second Ctrl-C, handler error, auth failures) while this host ran: it
@@ -264,7 +266,7 @@ func Run(ctx context.Context, targets []Target, c Collector, opts Options, handl
 		return summary, authErr
 	case ctx.Err() != nil:
 		return summary, ctx.Err()
-	case drain.Err() != nil && started < len(targets):
+	case drain.Err() != nil && started.Load() < int64(len(targets)):
 		return summary, ErrInterrupted
 	}
 	return summary, nil
