@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -54,22 +52,8 @@ func TestFaultFleet_scanRescanMerge(t *testing.T) {
 		t.Fatal(err)
 	}
 	const password = "fault-lab-Passw0rd"
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	fleet, err := winrmsim.StartFleet(ctx, profiles, winrmsim.Options{User: `LAB\tlsready`, Password: password})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fleet.Close()
-	var lines []string
-	for _, h := range fleet.Hosts() {
-		lines = append(lines, h.Name()+" "+h.URL())
-	}
+	fleet, targets := serveFleet(t, profiles, password)
 	dir := t.TempDir()
-	targets := filepath.Join(dir, "hosts.txt")
-	if err := os.WriteFile(targets, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	t.Setenv("TLSREADY_PASSWORD", password)
 	common := []string{"--user", `LAB\tlsready`, "--auth", "ntlm", "--concurrency", "64", "--timeout", "10s",
 		"--max-auth-failures", "0", "--no-progress"}

@@ -59,16 +59,9 @@ func runRescan(ctx context.Context, e env, args []string) (int, error) {
 	for _, r := range chosen {
 		targets = append(targets, scan.TargetOf(r))
 	}
-	pw := ""
-	if useTicketCache(e, rf) {
-		fmt.Fprintln(e.stderr, "Kerberos: using the ticket cache (KRB5CCNAME); no password is read")
-	} else {
-		if rf.user == "" {
-			return exitUsage, usagef(`--user is required (DOMAIN\user or user@domain)`)
-		}
-		if pw, err = readPassword(e, rf.passwordFile, rf.user); err != nil {
-			return exitUsage, err
-		}
+	pw, err := winrmPassword(e, rf)
+	if err != nil {
+		return exitUsage, err
 	}
 	results, err := scanTargets(ctx, e, targets, rf, pw)
 	if err == nil && rf.out != "" {

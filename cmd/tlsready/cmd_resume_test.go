@@ -43,6 +43,14 @@ func healthyFleet(t *testing.T, n int, password string) (*winrmsim.Fleet, string
 		p.Name = fmt.Sprintf("R-%04d", i+1)
 		profiles = append(profiles, p)
 	}
+	fleet, tf := serveFleet(t, profiles, password)
+	return fleet, tf, want
+}
+
+// serveFleet starts profiles as simulated hosts in this process, accepting LAB\tlsready with
+// password, until the test ends, and writes their "NAME URL" lines to a targets file.
+func serveFleet(t *testing.T, profiles []winrmsim.Profile, password string) (*winrmsim.Fleet, string) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	fleet, err := winrmsim.StartFleet(ctx, profiles, winrmsim.Options{User: `LAB\tlsready`, Password: password})
@@ -58,7 +66,7 @@ func healthyFleet(t *testing.T, n int, password string) (*winrmsim.Fleet, string
 	if err := os.WriteFile(tf, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return fleet, tf, want
+	return fleet, tf
 }
 
 // waitForLines waits until path holds at least n newlines.
@@ -235,21 +243,7 @@ func TestScanSecondCtrlCCancelsRunningHosts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	fleet, err := winrmsim.StartFleet(ctx, profiles, winrmsim.Options{User: `LAB\tlsready`, Password: password})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fleet.Close()
-	var lines []string
-	for _, h := range fleet.Hosts() {
-		lines = append(lines, h.Name()+" "+h.URL())
-	}
-	targets := filepath.Join(dir, "hosts.txt")
-	if err := os.WriteFile(targets, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	_, targets := serveFleet(t, profiles, password)
 	out := filepath.Join(dir, "results.jsonl")
 	cmd := exec.Command(buildBinary(t), "scan", "--targets-file", targets, "--user", `LAB\tlsready`, "--auth", "ntlm",
 		"--timeout", "120s", "--grace", "120s", "--no-progress", "--out", out)

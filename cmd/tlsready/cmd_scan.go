@@ -154,17 +154,9 @@ func runScan(ctx context.Context, e env, args []string) (int, error) {
 	if len(targets) == 0 && !lf.used() {
 		return exitUsage, usagef("no targets: give --target NAME, --targets-file FILE, or --ou DN with --ldap-url URL")
 	}
-	pw := ""
-	if useTicketCache(e, rf) {
-		fmt.Fprintln(e.stderr, "Kerberos: using the ticket cache (KRB5CCNAME); no password is read")
-	} else {
-		if rf.user == "" {
-			return exitUsage, usagef(`--user is required (DOMAIN\user or user@domain)`)
-		}
-		var err error
-		if pw, err = readPassword(e, rf.passwordFile, rf.user); err != nil {
-			return exitUsage, err
-		}
+	pw, err := winrmPassword(e, rf)
+	if err != nil {
+		return exitUsage, err
 	}
 	if lf.used() {
 		var err error
@@ -475,6 +467,18 @@ func printHints(e env, results []scan.Result) {
 	if auth > 0 {
 		fmt.Fprintf(e.stderr, "hint: %d host(s) rejected the credentials: check --user (DOMAIN\\user or user@domain), the password, and that the account is a local administrator there\n", auth)
 	}
+}
+
+// winrmPassword reads the password of --user, or none when Kerberos runs from the ticket cache.
+func winrmPassword(e env, rf remoteFlags) (string, error) {
+	if useTicketCache(e, rf) {
+		fmt.Fprintln(e.stderr, "Kerberos: using the ticket cache (KRB5CCNAME); no password is read")
+		return "", nil
+	}
+	if rf.user == "" {
+		return "", usagef(`--user is required (DOMAIN\user or user@domain)`)
+	}
+	return readPassword(e, rf.passwordFile, rf.user)
 }
 
 // useTicketCache says whether a Kerberos scan runs from the existing ticket cache: --auth
