@@ -25,10 +25,17 @@ func Check(f *facts.Facts) (Verdict, []Finding) {
 //   - KB3140245 (Q9-Q13, Q15), DefaultSecureProtocols (Q3-Q7, Q14), SCHANNEL (Q8), WinINet (Q17)
 //     and Office (Q7, for the report only).
 func Evaluate(f *facts.Facts) []Finding {
+	return EvaluateIn(f, English)
+}
+
+// EvaluateIn is Evaluate with the texts (titles, details, remediations) in lang: English or
+// Japanese. The ids, severities, evidence and FAQ references are the same in every language.
+// An unknown lang gives English.
+func EvaluateIn(f *facts.Facts, lang string) []Finding {
 	if f == nil {
 		f = &facts.Facts{}
 	}
-	h := &host{f: f, is64: f.Is64Bit(), text: &english}
+	h := &host{f: f, is64: f.Is64Bit(), text: catalogueFor(lang)}
 	h.os = classifyOS(f.OS)
 	redirected := f.ProcessBits == 32 && h.is64
 	switch {
@@ -137,7 +144,12 @@ func sortFindings(fs []Finding) {
 // that (see discover.Unsupported), since a record is not the host's own facts. The finding makes
 // the verdict unsupported: no registry value or update can make such a host ready.
 func RecordedOSUnsupported(source, caption, version, servicePack, why string) Finding {
-	h := &host{text: &english}
+	return RecordedOSUnsupportedIn(English, source, caption, version, servicePack, why)
+}
+
+// RecordedOSUnsupportedIn is RecordedOSUnsupported with the texts in lang.
+func RecordedOSUnsupportedIn(lang, source, caption, version, servicePack, why string) Finding {
+	h := &host{text: catalogueFor(lang)}
 	os := caption
 	if servicePack != "" {
 		os += " " + servicePack

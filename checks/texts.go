@@ -10,6 +10,24 @@ import "strings"
 // data that happens to contain braces is harmless. A placeholder without an argument stays in the
 // text, where the tests find it.
 
+// Languages of the texts.
+const (
+	English  = "en"
+	Japanese = "ja"
+)
+
+// Languages lists the languages the texts exist in.
+func Languages() []string { return []string{English, Japanese} }
+
+// catalogueFor returns the catalogue of lang, English when there is none.
+func catalogueFor(lang string) *catalogue {
+	switch lang {
+	case Japanese:
+		return &japanese
+	}
+	return &english
+}
+
 // findingText is the text of one kind of finding.
 type findingText struct {
 	// Title is one line for a table.
