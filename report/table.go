@@ -18,10 +18,37 @@ import (
 	"github.com/tlsready/tlsready/scan"
 )
 
-// TableOptions shape the terminal table.
+// TableOptions shape the terminal tables.
 type TableOptions struct {
 	// Width is the terminal width to fit (default 80).
 	Width int
+	// Lang is the language of the labels and finding texts: "en" (default) or "ja".
+	Lang string
+	// Color marks verdicts in colour (ANSI). Only for a terminal, never with NO_COLOR.
+	Color bool
+}
+
+// verdictCell is a verdict as a table shows it: the machine word, coloured when asked.
+func verdictCell(v checks.Verdict, color bool) string {
+	if !color {
+		return string(v)
+	}
+	code := map[checks.Verdict]string{checks.Ready: "32", checks.Action: "33", checks.Unsupported: "31", checks.Unknown: "35"}[v]
+	if code == "" {
+		return string(v)
+	}
+	return "\x1b[" + code + "m" + string(v) + "\x1b[0m"
+}
+
+// newTable is a table with the house style: light borders, headers as written.
+func newTable(w io.Writer, wrap bool) *tablewriter.Table {
+	cfg := tablewriter.Config{Header: tw.CellConfig{Formatting: tw.CellFormatting{AutoFormat: tw.Off}}}
+	if !wrap {
+		cfg.Row = tw.CellConfig{Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone}}
+	}
+	return tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleLight)})),
+		tablewriter.WithConfig(cfg))
 }
 
 // VerdictOrder lists the verdicts in the order reports show them: attention first.
@@ -37,18 +64,7 @@ func HostTable(w io.Writer, results []scan.Result, opts TableOptions) error {
 	if width < 60 {
 		width = 80
 	}
-	rows := make([]scan.Result, len(results))
-	copy(rows, results)
-	rank := map[checks.Verdict]int{}
-	for i, v := range VerdictOrder() {
-		rank[v] = i
-	}
-	sort.SliceStable(rows, func(i, j int) bool {
-		if rank[rows[i].Verdict] != rank[rows[j].Verdict] {
-			return rank[rows[i].Verdict] < rank[rows[j].Verdict]
-		}
-		return strings.ToLower(rows[i].Host) < strings.ToLower(rows[j].Host)
-	})
+	rows := sortForReport(LocalizeAll(results, opts.Lang))
 
 	// Column budget: borders and padding take 3 per column plus 1; the rest goes to "what to do".
 	hostW, osW, verdictW := 14, 18, 11
@@ -56,16 +72,11 @@ func HostTable(w io.Writer, results []scan.Result, opts TableOptions) error {
 	if todoW < 20 {
 		todoW = 20
 	}
-	t := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleLight)})),
-		tablewriter.WithConfig(tablewriter.Config{
-			Header: tw.CellConfig{Formatting: tw.CellFormatting{AutoFormat: tw.Off}},
-			Row:    tw.CellConfig{Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone}},
-		}),
-	)
-	t.Header("HOST", "OS", "VERDICT", "WHAT TO DO")
+	t := newTable(w, false)
+	l := opts.Lang
+	t.Header(tt(l, "col.host"), tt(l, "col.os"), tt(l, "col.verdict"), tt(l, "col.todo"))
 	for _, r := range rows {
-		if err := t.Append(Wrap(Clean(r.Host), hostW), Wrap(Clean(osLabel(r)), osW), string(r.Verdict), Wrap(Clean(WhatToDo(r)), todoW)); err != nil {
+		if err := t.Append(Wrap(Clean(r.Host), hostW), Wrap(Clean(osLabelIn(r, l)), osW), verdictCell(r.Verdict, opts.Color), Wrap(Clean(WhatToDoIn(r, l)), todoW)); err != nil {
 			return err
 		}
 	}
@@ -73,36 +84,112 @@ func HostTable(w io.Writer, results []scan.Result, opts TableOptions) error {
 }
 
 // SummaryTable writes the count of hosts per verdict.
-func SummaryTable(w io.Writer, results []scan.Result) error {
+func SummaryTable(w io.Writer, results []scan.Result, opts TableOptions) error {
 	counts := map[checks.Verdict]int{}
 	for _, r := range results {
 		counts[r.Verdict]++
 	}
-	t := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleLight)})),
-		tablewriter.WithConfig(tablewriter.Config{Header: tw.CellConfig{Formatting: tw.CellFormatting{AutoFormat: tw.Off}}}),
-	)
-	t.Header("VERDICT", "HOSTS", "MEANING")
-	meaning := map[checks.Verdict]string{
-		checks.Ready:       "TLS 1.2 will be used; nothing to do",
-		checks.Action:      "fix on the host (update or registry)",
-		checks.Unsupported: "OS cannot use TLS 1.2: replace it",
-		checks.Unknown:     "not checked: see the error",
+	l := opts.Lang
+	width := opts.Width
+	if width < 60 {
+		width = 80
 	}
+	t := newTable(w, false)
+	t.Header(tt(l, "col.verdict"), tt(l, "col.hosts"), tt(l, "col.meaning"))
 	for _, v := range VerdictOrder() {
-		if err := t.Append(string(v), fmt.Sprint(counts[v]), meaning[v]); err != nil {
+		if err := t.Append(verdictCell(v, opts.Color), fmt.Sprint(counts[v]), Wrap(tt(l, "meaning."+string(v)), width-32)); err != nil {
 			return err
 		}
 	}
-	if err := t.Append("total", fmt.Sprint(len(results)), ""); err != nil {
+	if err := t.Append(tt(l, "total"), fmt.Sprint(len(results)), ""); err != nil {
 		return err
 	}
 	return t.Render()
 }
 
-// WhatToDo is the short instruction for one host: the titles of the findings that decide its
-// verdict, or why it could not be checked.
-func WhatToDo(r scan.Result) string {
+// sortStable sorts s stably by less.
+func sortStable[T any](s []T, less func(a, b T) bool) {
+	sort.SliceStable(s, func(i, j int) bool { return less(s[i], s[j]) })
+}
+
+// FindingCount is how many hosts have one kind of finding.
+type FindingCount struct {
+	ID       string          `json:"id"`
+	Severity checks.Severity `json:"severity"`
+	Title    string          `json:"title"` // of one host's finding: texts may name host details
+	FAQ      []string        `json:"faq"`
+	Hosts    int             `json:"hosts"`
+}
+
+// CountFindings counts, per finding id that decides or warns (not info), the hosts that have it:
+// the most urgent severity first, then the most hosts. Findings are in the results' language.
+func CountFindings(results []scan.Result) []FindingCount {
+	index := map[string]int{}
+	var out []FindingCount
+	for _, r := range results {
+		seen := map[string]bool{}
+		for _, f := range r.Findings {
+			if f.Severity == checks.SeverityInfo || seen[f.ID] {
+				continue
+			}
+			seen[f.ID] = true
+			i, ok := index[f.ID]
+			if !ok {
+				i = len(out)
+				index[f.ID] = i
+				ft := f.FAQ
+				for _, t := range checks.FindingTypes() {
+					if t.ID == f.ID {
+						ft = t.FAQ
+					}
+				}
+				out = append(out, FindingCount{ID: f.ID, Severity: f.Severity, Title: f.Title, FAQ: ft})
+			}
+			out[i].Hosts++
+		}
+	}
+	rank := map[checks.Severity]int{checks.SeverityUnsupported: 0, checks.SeverityAction: 1, checks.SeverityUnknown: 2, checks.SeverityWarning: 3}
+	sort.SliceStable(out, func(i, j int) bool {
+		if rank[out[i].Severity] != rank[out[j].Severity] {
+			return rank[out[i].Severity] < rank[out[j].Severity]
+		}
+		if out[i].Hosts != out[j].Hosts {
+			return out[i].Hosts > out[j].Hosts
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+// FindingTable writes the number of hosts per kind of finding, most urgent first.
+func FindingTable(w io.Writer, results []scan.Result, opts TableOptions) error {
+	counts := CountFindings(LocalizeAll(results, opts.Lang))
+	if len(counts) == 0 {
+		return nil
+	}
+	width := opts.Width
+	if width < 60 {
+		width = 80
+	}
+	titleW := width - 40
+	l := opts.Lang
+	t := newTable(w, false)
+	t.Header(tt(l, "col.finding"), tt(l, "col.severity"), tt(l, "col.hosts"), tt(l, "col.faq"))
+	for _, c := range counts {
+		if err := t.Append(Wrap(Clean(c.ID+": "+c.Title), titleW), string(c.Severity), fmt.Sprint(c.Hosts), Wrap(strings.Join(c.FAQ, " "), 9)); err != nil {
+			return err
+		}
+	}
+	return t.Render()
+}
+
+// WhatToDo is the short instruction for one host, in English: the titles of the findings that
+// decide its verdict, or why it could not be checked.
+func WhatToDo(r scan.Result) string { return WhatToDoIn(r, checks.English) }
+
+// WhatToDoIn is WhatToDo with the words in lang; the finding titles are r's as they are (see
+// Localize).
+func WhatToDoIn(r scan.Result, lang string) string {
 	if r.Error != nil {
 		// The table already names the host: drop the message's own "host ADDRESS: " prefix.
 		msg := r.Error.Message
@@ -115,7 +202,7 @@ func WhatToDo(r scan.Result) string {
 		// Not reached, yet judged from its AD record (OS_UNSUPPORTED_RECORDED): say both.
 		for _, f := range r.Findings {
 			if f.Severity == checks.SeverityUnsupported {
-				return f.Title + " (not checked: " + msg + ")"
+				return tt(lang, "todo.notchecked", "title", f.Title, "error", msg)
 			}
 		}
 		return msg
@@ -133,18 +220,24 @@ func WhatToDo(r scan.Result) string {
 	case len(decisive) > 0:
 		return strings.Join(decisive, "; ")
 	case len(warnings) == 1:
-		return "nothing required (1 warning: " + warnings[0] + ")"
+		return tt(lang, "todo.warning", "title", warnings[0])
 	case len(warnings) > 1:
-		return fmt.Sprintf("nothing required (%d warnings)", len(warnings))
+		return tt(lang, "todo.warnings", "n", fmt.Sprint(len(warnings)))
 	}
-	return "nothing"
+	return tt(lang, "todo.nothing")
 }
 
-func osLabel(r scan.Result) string {
+func osLabel(r scan.Result) string { return osLabelIn(r, checks.English) }
+
+// OSLabel is the host's operating system for a table: its own caption and service pack, else
+// what Active Directory records, marked (AD), else "?".
+func OSLabel(r scan.Result, lang string) string { return osLabelIn(r, lang) }
+
+func osLabelIn(r scan.Result, lang string) string {
 	if r.OS == nil {
 		// Not read from the host: what Active Directory records, marked as such.
 		if r.AD != nil && r.AD.OperatingSystem != "" {
-			return strings.TrimSpace(strings.TrimPrefix(r.AD.OperatingSystem, "Microsoft ")+" "+r.AD.OSServicePack) + " (AD)"
+			return tt(lang, "os.ad", "os", strings.TrimSpace(strings.TrimPrefix(r.AD.OperatingSystem, "Microsoft ")+" "+r.AD.OSServicePack))
 		}
 		return "?"
 	}

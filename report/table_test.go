@@ -80,7 +80,7 @@ func TestWrap(t *testing.T) {
 
 func TestSummaryTableCounts(t *testing.T) {
 	var buf bytes.Buffer
-	if err := SummaryTable(&buf, sampleResults()); err != nil {
+	if err := SummaryTable(&buf, sampleResults(), TableOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()

@@ -22,6 +22,8 @@ func runMerge(_ context.Context, e env, args []string) (int, error) {
 	fs := newFlagSet(e, "merge", mergeSynopsis)
 	var out string
 	var quiet bool
+	var of outputFlags
+	of.register(fs, e)
 	fs.StringVar(&out, "out", "", "write the merged results (JSON Lines) to this file")
 	fs.BoolVar(&quiet, "quiet", false, "print no tables, only the counts")
 	files, err := parseInterleaved(fs, args)
@@ -30,6 +32,9 @@ func runMerge(_ context.Context, e env, args []string) (int, error) {
 	}
 	if len(files) == 0 {
 		return exitUsage, usagef("give at least one results file")
+	}
+	if err := of.check(); err != nil {
+		return exitUsage, err
 	}
 	for _, f := range files {
 		if out != "" && sameFile(f, out) {
@@ -50,7 +55,7 @@ func runMerge(_ context.Context, e env, args []string) (int, error) {
 		}
 	}
 	if !quiet {
-		if err := printTables(e, merged); err != nil {
+		if err := printTables(e, merged, of.lang); err != nil {
 			return exitUsage, err
 		}
 	}

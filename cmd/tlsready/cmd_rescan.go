@@ -30,7 +30,7 @@ func runRescan(ctx context.Context, e env, args []string) (int, error) {
 	fs.StringVar(&verdicts, "verdict", "", "rescan hosts whose newest verdict is one of these, comma-separated (default unknown)")
 	fs.StringVar(&categories, "error-category", "", "rescan hosts whose newest error is of one of these categories: unreachable, timeout, auth, winrm, collector")
 	rf.registerConnection(fs)
-	rf.register(fs, 60*time.Second)
+	rf.register(fs, e, 60*time.Second)
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}

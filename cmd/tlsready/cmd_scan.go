@@ -56,9 +56,11 @@ type remoteFlags struct {
 	noProgress                  bool
 	shard                       string
 	out, resume                 string
+	output                      outputFlags
 }
 
-func (rf *remoteFlags) register(fs *flag.FlagSet, defaultTimeout time.Duration) {
+func (rf *remoteFlags) register(fs *flag.FlagSet, e env, defaultTimeout time.Duration) {
+	rf.output.register(fs, e)
 	fs.IntVar(&rf.concurrency, "concurrency", 16, "hosts scanned at the same time")
 	fs.IntVar(&rf.maxAuthFailures, "max-auth-failures", 3, "stop the scan after this many hosts in a row reject the credentials, before the account is locked out (0: never stop)")
 	fs.DurationVar(&rf.timeout, "timeout", defaultTimeout, "overall time allowed for one host, connection to last answer (e.g. 30s, 2m)")
@@ -109,7 +111,7 @@ func runScan(ctx context.Context, e env, args []string) (int, error) {
 	var lf ldapFlags
 	lf.register(fs)
 	rf.registerConnection(fs)
-	rf.register(fs, 60*time.Second)
+	rf.register(fs, e, 60*time.Second)
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
@@ -196,6 +198,9 @@ func scanTargets(ctx context.Context, e env, targets []scan.Target, rf remoteFla
 	}
 	if rf.concurrency < 1 {
 		return nil, usagef("--concurrency must be at least 1")
+	}
+	if err := rf.output.check(); err != nil {
+		return nil, err
 	}
 	auth := rf.auth
 	switch auth {
@@ -389,7 +394,7 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 		runErr = fmt.Errorf("results file %s: %w", out, cerr)
 	}
 	all := scan.Latest(append(done, results...))
-	if err := printTables(e, all); err != nil {
+	if err := printTables(e, all, rf.output.lang); err != nil {
 		return all, err
 	}
 	fmt.Fprintf(e.stderr, "%d of %d host(s) written to %s\n", writer.Count(), len(targets), out)
@@ -405,20 +410,6 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 		return all, runErr
 	}
 	return all, nil
-}
-
-// printTables prints the host table and the summary on stdout, as wide as the terminal.
-func printTables(e env, results []scan.Result) error {
-	width := 80
-	if f, ok := e.stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 80 {
-			width = w
-		}
-	}
-	if err := report.HostTable(e.stdout, results, report.TableOptions{Width: width}); err != nil {
-		return err
-	}
-	return report.SummaryTable(e.stdout, results)
 }
 
 // isTerminal says whether w is a terminal.

@@ -43,6 +43,8 @@ Usage:
                                                scan again the hosts that failed (default: unknown)
   tlsready merge results.jsonl rescan.jsonl [--out merged.jsonl]
                                                one current picture: the newest result per host
+  tlsready report results.jsonl [--html report.html] [--format table|json|csv] [--lang en|ja]
+  tlsready report --compare old.jsonl new.jsonl   what changed between two scans
   tlsready lab --fleet DIR                     serve simulated hosts on 127.0.0.1 until Ctrl-C
 
 Run "tlsready <command> --help" for the flags of a command.
@@ -115,6 +117,8 @@ func runEnv(ctx context.Context, e env, args []string) int {
 		code, err = runRescan(ctx, e, args[1:])
 	case "merge":
 		code, err = runMerge(ctx, e, args[1:])
+	case "report":
+		code, err = runReport(ctx, e, args[1:])
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
 		return exitReady

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/tlsready/tlsready/report"
+	"github.com/tlsready/tlsready/scan"
+)
+
+const reportSynopsis = `Usage: tlsready report RESULTS.jsonl [MORE.jsonl ...] [--format table|json|csv] [--out FILE]
+                       [--html FILE] [--lang en|ja]
+       tlsready report --compare OLD.jsonl NEW.jsonl [same flags]
+
+Shows results files (the newest result per host across them) as terminal tables (hosts, counts
+per finding, counts per verdict), as JSON for scripts, or as CSV for Excel (UTF-8 with BOM, one
+row per host, stable columns); --html writes a self-contained HTML report to forward. With
+--compare, shows what changed between two scans: fixed, regressed, newly unreachable, new and
+gone hosts. Exit code 0, or 3 for a usage error.
+`
+
+func runReport(_ context.Context, e env, args []string) (int, error) {
+	fs := newFlagSet(e, "report", reportSynopsis)
+	var of outputFlags
+	var format, out string
+	var compare bool
+	of.register(fs, e)
+	fs.StringVar(&format, "format", "table", "table, json or csv")
+	fs.StringVar(&out, "out", "", "write the table, JSON or CSV to this file instead of standard output")
+	fs.BoolVar(&compare, "compare", false, "compare two results files: OLD NEW")
+	files, err := parseInterleaved(fs, args)
+	if err != nil {
+		return exitUsage, err
+	}
+	if err := of.check(); err != nil {
+		return exitUsage, err
+	}
+	switch format {
+	case "table", "json", "csv":
+	default:
+		return exitUsage, usagef("--format %q: want table, json or csv", format)
+	}
+	switch {
+	case compare && len(files) != 2:
+		return exitUsage, usagef("--compare takes two results files: OLD NEW")
+	case len(files) == 0:
+		return exitUsage, usagef("give at least one results file")
+	}
+	read := func(paths ...string) ([]scan.Result, error) {
+		rs, warns, err := scan.ReadResultsFiles(paths...)
+		for _, w := range warns {
+			fmt.Fprintln(e.stderr, "warning:", w)
+		}
+		return rs, err
+	}
+	var buf bytes.Buffer
+	o := tableOptions(e, of.lang)
+	if out != "" {
+		o.Color = false
+	}
+	if compare {
+		old, err := read(files[0])
+		if err != nil {
+			return exitUsage, err
+		}
+		cur, err := read(files[1])
+		if err != nil {
+			return exitUsage, err
+		}
+		c := report.Compare(old, cur)
+		switch format {
+		case "json":
+			err = report.WriteCompareJSON(&buf, c, of.lang)
+		case "csv":
+			err = report.WriteCompareCSV(&buf, c, of.lang)
+		default:
+			err = report.CompareTable(&buf, c, o)
+		}
+		if err != nil {
+			return exitUsage, err
+		}
+		if err := writeHTMLCompare(e, of, c, files); err != nil {
+			return exitUsage, err
+		}
+		return exitReady, emit(e, out, buf.Bytes())
+	}
+	results, err := read(files...)
+	if err != nil {
+		return exitUsage, err
+	}
+	latest := scan.Latest(results)
+	switch format {
+	case "json":
+		err = report.WriteJSON(&buf, latest, of.lang)
+	case "csv":
+		err = report.WriteCSV(&buf, latest, of.lang)
+	default:
+		dst := e // straight to stdout: fitted to the terminal, in colour there
+		if out != "" {
+			dst = env{stdout: &buf, stderr: e.stderr, getenv: e.getenv}
+		}
+		err = printTables(dst, latest, of.lang)
+	}
+	if err != nil {
+		return exitUsage, err
+	}
+	if err := writeHTML(e, of, latest, "", files); err != nil {
+		return exitUsage, err
+	}
+	return exitReady, emit(e, out, buf.Bytes())
+}
+
+// emit writes b to the file out, or to stdout when out is empty.
+func emit(e env, out string, b []byte) error {
+	if out == "" {
+		_, err := e.stdout.Write(b)
+		return err
+	}
+	if err := os.WriteFile(out, b, 0o644); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	fmt.Fprintf(e.stderr, "written to %s\n", out)
+	return nil
+}
