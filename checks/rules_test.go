@@ -270,3 +270,20 @@ func TestRecordedOSUnsupported(t *testing.T) {
 		t.Errorf("evidence = %+v", f.Evidence)
 	}
 }
+
+func TestTypeTitles(t *testing.T) {
+	for _, ft := range FindingTypes() {
+		got := TypeTitle(ft.ID, English)
+		if got == ft.ID || got == "" || strings.Contains(got, "{") {
+			t.Errorf("%s: no English type title (%q)", ft.ID, got)
+		}
+	}
+	for id := range english.types {
+		if _, ok := findingTypeOf(id); !ok {
+			t.Errorf("type title for unknown id %s", id)
+		}
+	}
+	if got := TypeTitle("NO_SUCH_ID", Japanese); got != "NO_SUCH_ID" {
+		t.Errorf("unknown id: %q", got)
+	}
+}

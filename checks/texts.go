@@ -45,6 +45,22 @@ type catalogue struct {
 	// phrases are the pieces that rules assemble into arguments: names of Windows releases,
 	// list separators, per-scope fixes.
 	phrases map[string]string
+	// types are short titles of each kind of finding, with no host detail: "KB3140245 not
+	// installed", for counts across hosts.
+	types map[string]string
+}
+
+// TypeTitle is the short title of a kind of finding in lang, with no host detail, for counts
+// across hosts ("412 hosts: KB3140245 not installed"). English when lang has none; the id itself
+// when no catalogue has it.
+func TypeTitle(id, lang string) string {
+	if t, ok := catalogueFor(lang).types[id]; ok {
+		return t
+	}
+	if t, ok := english.types[id]; ok {
+		return t
+	}
+	return id
 }
 
 // args are the placeholder values of one text.

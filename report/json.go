@@ -50,7 +50,7 @@ func BuildJSON(results []scan.Result, lang string) JSONReport {
 	if lang == "" {
 		lang = checks.English
 	}
-	rep := JSONReport{Lang: lang, Summary: map[string]int{"total": len(rows)}, Findings: CountFindings(rows), Hosts: []JSONHost{}}
+	rep := JSONReport{Lang: lang, Summary: map[string]int{"total": len(rows)}, Findings: CountFindings(rows, lang), Hosts: []JSONHost{}}
 	for _, v := range checks.Verdicts() {
 		rep.Summary[string(v)] = 0
 	}

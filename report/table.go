@@ -116,14 +116,14 @@ func sortStable[T any](s []T, less func(a, b T) bool) {
 type FindingCount struct {
 	ID       string          `json:"id"`
 	Severity checks.Severity `json:"severity"`
-	Title    string          `json:"title"` // of one host's finding: texts may name host details
+	Title    string          `json:"title"` // the kind's short title (checks.TypeTitle)
 	FAQ      []string        `json:"faq"`
 	Hosts    int             `json:"hosts"`
 }
 
 // CountFindings counts, per finding id that decides or warns (not info), the hosts that have it:
-// the most urgent severity first, then the most hosts. Findings are in the results' language.
-func CountFindings(results []scan.Result) []FindingCount {
+// the most urgent severity first, then the most hosts. Titles are in lang.
+func CountFindings(results []scan.Result, lang string) []FindingCount {
 	index := map[string]int{}
 	var out []FindingCount
 	for _, r := range results {
@@ -143,7 +143,7 @@ func CountFindings(results []scan.Result) []FindingCount {
 						ft = t.FAQ
 					}
 				}
-				out = append(out, FindingCount{ID: f.ID, Severity: f.Severity, Title: f.Title, FAQ: ft})
+				out = append(out, FindingCount{ID: f.ID, Severity: f.Severity, Title: checks.TypeTitle(f.ID, lang), FAQ: ft})
 			}
 			out[i].Hosts++
 		}
@@ -163,7 +163,7 @@ func CountFindings(results []scan.Result) []FindingCount {
 
 // FindingTable writes the number of hosts per kind of finding, most urgent first.
 func FindingTable(w io.Writer, results []scan.Result, opts TableOptions) error {
-	counts := CountFindings(LocalizeAll(results, opts.Lang))
+	counts := CountFindings(results, opts.Lang)
 	if len(counts) == 0 {
 		return nil
 	}
@@ -176,7 +176,7 @@ func FindingTable(w io.Writer, results []scan.Result, opts TableOptions) error {
 	t := newTable(w, false)
 	t.Header(tt(l, "col.finding"), tt(l, "col.severity"), tt(l, "col.hosts"), tt(l, "col.faq"))
 	for _, c := range counts {
-		if err := t.Append(Wrap(Clean(c.ID+": "+c.Title), titleW), string(c.Severity), fmt.Sprint(c.Hosts), Wrap(strings.Join(c.FAQ, " "), 9)); err != nil {
+		if err := t.Append(Wrap(Clean(c.Title), titleW), string(c.Severity), fmt.Sprint(c.Hosts), Wrap(strings.Join(c.FAQ, " "), 9)); err != nil {
 			return err
 		}
 	}

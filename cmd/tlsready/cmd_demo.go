@@ -41,6 +41,7 @@ func runDemo(ctx context.Context, e env, args []string) (int, error) {
 		targets = append(targets, scan.Target{Name: h.Name(), Address: h.Addr()})
 	}
 	fmt.Fprintf(e.stderr, "demo: %d simulated Windows host(s) listening on 127.0.0.1\n", len(targets))
+	rf.scope = "demo: simulated hosts"
 	if _, err := scanTargets(ctx, e, targets, rf, password); err != nil {
 		return exitUsage, err
 	}

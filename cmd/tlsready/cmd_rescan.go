@@ -55,6 +55,7 @@ func runRescan(ctx context.Context, e env, args []string) (int, error) {
 		fmt.Fprintln(e.stderr, "nothing to rescan")
 		return verdictExitCode(latest), nil
 	}
+	rf.scope = "rescan of " + strings.Join(from, ", ") + " (" + describeSelection(sel) + ")"
 	var targets []scan.Target
 	for _, r := range chosen {
 		targets = append(targets, scan.TargetOf(r))

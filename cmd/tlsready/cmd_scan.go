@@ -57,6 +57,7 @@ type remoteFlags struct {
 	shard                       string
 	out, resume                 string
 	output                      outputFlags
+	scope                       string // what was scanned, for the HTML report's header
 }
 
 func (rf *remoteFlags) register(fs *flag.FlagSet, e env, defaultTimeout time.Duration) {
@@ -156,6 +157,7 @@ func runScan(ctx context.Context, e env, args []string) (int, error) {
 	if len(targets) == 0 && !lf.used() {
 		return exitUsage, usagef("no targets: give --target NAME, --targets-file FILE, or --ou DN with --ldap-url URL")
 	}
+	rf.scope = describeScope(targetsFile, len(targetFlags), lf)
 	pw, err := winrmPassword(e, rf)
 	if err != nil {
 		return exitUsage, err
@@ -176,6 +178,25 @@ func runScan(ctx context.Context, e env, args []string) (int, error) {
 		targets = append(targets, found...)
 	}
 	return scanExit(scanTargets(ctx, e, targets, rf, pw))
+}
+
+// describeScope says what a scan covers, for the report's header.
+func describeScope(targetsFile string, nTargets int, lf ldapFlags) string {
+	var parts []string
+	if lf.used() {
+		p := "OU " + lf.ou
+		if lf.scope == "one" {
+			p += " (this OU only)"
+		}
+		parts = append(parts, p)
+	}
+	if targetsFile != "" {
+		parts = append(parts, "targets file "+targetsFile)
+	}
+	if nTargets > 0 {
+		parts = append(parts, fmt.Sprintf("%d --target host(s)", nTargets))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // scanExit is the exit code of a scan: that of the verdicts; 2 (some hosts not checked) when
@@ -395,6 +416,9 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 	}
 	all := scan.Latest(append(done, results...))
 	if err := printTables(e, all, rf.output.lang); err != nil {
+		return all, err
+	}
+	if err := writeHTML(e, rf.output, all, rf.scope, []string{out}); err != nil {
 		return all, err
 	}
 	fmt.Fprintf(e.stderr, "%d of %d host(s) written to %s\n", writer.Count(), len(targets), out)
