@@ -2,6 +2,8 @@ package report
 
 import (
 	"bytes"
+	"regexp"
+	"sort"
 	"strings"
 	"testing"
 
@@ -130,5 +132,27 @@ func TestOSAndWhatToDoFromADRecord(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestTextCataloguesMatch(t *testing.T) {
+	for k := range textsEN {
+		if _, ok := textsJA[k]; !ok {
+			t.Errorf("Japanese text missing for %q", k)
+		}
+	}
+	for k := range textsJA {
+		if _, ok := textsEN[k]; !ok {
+			t.Errorf("Japanese text %q has no English key", k)
+		}
+	}
+	placeholders := regexp.MustCompile(`\{[a-z]+\}`)
+	for k, en := range textsEN {
+		a, b := placeholders.FindAllString(en, -1), placeholders.FindAllString(textsJA[k], -1)
+		sort.Strings(a)
+		sort.Strings(b)
+		if strings.Join(a, ",") != strings.Join(b, ",") {
+			t.Errorf("%q: placeholders %v in English, %v in Japanese", k, a, b)
+		}
 	}
 }
