@@ -239,3 +239,33 @@ func TestDefaultLang(t *testing.T) {
 		}
 	}
 }
+
+// --html on report (and compare) and on demo writes the self-contained page.
+func TestHTMLFlag(t *testing.T) {
+	dir := t.TempDir()
+	page := filepath.Join(dir, "fleet.html")
+	if code, _, stderr := runCLI(t, "report", demoResults, "--html", page, "--lang", "ja"); code != exitReady {
+		t.Fatalf("report --html: exit %d: %s", code, stderr)
+	}
+	b, err := os.ReadFile(page)
+	if err != nil || !bytes.Contains(b, []byte(`<html lang="ja">`)) || !bytes.Contains(b, []byte("Content-Security-Policy")) || !bytes.Contains(b, []byte(`"n":"PC-W7-010"`)) {
+		t.Errorf("report --html wrote %d bytes (%v), want the Japanese page with the demo hosts", len(b), err)
+	}
+	cmp := filepath.Join(dir, "compare.html")
+	if code, _, stderr := runCLI(t, "report", "--compare", demoResults, afterFix(t, dir), "--html", cmp); code != exitReady {
+		t.Fatalf("report --compare --html: exit %d: %s", code, stderr)
+	}
+	if b, _ := os.ReadFile(cmp); !bytes.Contains(b, []byte(`"mode":"compare"`)) {
+		t.Error("compare page lacks its data")
+	}
+	demo := filepath.Join(dir, "demo.html")
+	if code, _, stderr := runCLI(t, "demo", "--out", filepath.Join(dir, "demo.jsonl"), "--html", demo, "--timeout", "3s"); code != exitReady {
+		t.Fatalf("demo --html: exit %d: %s", code, stderr)
+	}
+	if b, _ := os.ReadFile(demo); !bytes.Contains(b, []byte(`"scope":"demo: simulated hosts"`)) {
+		t.Error("demo page lacks its scope")
+	}
+	if _, err := os.Stat(demo + ".tmp"); !os.IsNotExist(err) {
+		t.Error("temporary file left behind")
+	}
+}

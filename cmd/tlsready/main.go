@@ -18,6 +18,9 @@ import (
 	"syscall"
 )
 
+// version is the tool's version, set at build time with -ldflags "-X main.version=1.2.3".
+var version = "dev"
+
 // Exit codes, documented in the README and in usage.
 const (
 	exitReady   = 0 // every host ready (or the command succeeded)
@@ -119,6 +122,9 @@ func runEnv(ctx context.Context, e env, args []string) int {
 		code, err = runMerge(ctx, e, args[1:])
 	case "report":
 		code, err = runReport(ctx, e, args[1:])
+	case "version", "--version":
+		fmt.Fprintln(stdout, "tlsready", version)
+		return exitReady
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
 		return exitReady

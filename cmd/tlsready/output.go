@@ -3,8 +3,10 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
+	"time"
 
 	"golang.org/x/term"
 
@@ -77,7 +79,9 @@ func writeHTML(e env, of outputFlags, results []scan.Result, scope string, sourc
 	if of.html == "" {
 		return nil
 	}
-	return fmt.Errorf("--html: not available yet")
+	return writeFileAtomic(e, of.html, func(w io.Writer) error {
+		return report.WriteHTML(w, results, htmlOptions(e, of, scope, sources))
+	})
 }
 
 // writeHTMLCompare writes the HTML page of a comparison to --html, if given.
@@ -85,5 +89,38 @@ func writeHTMLCompare(e env, of outputFlags, c report.Comparison, sources []stri
 	if of.html == "" {
 		return nil
 	}
-	return fmt.Errorf("--html: not available yet")
+	return writeFileAtomic(e, of.html, func(w io.Writer) error {
+		return report.WriteCompareHTML(w, c, htmlOptions(e, of, "", sources))
+	})
+}
+
+func htmlOptions(e env, of outputFlags, scope string, sources []string) report.HTMLOptions {
+	by := e.getenv("USER")
+	if by == "" {
+		by = e.getenv("USERNAME")
+	}
+	return report.HTMLOptions{Lang: of.lang, Scope: scope, Generated: time.Now(), By: by, Version: version, Sources: sources}
+}
+
+// writeFileAtomic writes a file through write, replacing path only once it is complete.
+func writeFileAtomic(e env, path string, write func(io.Writer) error) error {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return fmt.Errorf("--html: %w", err)
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("--html %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("--html %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("--html %s: %w", path, err)
+	}
+	fmt.Fprintf(e.stderr, "HTML report written to %s\n", path)
+	return nil
 }
