@@ -59,6 +59,9 @@ func runMerge(_ context.Context, e env, args []string) (int, error) {
 			return exitUsage, err
 		}
 	}
+	if err := writeHTML(e, of, merged, "", files); err != nil {
+		return exitUsage, err
+	}
 	fmt.Fprintf(e.stderr, "%d result(s) from %d file(s): %d host(s)", len(all), len(files), len(merged))
 	if out != "" {
 		fmt.Fprintf(e.stderr, ", written to %s", out)
