@@ -125,7 +125,7 @@ var japanese = catalogue{
 				`ホストを再起動してください (Q8)。`,
 		},
 		IDSchannelUnreadable: {
-			Title: `SCHANNEL: TLS 1.2 クライアントの Enabled を読み取れません`,
+			Title:  `SCHANNEL: TLS 1.2 クライアントの Enabled を読み取れません`,
 			Detail: `{seen}。Enabled=0 はすべてのクライアントで TLS 1.2 を無効にするため、この値がわからないと判定できません (Q8)。`,
 			Remediation: `ホストのローカル Administrators グループのメンバーであるアカウントでスキャンするか、ホストで値を確認して ` +
 				`ください: reg query "{key}" /v Enabled (Q8)。`,
@@ -164,7 +164,7 @@ var japanese = catalogue{
 			Remediation: `値を削除するか、REG_DWORD として作成し直してください。{fix} (Q17)。`,
 		},
 		IDWinINetUnreadable: {
-			Title: `WinINet の SecureProtocols を読み取れません ({scope})`,
+			Title:  `WinINet の SecureProtocols を読み取れません ({scope})`,
 			Detail: `{seen}: この値は WinINet が{applies}に使用する TLS のバージョンを決めるため、TLS 1.2 が含まれるかは不明です (Q17)。`,
 			Remediation: `ホストのローカル Administrators グループのメンバーであるアカウントでスキャンするか、ホストで値を確認して ` +
 				`ください。TLS 1.2 (0x800) が含まれている必要があります (Q17)。`,
