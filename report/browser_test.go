@@ -101,7 +101,7 @@ func eval[T any](t *testing.T, b *browser, expr string) T {
 
 func (b *browser) screenshot(t *testing.T, path string) {
 	t.Helper()
-	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(90))
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100)) // 100: PNG
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,10 +336,10 @@ func TestScreenshots(t *testing.T) {
 		b := newBrowser(t)
 		b.open(t, writeReport(t, demoResults(t), HTMLOptions{Lang: lang, Scope: "OU=Workstations,DC=corp,DC=example", By: "CORP\\admin",
 			Version: "1.0", Generated: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC), Sources: []string{"week48.jsonl"}}))
-		if err := chromedp.Do(b.ctx, chromedp.Click(chromedp.CSS(`tr[data-host="PC-W7-010"] button.expand`))); err != nil {
+		if err := chromedp.Do(b.ctx, chromedp.Click(chromedp.CSS(`#hosts tr.host-row button.expand`))); err != nil {
 			t.Fatal(err)
 		}
-		png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(80))
+		png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot()) // the first screen, as PNG
 		if err != nil {
 			t.Fatal(err)
 		}

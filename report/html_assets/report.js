@@ -87,17 +87,17 @@
     var top = el("ol", { cls: "top", id: "top-actions" });
     data.top.forEach(function (t) {
       top.appendChild(el("li", null, el("span", { cls: "sev " + t.severity, text: t.severity }),
-        L("html.top.item", { n: t.hosts, title: t.title }), " ", el("span", { cls: "faq", text: "(" + (t.faq || []).join(", ") + ")" })));
+        L(t.hosts === 1 ? "html.top.item1" : "html.top.item", { n: t.hosts, title: t.title }), " ", el("span", { cls: "faq", text: "(" + (t.faq || []).join(", ") + ")" })));
     });
     if (!data.top.length) { top.appendChild(el("li", { text: L("html.top.none") })); }
     main.appendChild(top);
     main.appendChild(el("h2", { text: L("html.table") }));
 
     var cols = [
-      { key: "host", label: L("col.host"), val: function (h) { return h.n.toLowerCase(); } },
-      { key: "os", label: L("col.os"), val: function (h) { return (h.o || "").toLowerCase(); } },
-      { key: "verdict", label: L("col.verdict"), val: function (h) { return RANK[h.v]; } },
-      { key: "todo", label: L("col.todo"), val: function (h) { return str(h.t).toLowerCase(); } },
+      { key: "host", label: L("html.col.host"), val: function (h) { return h.n.toLowerCase(); } },
+      { key: "os", label: L("html.col.os"), val: function (h) { return (h.o || "").toLowerCase(); } },
+      { key: "verdict", label: L("html.col.verdict"), val: function (h) { return RANK[h.v]; } },
+      { key: "todo", label: L("html.col.todo"), val: function (h) { return str(h.t).toLowerCase(); } },
       { key: "error", label: L("html.col.error"), val: function (h) { return h.c || ""; } }
     ];
     var shown = { action: true, unsupported: true, unknown: true, ready: true };
@@ -227,9 +227,9 @@
     main.appendChild(controls);
     var tbody = el("tbody", { id: "changes" });
     main.appendChild(el("table", { id: "change-table" }, el("thead", null, el("tr", null,
-      el("th", { scope: "col", text: L("col.host") }), el("th", { scope: "col", text: L("col.change") }),
+      el("th", { scope: "col", text: L("html.col.host") }), el("th", { scope: "col", text: L("html.col.change") }),
       el("th", { scope: "col", text: L("html.compare.old") }), el("th", { scope: "col", text: L("html.compare.new") }),
-      el("th", { scope: "col", text: L("col.todo") }))), tbody));
+      el("th", { scope: "col", text: L("html.col.todo") }))), tbody));
     var rows = data.changes.map(function (c) {
       var tr = el("tr", { cls: "change-row", "data-host": c.n, "data-kind": c.k },
         el("td", { cls: "host", text: c.n }), el("td", { text: L("change." + c.k) }),
