@@ -3,12 +3,15 @@ package report
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -20,7 +23,10 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/facts"
 	"github.com/tlsready/tlsready/internal/labenv"
+	"github.com/tlsready/tlsready/remote"
+	"github.com/tlsready/tlsready/remote/winrmsim"
 	"github.com/tlsready/tlsready/scan"
 )
 
@@ -347,4 +353,86 @@ func TestScreenshots(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// The XSS fleet, scanned for real: simulated hosts whose names, OS captions and registry text
+// are payloads are scanned over WinRM, and their report runs no script in the browser.
+func TestHTMLInBrowser_xssFleetScanned(t *testing.T) {
+	b := newBrowser(t)
+	payloads := []string{`<script>window.__xss=1</script>`, `"><img src=x onerror="window.__xss=1">`, `javascript:window.__xss=1`, `<svg onload="window.__xss=1">`}
+	// Names cannot hold spaces, slashes or backslashes (Windows computer names cannot either).
+	names := []string{`javascript:window.__xss=1`, `<b>BOLD`, `"><img`, `<svg`}
+	var profiles []winrmsim.Profile
+	for i, p := range payloads {
+		js := fmt.Sprintf(`{"name": %q, "os": {"caption": %q, "version": "10.0.19045", "servicePack": 0, "productType": "workstation", "arch": "64-bit"},
+		 "files": {}, "registry": {"HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\WinHttp": {"DefaultSecureProtocols": {"type": "REG_SZ", "data": %q}},
+		  "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings": {"SecureProtocols": {"type": "REG_SZ", "data": %q}}}}`,
+			names[i], "Microsoft Windows 10 "+p, p, p)
+		var prof winrmsim.Profile
+		if err := json.Unmarshal([]byte(js), &prof); err != nil {
+			t.Fatal(err)
+		}
+		profiles = append(profiles, prof)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	const user, password = `LAB\tlsready`, "xss-lab-Passw0rd"
+	fleet, err := winrmsim.StartFleet(ctx, profiles, winrmsim.Options{User: user, Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fleet.Close()
+	client, err := remote.NewClient(remote.Config{User: user, Password: password, Auth: remote.AuthNTLM, Timeout: 20 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	var targets []scan.Target
+	for _, h := range fleet.Hosts() {
+		targets = append(targets, scan.Target{Name: h.Name(), Address: h.Addr()})
+	}
+	items := checks.Items()
+	collector := scan.CollectorFunc(func(ctx context.Context, tg scan.Target) (*facts.Facts, error) {
+		host, port, _ := strings.Cut(tg.Address, ":")
+		p, _ := strconv.Atoi(port)
+		return client.Collect(ctx, remote.Endpoint{Host: host, Port: p}, items)
+	})
+	var mu sync.Mutex
+	var results []scan.Result
+	if _, err := scan.Run(ctx, targets, collector, scan.Options{}, scan.HandlerFunc(func(r scan.Result) error {
+		mu.Lock()
+		defer mu.Unlock()
+		results = append(results, r)
+		return nil
+	})); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range results {
+		ids := map[string]bool{}
+		for _, f := range r.Findings {
+			ids[f.ID] = true
+		}
+		if r.Error != nil || !ids[checks.IDDSPNotDWORD] {
+			t.Fatalf("%s: %s %+v %v, want the REG_SZ DefaultSecureProtocols (with the payload) reported", r.Host, r.Verdict, r.Error, ids)
+		}
+	}
+	b.open(t, writeReport(t, results, HTMLOptions{}))
+	if err := chromedp.Do(b.ctx, chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("button.expand").forEach(function (b) { b.click(); })`)); err != nil {
+		t.Fatal(err)
+	}
+	b.screenshot(t, filepath.Join(t.TempDir(), "xss-fleet.png"))
+	if eval[bool](t, b, `typeof window.__xss !== "undefined"`) {
+		t.Fatal("a payload from a scanned host ran as script")
+	}
+	text := eval[string](t, b, `document.body.innerText`)
+	for _, s := range append(payloads, names...) {
+		if !strings.Contains(text, s) {
+			t.Errorf("%q is not shown as text", s)
+		}
+	}
+	if n := eval[int](t, b, `document.querySelectorAll("img, [onerror], [onload], a[href], svg:not(.chart)").length +
+		Array.from(document.querySelectorAll("b")).filter(function (e) { return e.textContent.indexOf("BOLD") === 0; }).length`); n != 0 {
+		t.Errorf("%d elements made from payloads", n)
+	}
+	b.checkClean(t)
 }

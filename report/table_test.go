@@ -156,3 +156,24 @@ func TestTextCataloguesMatch(t *testing.T) {
 		}
 	}
 }
+
+// Colour marks the verdict cells only when asked (the CLI asks on a terminal without NO_COLOR),
+// and never widens the table.
+func TestHostTableColour(t *testing.T) {
+	for _, color := range []bool{false, true} {
+		var buf bytes.Buffer
+		if err := HostTable(&buf, sampleResults(), TableOptions{Width: 80, Color: color}); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		if has := strings.Contains(out, "\x1b[33maction\x1b[0m"); has != color {
+			t.Errorf("color=%t: coloured verdict present %t", color, has)
+		}
+		plain := regexp.MustCompile("\x1b\\[[0-9;]*m").ReplaceAllString(out, "")
+		for _, l := range strings.Split(strings.TrimRight(plain, "\n"), "\n") {
+			if w := runewidth.StringWidth(l); w > 80 {
+				t.Errorf("color=%t: line of %d columns", color, w)
+			}
+		}
+	}
+}
