@@ -111,7 +111,7 @@ var japanese = catalogue{
 		},
 		IDSchannelDisabledByDefault: {
 			Title: `SCHANNEL: TLS 1.2 が既定のネゴシエーションに含まれていません (DisabledByDefault)`,
-			Detail: `{state} TLS のバージョンを自ら指定しないプログラムでは TLS 1.2 が使用されません。Outlook には影響しません: ` +
+			Detail: `{state}TLS のバージョンを自ら指定しないプログラムでは TLS 1.2 が使用されません。Outlook には影響しません: ` +
 				`DefaultSecureProtocols を設定した WinHTTP と WinINet は TLS 1.2 を明示的に要求します (Q8)。`,
 			Remediation: `すべての SCHANNEL クライアントで既定で TLS 1.2 を使用するには、{key} の DisabledByDefault を 0 ` +
 				`(REG_DWORD) に設定し、ホストを再起動してください (Q8)。0 は TLS 1.2 が既定のネゴシエーションに含まれ、1 は ` +
@@ -224,13 +224,13 @@ var japanese = catalogue{
 		"os.modern":    `Windows 8.1 / Server 2012 R2 以降`,
 
 		// What an unsupported release must move to.
-		"target.current": `OS を現在の Windows のリリースに移行してください`,
-		"target.2008r2":  `サーバーを Windows Server 2008 R2 SP1 以降に移行してください。できれば現在の Windows Server のリリースに移行してください`,
-		"target.sp1":     `サービス パック 1 を適用してから KB3140245 と DefaultSecureProtocols を設定してください。できれば現在の Windows のリリースに移行してください`,
-		"target.81":      `Windows 8.1 以降にアップグレードしてください。できれば現在の Windows のリリースに移行してください`,
+		"target.current": `OS を最新の Windows のリリースに移行してください`,
+		"target.2008r2":  `サーバーを Windows Server 2008 R2 SP1 以降に移行してください。できれば最新の Windows Server のリリースに移行してください`,
+		"target.sp1":     `サービス パック 1 を適用してから KB3140245 と DefaultSecureProtocols を設定してください。できれば最新の Windows のリリースに移行してください`,
+		"target.81":      `Windows 8.1 以降にアップグレードしてください。できれば最新の Windows のリリースに移行してください`,
 
 		// KB3140245.
-		"kb.trap": ` このホストでは DefaultSecureProtocols に既に TLS 1.2 が含まれていますが、DLL は古いままです。これは ` +
+		"kb.trap": `このホストでは DefaultSecureProtocols に既に TLS 1.2 が含まれていますが、DLL は古いままです。これは ` +
 			`KB3140245 のサポート技術情報の [Download] ボタンでよくある問題です: このボタンはレジストリを作成するだけの ` +
 			`Easy Fix で、更新プログラムは適用されません (Q11)。`,
 
@@ -243,10 +243,10 @@ var japanese = catalogue{
 			`{bothkeys}{needkb}`,
 		"dsp.gpo.item": `[アクション: 更新、ハイブ: HKEY_LOCAL_MACHINE、キーのパス: {keypath}、値の名前: DefaultSecureProtocols、` +
 			`値の種類: REG_DWORD、値: 0x00000a00 (10 進数 : 2560)]`,
-		"dsp.bothkeys": ` 64 ビットの Windows では、Office が 32 ビットでも両方のキーが必要です: 32 ビットのプログラムは ` +
-			`Wow6432Node のキーを読み取り、キャッシュ モードの Outlook はオフライン アドレス帳を WinHTTP を使用する 64 ビットの ` +
+		"dsp.bothkeys": `64 ビットの Windows では、Office が 32 ビットでも両方のキーが必要です: 32 ビットのプログラムは ` +
+			`Wow6432Node のキーを読み取り、キャッシュモードの Outlook はオフライン アドレス帳を WinHTTP を使用する 64 ビットの ` +
 			`サービスである BITS でダウンロードします (Q6, Q7)。`,
-		"dsp.needkb": ` この値は KB3140245 と組み合わせた場合にのみ機能します。どちらが先でも構いません (Q15)。`,
+		"dsp.needkb": `この値は KB3140245 と組み合わせた場合にのみ機能します。どちらが先でも構いません (Q15)。`,
 
 		// SCHANNEL DisabledByDefault.
 		"sch.dbd.absent":  `{key} に DisabledByDefault が設定されていません。{os} では 1 と同じ動作になります。`,
@@ -282,7 +282,7 @@ var japanese = catalogue{
 			`TLS 1.2 を使用する] で有効にしてください`,
 
 		// Office.
-		"office.q7": ` 64 ビットの Windows では、Office のビット数にかかわらず両方の WinHttp のキーが必要です: 32 ビットの ` +
+		"office.q7": `64 ビットの Windows では、Office のビット数にかかわらず両方の WinHttp のキーが必要です: 32 ビットの ` +
 			`Outlook は Wow6432Node のキーを読み取り、64 ビットのサービスである BITS はネイティブのキーを使用してオフライン ` +
 			`アドレス帳をダウンロードします (Q7)。`,
 		"outlook.16":    `2016 以降 (Microsoft 365 Apps、2019、2021、2024)`,
