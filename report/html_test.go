@@ -123,13 +123,17 @@ func TestHTML5000HostsUnder2MB(t *testing.T) {
 
 func BenchmarkWriteHTML5000(b *testing.B) {
 	rs := fleetOf(b, 5000)
-	var size int
-	for b.Loop() {
-		var buf bytes.Buffer
-		if err := WriteHTML(&buf, rs, HTMLOptions{}); err != nil {
-			b.Fatal(err)
-		}
-		size = buf.Len()
+	for _, lang := range []string{checks.English, checks.Japanese} {
+		b.Run(lang, func(b *testing.B) {
+			var size int
+			for b.Loop() {
+				var buf bytes.Buffer
+				if err := WriteHTML(&buf, rs, HTMLOptions{Lang: lang}); err != nil {
+					b.Fatal(err)
+				}
+				size = buf.Len()
+			}
+			b.ReportMetric(float64(size)/1e6, "MB")
+		})
 	}
-	b.ReportMetric(float64(size)/1e6, "MB")
 }
