@@ -3,8 +3,8 @@
 // an operating system that must be replaced, and which could not be checked. It reads each host
 // over WinRM and installs nothing on it.
 //
-// One file per subcommand: cmd_scan.go, cmd_rescan.go, cmd_merge.go, cmd_discover.go,
-// cmd_lab.go, cmd_demo.go.
+// One file per subcommand: cmd_scan.go, cmd_rescan.go, cmd_merge.go, cmd_report.go,
+// cmd_remediate.go, cmd_discover.go, cmd_lab.go, cmd_demo.go.
 package main
 
 import (
@@ -48,6 +48,7 @@ Usage:
                                                one current picture: the newest result per host
   tlsready report results.jsonl [--html report.html] [--format table|json|csv] [--lang en|ja]
   tlsready report --compare old.jsonl new.jsonl   what changed between two scans
+  tlsready remediate results.jsonl --out kit   .reg files, GPP Registry.xml, script, host lists
   tlsready lab --fleet DIR                     serve simulated hosts on 127.0.0.1 until Ctrl-C
 
 Run "tlsready <command> --help" for the flags of a command.
@@ -122,6 +123,8 @@ func runEnv(ctx context.Context, e env, args []string) int {
 		code, err = runMerge(ctx, e, args[1:])
 	case "report":
 		code, err = runReport(ctx, e, args[1:])
+	case "remediate":
+		code, err = runRemediate(ctx, e, args[1:])
 	case "version", "--version":
 		fmt.Fprintln(stdout, "tlsready", version)
 		return exitReady

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/tlsready/tlsready/remediate"
+	"github.com/tlsready/tlsready/scan"
+)
+
+const remediateSynopsis = `Usage: tlsready remediate RESULTS.jsonl [MORE.jsonl ...] --out DIR [--protocols tls11+12] [--lang en|ja]
+
+Writes, from the findings of the results (the newest result per host), what to deploy: .reg files
+for 64-bit and 32-bit Windows, a Group Policy Preferences Registry.xml, a PowerShell 2.0 script
+(idempotent, -WhatIf), the lists of hosts that need KB3140245, must be migrated, or need only
+registry values, and a README.txt that says in which order to do it. Changes nothing anywhere.
+`
+
+func runRemediate(_ context.Context, e env, args []string) (int, error) {
+	fs := newFlagSet(e, "remediate", remediateSynopsis)
+	var of outputFlags
+	var out, protocols string
+	of.register(fs, e)
+	fs.StringVar(&out, "out", "", "folder to write the kit into (created if needed)")
+	fs.StringVar(&protocols, "protocols", "tls11+12", "DefaultSecureProtocols: tls12 (0x800), tls11+12 (0xA00, the FAQ's recommendation) or tls10+11+12 (0xA80)")
+	files, err := parseInterleaved(fs, args)
+	if err != nil {
+		return exitUsage, err
+	}
+	if err := of.check(); err != nil {
+		return exitUsage, err
+	}
+	if len(files) == 0 {
+		return exitUsage, usagef("give at least one results file")
+	}
+	if out == "" {
+		return exitUsage, usagef("--out DIR is required")
+	}
+	data, err := remediate.ParseProtocols(protocols)
+	if err != nil {
+		return exitUsage, usagef("--protocols: %v", err)
+	}
+	results, warns, err := scan.ReadResultsFiles(files...)
+	for _, w := range warns {
+		fmt.Fprintln(e.stderr, "warning:", w)
+	}
+	if err != nil {
+		return exitUsage, err
+	}
+	plan := remediate.Build(results, data)
+	written, err := remediate.Write(out, plan, of.lang, time.Now())
+	if err != nil {
+		return exitUsage, err
+	}
+	fmt.Fprintf(e.stdout, "%d host(s) need KB3140245, %d must be migrated, %d need registry values only, %d could not be checked\n",
+		len(plan.KB), len(plan.Migrate), len(plan.RegistryOnly), plan.Unknown)
+	for _, v := range plan.Values {
+		fmt.Fprintf(e.stdout, "  %s = 0x%08x\n", v.Path(), v.Data)
+	}
+	fmt.Fprintf(e.stdout, "written to %s: %v\n", out, written)
+	return exitReady, nil
+}

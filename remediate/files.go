@@ -1,0 +1,190 @@
+package remediate
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/xml"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf16"
+)
+
+// File names of the kit.
+const (
+	FileReg64       = "TLS12-x64.reg"
+	FileReg32       = "TLS12-x86.reg"
+	FileRegistryXML = "Registry.xml"
+	FileScript      = "Set-TLS12.ps1"
+	FileKB          = "hosts-need-KB3140245.csv"
+	FileMigrate     = "hosts-must-migrate.csv"
+	FileRegOnly     = "hosts-registry-only.csv"
+	FileReadMe      = "README.txt"
+)
+
+// RegFile is a .reg file for 64-bit (bits 64) or 32-bit Windows: the values the plan needs that
+// apply to that bitness, in the format regedit.exe writes (UTF-16LE with a byte order mark and
+// CRLF line ends, which regedit and reg import read on every Windows release).
+func (p Plan) RegFile(bits int) []byte {
+	var b strings.Builder
+	b.WriteString("Windows Registry Editor Version 5.00\r\n")
+	key := ""
+	for _, v := range p.Values {
+		if v.Only64 && bits != 64 {
+			continue
+		}
+		if v.Key != key {
+			key = v.Key
+			fmt.Fprintf(&b, "\r\n[HKEY_LOCAL_MACHINE\\%s]\r\n", key)
+		}
+		fmt.Fprintf(&b, "\"%s\"=dword:%08x\r\n", v.Name, v.Data)
+	}
+	b.WriteString("\r\n")
+	return utf16LE(b.String())
+}
+
+func utf16LE(s string) []byte {
+	u := utf16.Encode([]rune(s))
+	out := make([]byte, 2, 2+2*len(u))
+	out[0], out[1] = 0xFF, 0xFE
+	for _, c := range u {
+		out = append(out, byte(c), byte(c>>8))
+	}
+	return out
+}
+
+// Group Policy Preferences class ids, as the Group Policy Management Console writes them.
+const (
+	clsidRegistrySettings = "{A3CCFC41-DFDB-43a5-8D26-0FE8B954DA51}"
+	clsidCollection       = "{53B533F5-224C-47e3-B01B-CA3B3F3FF4BF}"
+	clsidRegistry         = "{9CD4B2F4-923D-47f5-A062-E897DD1DAD50}"
+	// imageUpdateDWORD is the icon GPMC gives a REG_DWORD item with the Update action.
+	imageUpdateDWORD = "12"
+)
+
+// GPP XML, in the element and attribute order Windows writes.
+type gppSettings struct {
+	XMLName    xml.Name      `xml:"RegistrySettings"`
+	Clsid      string        `xml:"clsid,attr"`
+	Collection gppCollection `xml:"Collection"`
+}
+
+type gppCollection struct {
+	Clsid string    `xml:"clsid,attr"`
+	Name  string    `xml:"name,attr"`
+	Items []gppItem `xml:"Registry"`
+}
+
+type gppItem struct {
+	Clsid      string        `xml:"clsid,attr"`
+	Name       string        `xml:"name,attr"`
+	Status     string        `xml:"status,attr"`
+	Image      string        `xml:"image,attr"`
+	Changed    string        `xml:"changed,attr"`
+	UID        string        `xml:"uid,attr"`
+	Desc       string        `xml:"desc,attr,omitempty"`
+	Properties gppProperties `xml:"Properties"`
+}
+
+type gppProperties struct {
+	Action         string `xml:"action,attr"`
+	DisplayDecimal string `xml:"displayDecimal,attr"`
+	Default        string `xml:"default,attr"`
+	Hive           string `xml:"hive,attr"`
+	Key            string `xml:"key,attr"`
+	Name           string `xml:"name,attr"`
+	Type           string `xml:"type,attr"`
+	Value          string `xml:"value,attr"`
+}
+
+// RegistryXML is a Group Policy Preferences Registry.xml: one collection with one Update item
+// per value and key (Computer Configuration > Preferences > Windows Settings > Registry, Q14). It
+// can be pasted into the GPMC editor or copied into a GPO's Machine\Preferences\Registry folder.
+// The item uids are derived from the key and value name, so the same plan gives the same file.
+func (p Plan) RegistryXML(changed time.Time) []byte {
+	doc := gppSettings{Clsid: clsidRegistrySettings, Collection: gppCollection{Clsid: clsidCollection, Name: "TLS 1.2 for Office 365 (tlsready)"}}
+	for _, v := range p.Values {
+		desc := "tlsready: " + strings.Join(v.Because, ", ")
+		if v.Only64 {
+			desc += " (64-bit Windows: 32-bit programs read this key)"
+		}
+		doc.Collection.Items = append(doc.Collection.Items, gppItem{
+			Clsid: clsidRegistry, Name: v.Name, Status: v.Name, Image: imageUpdateDWORD,
+			Changed: changed.UTC().Format("2006-01-02 15:04:05"), UID: uid(v.Key + `\` + v.Name), Desc: desc,
+			Properties: gppProperties{Action: "U", DisplayDecimal: "0", Default: "0", Hive: "HKEY_LOCAL_MACHINE",
+				Key: v.Key, Name: v.Name, Type: "REG_DWORD", Value: fmt.Sprintf("%08x", v.Data)},
+		})
+	}
+	out, err := xml.MarshalIndent(doc, "", "\t")
+	if err != nil {
+		panic(err) // the document is made of strings only
+	}
+	return append([]byte(`<?xml version="1.0" encoding="utf-8"?>`+"\r\n"), append(bytes.ReplaceAll(out, []byte("\n"), []byte("\r\n")), '\r', '\n')...)
+}
+
+// uid is a GUID in braces derived from s (a name-based UUID, version 5 layout on SHA-256).
+func uid(s string) string {
+	sum := sha256.Sum256([]byte("tlsready GPP registry item " + s))
+	b := sum[:16]
+	b[6] = b[6]&0x0f | 0x50
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("{%08X-%04X-%04X-%04X-%012X}", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// HostsCSV is a target list: one row per host with its name, distinguished name, OS, verdict and
+// the findings that put it there (UTF-8 with BOM for Excel; the first column imports into a WSUS
+// computer group or a ConfigMgr collection).
+func HostsCSV(hosts []Host) []byte {
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff")
+	w := csv.NewWriter(&buf)
+	_ = w.Write([]string{"name", "dn", "os", "verdict", "findings"})
+	for _, h := range hosts {
+		_ = w.Write([]string{safeCell(h.Name), safeCell(h.DN), safeCell(h.OS), h.Verdict, strings.Join(h.Findings, " ")})
+	}
+	w.Flush()
+	return buf.Bytes()
+}
+
+// safeCell keeps a spreadsheet from taking a host-controlled cell for a formula.
+func safeCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// Write writes the kit into dir (created if needed): the .reg files, Registry.xml and the script
+// when some value is needed, the three host lists, and README.txt in lang.
+func Write(dir string, p Plan, lang string, now time.Time) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("kit folder: %w", err)
+	}
+	files := map[string][]byte{
+		FileKB:      HostsCSV(p.KB),
+		FileMigrate: HostsCSV(p.Migrate),
+		FileRegOnly: HostsCSV(p.RegistryOnly),
+		FileReadMe:  p.ReadMe(lang),
+	}
+	if len(p.Values) > 0 {
+		files[FileReg64] = p.RegFile(64)
+		files[FileReg32] = p.RegFile(32)
+		files[FileRegistryXML] = p.RegistryXML(now)
+		files[FileScript] = p.Script()
+	}
+	var written []string
+	for _, name := range []string{FileReadMe, FileReg64, FileReg32, FileRegistryXML, FileScript, FileKB, FileMigrate, FileRegOnly} {
+		b, ok := files[name]
+		if !ok {
+			continue
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			return written, fmt.Errorf("kit: %w", err)
+		}
+		written = append(written, name)
+	}
+	return written, nil
+}

@@ -1,0 +1,222 @@
+// Package remediate turns scan results into what an administrator deploys: .reg files for 64-bit
+// and 32-bit Windows, a Group Policy Preferences Registry.xml, a PowerShell 2.0 script, and the
+// lists of hosts that need KB3140245, a new operating system, or only registry values.
+//
+// It works from the findings of the results, never from a fixed template: a SCHANNEL or WinINet
+// value is written only when a host's findings call for it. It does no network I/O.
+package remediate
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/scan"
+)
+
+// Registry keys the kit writes, under HKEY_LOCAL_MACHINE.
+const (
+	KeyWinHTTP      = `SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\WinHttp`
+	KeyWinHTTPWow64 = `SOFTWARE\Wow6432Node\Microsoft\Windows\CurrentVersion\Internet Settings\WinHttp`
+	KeySchannel     = `SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Client`
+	// KeyWinINetPolicy is where the computer policy "Turn off encryption support" keeps its value:
+	// it applies to every user of the machine.
+	KeyWinINetPolicy = `SOFTWARE\Policies\Microsoft\Windows\CurrentVersion\Internet Settings`
+)
+
+// Protocol sets for DefaultSecureProtocols and SecureProtocols (Q4).
+const (
+	TLS12      uint32 = 0x800 // TLS 1.2 only
+	TLS11And12 uint32 = 0xA00 // TLS 1.1 + 1.2: the FAQ's recommendation
+	TLS10To12  uint32 = 0xA80 // TLS 1.0 + 1.1 + 1.2: for servers that speak only TLS 1.0
+	DefaultDSP        = TLS11And12
+)
+
+// ParseProtocols reads --protocols: tls12, tls11+12 or tls10+11+12.
+func ParseProtocols(s string) (uint32, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "tls12":
+		return TLS12, nil
+	case "tls11+12", "":
+		return TLS11And12, nil
+	case "tls10+11+12":
+		return TLS10To12, nil
+	}
+	return 0, fmt.Errorf("protocols %q: want tls12, tls11+12 or tls10+11+12", s)
+}
+
+// Value is one REG_DWORD the kit sets under HKEY_LOCAL_MACHINE.
+type Value struct {
+	Key, Name string
+	Data      uint32
+	// Only64 marks a value for 64-bit Windows only (the Wow6432Node key).
+	Only64 bool
+	// Because names the finding ids that call for it.
+	Because []string
+}
+
+// Path is the value's full name, HKEY_LOCAL_MACHINE\Key\Name.
+func (v Value) Path() string { return `HKEY_LOCAL_MACHINE\` + v.Key + `\` + v.Name }
+
+// Host is one host of a target list.
+type Host struct {
+	Name, DN, OS, Verdict string
+	// Findings are the ids that put the host on the list.
+	Findings []string
+	// Is64 is true for 64-bit Windows (both WinHttp keys apply), false for 32-bit or unknown.
+	Is64 bool
+	// Values are the registry values this host needs (for "tlsready fix").
+	Values []Value
+}
+
+// Plan is the kit for a fleet.
+type Plan struct {
+	// Protocols is the DefaultSecureProtocols (and WinINet SecureProtocols) data.
+	Protocols uint32
+	// Values are every value some host needs, in a fixed order.
+	Values []Value
+	// KB are the hosts that need KB3140245, Migrate those whose OS must be replaced, and
+	// RegistryOnly those that need only registry values. Unknown hosts are on none.
+	KB, Migrate, RegistryOnly []Host
+	// Unknown counts the hosts that could not be checked.
+	Unknown int
+}
+
+// findings that call for each value group.
+var (
+	dspFindings      = []string{checks.IDDSPDefaultNoTLS12, checks.IDDSPNoTLS12, checks.IDDSPNotDWORD}
+	schannelFindings = []string{checks.IDSchannelDisabled, checks.IDSchannelNotDWORD}
+	wininetFindings  = []string{checks.IDWinINetNoTLS12, checks.IDWinINetIEDefaultNoTLS12, checks.IDWinINetNotDWORD}
+	migrateFindings  = []string{checks.IDOSUnsupported, checks.IDOSUnsupportedRecorded}
+)
+
+// Build makes the plan from results (the newest result of each host).
+func Build(results []scan.Result, protocols uint32) Plan {
+	p := Plan{Protocols: protocols}
+	seen := map[string]*Value{}
+	add := func(v Value) {
+		k := v.Key + `\` + v.Name
+		if have, ok := seen[k]; ok {
+			for _, b := range v.Because {
+				if !slices.Contains(have.Because, b) {
+					have.Because = append(have.Because, b)
+				}
+			}
+			return
+		}
+		cp := v
+		cp.Because = slices.Clone(v.Because)
+		seen[k] = &cp
+	}
+	for _, r := range scan.Latest(results) {
+		if r.Verdict == checks.Unknown {
+			p.Unknown++
+			continue
+		}
+		ids := map[string]bool{}
+		for _, f := range r.Findings {
+			ids[f.ID] = true
+		}
+		h := Host{Name: r.Host, Verdict: string(r.Verdict), OS: osName(r)}
+		if r.AD != nil {
+			h.DN = r.AD.DN
+		}
+		if r.Facts != nil {
+			h.Is64 = r.Facts.Is64Bit()
+		}
+		if hit := matching(ids, migrateFindings); len(hit) > 0 {
+			h.Findings = hit
+			p.Migrate = append(p.Migrate, h)
+			continue
+		}
+		h.Values = hostValues(ids, h.Is64, protocols)
+		for _, v := range h.Values {
+			add(v)
+		}
+		switch {
+		case ids[checks.IDKBMissing]:
+			h.Findings = append([]string{checks.IDKBMissing}, valueFindings(h.Values)...)
+			p.KB = append(p.KB, h)
+		case len(h.Values) > 0:
+			h.Findings = valueFindings(h.Values)
+			p.RegistryOnly = append(p.RegistryOnly, h)
+		}
+	}
+	// A fixed order: WinHttp (native, then Wow6432Node), SCHANNEL, WinINet.
+	for _, k := range []string{KeyWinHTTP + `\DefaultSecureProtocols`, KeyWinHTTPWow64 + `\DefaultSecureProtocols`,
+		KeySchannel + `\Enabled`, KeySchannel + `\DisabledByDefault`, KeyWinINetPolicy + `\SecureProtocols`} {
+		if v, ok := seen[k]; ok {
+			p.Values = append(p.Values, *v)
+		}
+	}
+	return p
+}
+
+// hostValues are the values a host's findings call for.
+func hostValues(ids map[string]bool, is64 bool, protocols uint32) []Value {
+	var out []Value
+	if hit := matching(ids, dspFindings); len(hit) > 0 || ids[checks.IDKBMissing] {
+		because := hit
+		if len(because) == 0 {
+			because = []string{checks.IDKBMissing} // the update needs the value too (Q15)
+		}
+		out = append(out, Value{Key: KeyWinHTTP, Name: "DefaultSecureProtocols", Data: protocols, Because: because})
+		if is64 {
+			out = append(out, Value{Key: KeyWinHTTPWow64, Name: "DefaultSecureProtocols", Data: protocols, Only64: true, Because: because})
+		}
+	}
+	if hit := matching(ids, schannelFindings); len(hit) > 0 {
+		out = append(out, Value{Key: KeySchannel, Name: "Enabled", Data: 1, Because: hit},
+			Value{Key: KeySchannel, Name: "DisabledByDefault", Data: 0, Because: hit})
+	}
+	if hit := matching(ids, wininetFindings); len(hit) > 0 {
+		out = append(out, Value{Key: KeyWinINetPolicy, Name: "SecureProtocols", Data: wininetProtocols(protocols), Because: hit})
+	}
+	return out
+}
+
+// wininetProtocols keeps TLS 1.0 for WinINet unless only TLS 1.2 was asked for: Internet
+// Explorer 11's own default is 0xA80 (Q17), and intranet sites on TLS 1.0 still use WinINet.
+func wininetProtocols(dsp uint32) uint32 {
+	if dsp == TLS12 {
+		return TLS12
+	}
+	return TLS10To12
+}
+
+func matching(ids map[string]bool, want []string) []string {
+	var out []string
+	for _, w := range want {
+		if ids[w] {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func valueFindings(vs []Value) []string {
+	var out []string
+	for _, v := range vs {
+		for _, b := range v.Because {
+			if !slices.Contains(out, b) {
+				out = append(out, b)
+			}
+		}
+	}
+	return out
+}
+
+func osName(r scan.Result) string {
+	if r.OS != nil {
+		s := strings.TrimSpace(strings.TrimPrefix(r.OS.Caption, "Microsoft "))
+		if r.OS.ServicePack > 0 {
+			s += fmt.Sprintf(" SP%d", r.OS.ServicePack)
+		}
+		return s
+	}
+	if r.AD != nil {
+		return strings.TrimSpace(r.AD.OperatingSystem + " " + r.AD.OSServicePack)
+	}
+	return ""
+}

@@ -1,0 +1,281 @@
+package remediate
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/xml"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf16"
+
+	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/scan"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+
+func demoPlan(t *testing.T, protocols uint32) Plan {
+	t.Helper()
+	rs, _, err := scan.ReadResultsFiles("../testdata/results/demo.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Build(rs, protocols)
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test ./remediate -update creates it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from its golden file; review and rewrite with go test ./remediate -update", name)
+	}
+}
+
+var changed = time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+
+func TestGolden(t *testing.T) {
+	p := demoPlan(t, DefaultDSP)
+	for name, b := range map[string][]byte{
+		"TLS12-x64.reg": p.RegFile(64), "TLS12-x86.reg": p.RegFile(32), "Registry.xml": p.RegistryXML(changed),
+		"Set-TLS12.ps1": p.Script(), "README.en.txt": p.ReadMe("en"), "README.ja.txt": p.ReadMe("ja"),
+		"hosts-need-KB3140245.csv": HostsCSV(p.KB), "hosts-must-migrate.csv": HostsCSV(p.Migrate), "hosts-registry-only.csv": HostsCSV(p.RegistryOnly),
+	} {
+		t.Run(name, func(t *testing.T) { golden(t, name, b) })
+	}
+}
+
+// The demo fleet: 3 hosts miss KB3140245, 3 run an unsupported OS, the 8 other action hosts need
+// registry values only, 4 could not be checked; each value comes with the findings that call for it.
+func TestBuildFromFindings(t *testing.T) {
+	p := demoPlan(t, DefaultDSP)
+	if len(p.KB) != 3 || len(p.Migrate) != 3 || len(p.RegistryOnly) != 8 || p.Unknown != 4 {
+		t.Fatalf("KB %d, migrate %d, registry only %d, unknown %d; want 3, 3, 8, 4", len(p.KB), len(p.Migrate), len(p.RegistryOnly), p.Unknown)
+	}
+	names := func(hs []Host) []string {
+		var out []string
+		for _, h := range hs {
+			out = append(out, h.Name)
+		}
+		return out
+	}
+	if got := names(p.KB); !slices.Equal(got, []string{"PC-W7-010", "PC-W7-011", "SRV-2012-01"}) {
+		t.Errorf("KB hosts %v", got)
+	}
+	for _, h := range p.RegistryOnly {
+		if len(h.Values) == 0 || len(h.Findings) == 0 {
+			t.Errorf("%s: on the registry list with no values or findings", h.Name)
+		}
+	}
+	var paths []string
+	for _, v := range p.Values {
+		paths = append(paths, v.Key+`\`+v.Name)
+		if len(v.Because) == 0 {
+			t.Errorf("%s: no finding calls for it", v.Path())
+		}
+	}
+	want := []string{KeyWinHTTP + `\DefaultSecureProtocols`, KeyWinHTTPWow64 + `\DefaultSecureProtocols`,
+		KeySchannel + `\Enabled`, KeySchannel + `\DisabledByDefault`, KeyWinINetPolicy + `\SecureProtocols`}
+	if !slices.Equal(paths, want) {
+		t.Errorf("values %v, want %v", paths, want)
+	}
+
+	// A fleet whose only problem is DefaultSecureProtocols gets no SCHANNEL or WinINet value.
+	only := []scan.Result{{Host: "A", Verdict: checks.Action, Findings: []checks.Finding{{ID: checks.IDDSPDefaultNoTLS12, Severity: checks.SeverityAction}}}}
+	q := Build(only, TLS12)
+	if len(q.Values) != 1 || q.Values[0].Data != TLS12 || q.Values[0].Key != KeyWinHTTP {
+		t.Errorf("DSP-only fleet (host bitness unknown): %+v", q.Values)
+	}
+	if got := Build(nil, DefaultDSP); len(got.Values) != 0 || len(got.KB)+len(got.Migrate)+len(got.RegistryOnly) != 0 {
+		t.Errorf("empty fleet: %+v", got)
+	}
+}
+
+// regValue is one value read back from a .reg file.
+type regValue struct {
+	key, name string
+	data      uint32
+}
+
+// parseReg reads a regedit export: UTF-16LE with BOM, a version line, [key] sections and
+// "name"=dword:xxxxxxxx lines. Anything else is an error.
+func parseReg(t *testing.T, b []byte) []regValue {
+	t.Helper()
+	if len(b) < 2 || b[0] != 0xFF || b[1] != 0xFE || len(b)%2 != 0 {
+		t.Fatal("not UTF-16LE with a byte order mark")
+	}
+	u := make([]uint16, (len(b)-2)/2)
+	for i := range u {
+		u[i] = uint16(b[2+2*i]) | uint16(b[3+2*i])<<8
+	}
+	text := string(utf16.Decode(u))
+	lines := strings.Split(text, "\r\n")
+	if lines[0] != "Windows Registry Editor Version 5.00" {
+		t.Fatalf("first line %q", lines[0])
+	}
+	keyRE := regexp.MustCompile(`^\[HKEY_LOCAL_MACHINE\\([^\]]+)\]$`)
+	valRE := regexp.MustCompile(`^"([^"]+)"=dword:([0-9a-f]{8})$`)
+	var out []regValue
+	key := ""
+	for i, l := range lines[1:] {
+		switch {
+		case l == "":
+		case keyRE.MatchString(l):
+			key = keyRE.FindStringSubmatch(l)[1]
+		case valRE.MatchString(l) && key != "":
+			m := valRE.FindStringSubmatch(l)
+			var d uint32
+			fmt.Sscanf(m[2], "%x", &d)
+			out = append(out, regValue{key, m[1], d})
+		default:
+			t.Fatalf("line %d: %q is not a key or a dword value", i+2, l)
+		}
+	}
+	return out
+}
+
+func TestRegFilesParseBack(t *testing.T) {
+	for _, protocols := range []uint32{TLS12, TLS11And12, TLS10To12} {
+		p := demoPlan(t, protocols)
+		for _, bits := range []int{64, 32} {
+			got := parseReg(t, p.RegFile(bits))
+			var want []regValue
+			for _, v := range p.Values {
+				if !v.Only64 || bits == 64 {
+					want = append(want, regValue{v.Key, v.Name, v.Data})
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("0x%x, %d-bit: read back %v, want %v", protocols, bits, got, want)
+			}
+			hasWow := slices.ContainsFunc(got, func(v regValue) bool { return strings.Contains(v.key, "Wow6432Node") })
+			if hasWow != (bits == 64) {
+				t.Errorf("%d-bit .reg: Wow6432Node key present %t", bits, hasWow)
+			}
+			dsp := slices.IndexFunc(got, func(v regValue) bool { return v.key == KeyWinHTTP && v.name == "DefaultSecureProtocols" })
+			if dsp < 0 || got[dsp].data != protocols {
+				t.Errorf("%d-bit: DefaultSecureProtocols %v, want 0x%x", bits, got, protocols)
+			}
+		}
+	}
+}
+
+// Registry.xml has the structure the Group Policy Management Console writes: RegistrySettings >
+// Collection > Registry > Properties, with their class ids, one Update item per value and key,
+// a GUID uid each.
+func TestRegistryXMLStructure(t *testing.T) {
+	p := demoPlan(t, DefaultDSP)
+	b := p.RegistryXML(changed)
+	var doc struct {
+		XMLName    xml.Name `xml:"RegistrySettings"`
+		Clsid      string   `xml:"clsid,attr"`
+		Collection []struct {
+			Clsid string `xml:"clsid,attr"`
+			Name  string `xml:"name,attr"`
+			Items []struct {
+				Clsid   string `xml:"clsid,attr"`
+				Name    string `xml:"name,attr"`
+				Status  string `xml:"status,attr"`
+				Image   string `xml:"image,attr"`
+				Changed string `xml:"changed,attr"`
+				UID     string `xml:"uid,attr"`
+				Props   []struct {
+					Action         string `xml:"action,attr"`
+					Hive           string `xml:"hive,attr"`
+					Key            string `xml:"key,attr"`
+					Name           string `xml:"name,attr"`
+					Type           string `xml:"type,attr"`
+					Value          string `xml:"value,attr"`
+					DisplayDecimal string `xml:"displayDecimal,attr"`
+					Default        string `xml:"default,attr"`
+				} `xml:"Properties"`
+			} `xml:"Registry"`
+		} `xml:"Collection"`
+	}
+	if err := xml.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("not well-formed: %v", err)
+	}
+	if !bytes.HasPrefix(b, []byte(`<?xml version="1.0" encoding="utf-8"?>`)) || doc.Clsid != "{A3CCFC41-DFDB-43a5-8D26-0FE8B954DA51}" || len(doc.Collection) != 1 ||
+		doc.Collection[0].Clsid != "{53B533F5-224C-47e3-B01B-CA3B3F3FF4BF}" {
+		t.Fatalf("root or collection wrong: %+v", doc)
+	}
+	items := doc.Collection[0].Items
+	if len(items) != len(p.Values) {
+		t.Fatalf("%d items, want one per value (%d)", len(items), len(p.Values))
+	}
+	guid := regexp.MustCompile(`^\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}$`)
+	uids := map[string]bool{}
+	keys := map[string]bool{}
+	for i, it := range items {
+		v := p.Values[i]
+		if it.Clsid != "{9CD4B2F4-923D-47f5-A062-E897DD1DAD50}" || it.Image != "12" || it.Name != v.Name || it.Changed != "2026-11-26 09:00:00" || !guid.MatchString(it.UID) || uids[it.UID] {
+			t.Errorf("item %d: %+v", i, it)
+		}
+		uids[it.UID] = true
+		if len(it.Props) != 1 {
+			t.Fatalf("item %d: %d Properties", i, len(it.Props))
+		}
+		pr := it.Props[0]
+		if pr.Action != "U" || pr.Hive != "HKEY_LOCAL_MACHINE" || pr.Type != "REG_DWORD" || pr.Key != v.Key || pr.Name != v.Name || pr.Value != fmt.Sprintf("%08x", v.Data) {
+			t.Errorf("item %d properties %+v, want %+v", i, pr, v)
+		}
+		keys[pr.Key+`\`+pr.Name] = true
+	}
+	if !keys[KeyWinHTTP+`\DefaultSecureProtocols`] || !keys[KeyWinHTTPWow64+`\DefaultSecureProtocols`] {
+		t.Errorf("both WinHttp keys must have an item (Q6, Q7): %v", keys)
+	}
+	if again := p.RegistryXML(changed); !bytes.Equal(again, b) {
+		t.Error("the same plan gives another Registry.xml (uids must be stable)")
+	}
+}
+
+func TestScriptAndListsAndKit(t *testing.T) {
+	p := demoPlan(t, DefaultDSP)
+	s := string(p.Script())
+	for _, want := range []string{"SupportsShouldProcess = $true", "$PSCmdlet.ShouldProcess", "PROCESSOR_ARCHITEW6432",
+		"if ($is64) { Set-TlsDword -Key '" + KeyWinHTTPWow64 + "'", "Set-TlsDword -Key '" + KeyWinHTTP + "' -Name 'DefaultSecureProtocols' -Data 0xa00"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("script lacks %q", want)
+		}
+	}
+	for _, banned := range []string{"wusa", "Install-", "Start-Process", "Invoke-Expression", "DownloadFile"} {
+		if strings.Contains(s, banned) {
+			t.Errorf("script contains %q: it must only set registry values", banned)
+		}
+	}
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(HostsCSV(p.KB), []byte("\ufeff")))).ReadAll()
+	if err != nil || len(rows) != 4 || rows[0][0] != "name" || rows[1][4] == "" {
+		t.Errorf("KB list: %v %v", rows, err)
+	}
+	dir := t.TempDir()
+	written, err := Write(dir, p, "ja", changed)
+	if err != nil || len(written) != 8 {
+		t.Fatalf("Write: %v %v", written, err)
+	}
+	readme, _ := os.ReadFile(filepath.Join(dir, FileReadMe))
+	for _, want := range []string{"KB3140245 の適用が必要なホスト: 3 台", "Q9", "Q10", "Q11", "Q15", "gpupdate /force", "[更新]"} {
+		if !strings.Contains(string(readme), want) {
+			t.Errorf("Japanese README lacks %q", want)
+		}
+	}
+	empty := t.TempDir()
+	if written, err := Write(empty, Build(nil, DefaultDSP), "en", changed); err != nil || slices.Contains(written, FileReg64) {
+		t.Errorf("a fleet that needs nothing got %v (%v)", written, err)
+	}
+}
