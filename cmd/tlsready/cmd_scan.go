@@ -223,6 +223,24 @@ func scanTargets(ctx context.Context, e env, targets []scan.Target, rf remoteFla
 	if err := rf.output.check(); err != nil {
 		return nil, err
 	}
+	client, err := newWinRMClient(e, rf, targets, password)
+	if err != nil {
+		return nil, err
+	}
+	defer client.Close()
+	items := checks.Items()
+	collector := scan.CollectorFunc(func(ctx context.Context, t scan.Target) (*facts.Facts, error) {
+		ep, err := endpointOf(t)
+		if err != nil {
+			return nil, err
+		}
+		return client.Collect(ctx, ep, items)
+	})
+	return runAndReport(ctx, e, targets, collector, remoteErrors(), rf)
+}
+
+// newWinRMClient checks the connection flags and makes the WinRM client for targets.
+func newWinRMClient(e env, rf remoteFlags, targets []scan.Target, password string) (*remote.Client, error) {
 	auth := rf.auth
 	switch auth {
 	case "", remote.AuthNegotiate, remote.AuthNTLM, remote.AuthKerberos:
@@ -265,16 +283,7 @@ func scanTargets(ctx context.Context, e env, targets []scan.Target, rf remoteFla
 	if err != nil {
 		return nil, fmt.Errorf("set up WinRM client: %w", err)
 	}
-	defer client.Close()
-	items := checks.Items()
-	collector := scan.CollectorFunc(func(ctx context.Context, t scan.Target) (*facts.Facts, error) {
-		ep, err := endpointOf(t)
-		if err != nil {
-			return nil, err
-		}
-		return client.Collect(ctx, ep, items)
-	})
-	return runAndReport(ctx, e, targets, collector, remoteErrors(), rf)
+	return client, nil
 }
 
 // errorRules are the scan options that judge collector errors.

@@ -4,7 +4,7 @@
 // over WinRM and installs nothing on it.
 //
 // One file per subcommand: cmd_scan.go, cmd_rescan.go, cmd_merge.go, cmd_report.go,
-// cmd_remediate.go, cmd_discover.go, cmd_lab.go, cmd_demo.go.
+// cmd_remediate.go, cmd_fix.go, cmd_discover.go, cmd_lab.go, cmd_demo.go.
 package main
 
 import (
@@ -49,6 +49,8 @@ Usage:
   tlsready report results.jsonl [--html report.html] [--format table|json|csv] [--lang en|ja]
   tlsready report --compare old.jsonl new.jsonl   what changed between two scans
   tlsready remediate results.jsonl --out kit   .reg files, GPP Registry.xml, script, host lists
+  tlsready fix --from results.jsonl --user USER [--apply]   set the registry values found missing
+  tlsready fix --rollback JOURNAL --user USER  put back what fix changed
   tlsready lab --fleet DIR                     serve simulated hosts on 127.0.0.1 until Ctrl-C
 
 Run "tlsready <command> --help" for the flags of a command.
@@ -125,6 +127,8 @@ func runEnv(ctx context.Context, e env, args []string) int {
 		code, err = runReport(ctx, e, args[1:])
 	case "remediate":
 		code, err = runRemediate(ctx, e, args[1:])
+	case "fix":
+		code, err = runFix(ctx, e, args[1:])
 	case "version", "--version":
 		fmt.Fprintln(stdout, "tlsready", version)
 		return exitReady

@@ -79,6 +79,8 @@ func (h *host) readValue(id, key, name string) facts.Value {
 	if err != nil {
 		return v
 	}
+	h.regMu.RLock()
+	defer h.regMu.RUnlock()
 	k := h.keys[strings.ToLower(norm)]
 	if k == nil {
 		return v

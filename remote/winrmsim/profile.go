@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode"
@@ -227,6 +228,7 @@ type host struct {
 	latency   [2]time.Duration // min, max of the per-request delay
 	is64      bool
 	oldWinRM  bool               // Windows 7 / Server 2008 R2 and older (6.1 and below): WinRM 2.0 defaults
+	regMu     sync.RWMutex       // guards keys and their values: the registry writer changes them
 	keys      map[string]*regKey // lower-case normalised path -> key; parents of listed keys included
 	hives     []string           // names under HKU, without the "_Classes" hives
 	files     map[string]string  // lower-case path -> version string

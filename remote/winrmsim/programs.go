@@ -438,6 +438,14 @@ func decodeEncodedCommand(s string) (string, error) {
 // psScript runs a PowerShell program: the tlsready collector when it holds an item list, else
 // the subset of PowerShell below.
 func (p *proc) psScript(program string, clixml bool) int {
+	if strings.Contains(program, facts.WritesMarker) {
+		out, err := p.h.writeRegistry(program)
+		if err != nil {
+			return p.psFail(clixml, "tlsready registry writer: "+err.Error())
+		}
+		p.write("stdout", []byte(out))
+		return 0
+	}
 	if strings.Contains(program, facts.ItemsBegin) {
 		items, err := facts.ParseItems(program)
 		if err != nil {
