@@ -6,23 +6,28 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/discover"
 	"github.com/tlsready/tlsready/facts"
 	"github.com/tlsready/tlsready/internal/labenv"
 	"github.com/tlsready/tlsready/remote"
@@ -30,25 +35,39 @@ import (
 	"github.com/tlsready/tlsready/scan"
 )
 
-var screenshots = flag.Bool("screenshots", false, "write docs/report-en.png and docs/report-ja.png from the demo results")
+var screenshots = flag.Bool("screenshots", false, "write docs/report-en.png and docs/report-ja.png (go test ./report -run TestScreenshots -count=1 -args -screenshots)")
 
-// browser is a headless Chromium tab that records what the page asks of the network and every
-// script error and CSP violation.
+// The HTML report in a real browser: headless Chromium with the network switched off, the page
+// loaded from a file:// URL as an administrator opens it from a share or an e-mail attachment.
+
+// chromiumPath is the browser the tests drive: /usr/bin/chromium (the Debian package), else
+// chromium or chromium-browser on PATH.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
+		return "/usr/bin/chromium"
+	}
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	labenv.Require(t, "chromium is not installed (apt-get install chromium fonts-noto-cjk): the HTML report is tested in a real browser")
+	return ""
+}
+
+// browser is one headless Chromium tab that records every request the page makes, every script
+// exception and every Content-Security-Policy violation.
 type browser struct {
-	ctx context.Context
-	mu  sync.Mutex
-	// requests are the URLs the page asked for; errors the exceptions it threw.
-	requests, errors []string
+	ctx                context.Context
+	mu                 sync.Mutex
+	requests, failures []string
 }
 
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		labenv.Require(t, "chromium is not installed (apt-get install chromium, as .ci/run does): the HTML report is tested in a real browser")
-	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox,
-		chromedp.Flag("disable-gpu", true), chromedp.WindowSize(1280, 900))
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), chromedp.ExecPath(chromiumPath(t)),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.Flag("disable-gpu", true), chromedp.WindowSize(1280, 900))
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancel(); cancelA() })
 	b := &browser{ctx: ctx}
@@ -62,12 +81,15 @@ func newBrowser(t *testing.T) *browser {
 		case *network.EventRequestWillBeSent:
 			b.requests = append(b.requests, e.Request.URL)
 		case *runtime.EventExceptionThrown:
-			b.errors = append(b.errors, e.ExceptionDetails.Text)
+			b.failures = append(b.failures, "exception: "+e.ExceptionDetails.Text)
+			if e.ExceptionDetails.Exception != nil {
+				b.failures = append(b.failures, e.ExceptionDetails.Exception.Description)
+			}
 		}
 	}); err != nil {
 		t.Fatal(err)
 	}
-	// No network at all: every request fails, and is recorded above.
+	// No network: every request fails (and is recorded above).
 	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
 		t.Fatal(err)
 	}
@@ -86,14 +108,20 @@ func newBrowser(t *testing.T) *browser {
 	return b
 }
 
-// open loads an HTML file from disk and waits for the page's script to have drawn the tiles.
-func (b *browser) open(t *testing.T, path string) {
+// open writes page to a file in a temporary directory and loads it, waiting for the script to
+// have shown the controls it drives.
+func (b *browser) open(t *testing.T, page []byte) string {
 	t.Helper()
+	path := filepath.Join(t.TempDir(), "report.html")
+	if err := os.WriteFile(path, page, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(b.ctx, 60*time.Second)
 	defer cancel()
-	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+path), chromedp.WaitVisible(chromedp.CSS("#tiles"))); err != nil {
-		t.Fatalf("load %s: %v (script errors: %v)", path, err, b.errors)
+	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+path), chromedp.WaitVisible(chromedp.CSS("#controls"))); err != nil {
+		t.Fatalf("load %s: %v (script errors: %v)", path, err, b.failures)
 	}
+	return path
 }
 
 func eval[T any](t *testing.T, b *browser, expr string) T {
@@ -105,140 +133,254 @@ func eval[T any](t *testing.T, b *browser, expr string) T {
 	return v
 }
 
-func (b *browser) screenshot(t *testing.T, path string) {
+func (b *browser) do(t *testing.T, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100)) // 100: PNG
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, png, 0o644); err != nil {
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
 		t.Fatal(err)
 	}
 }
 
-// checkClean asserts the page asked for nothing but its own file, threw nothing, and broke no
+// screenshot saves the whole page (JPEG) in the test's temporary directory, for a person to look
+// at when a test fails.
+func (b *browser) screenshot(t *testing.T, name string) {
+	t.Helper()
+	img, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(85))
+	if err != nil {
+		t.Errorf("screenshot: %v", err)
+		return
+	}
+	path := filepath.Join(t.TempDir(), name+".jpg")
+	if err := os.WriteFile(path, img, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", path)
+}
+
+// checkClean asserts the page asked for nothing but its own file, threw nothing and broke no
 // rule of its Content-Security-Policy.
 func (b *browser) checkClean(t *testing.T) {
 	t.Helper()
+	csp := eval[[]string](t, b, `window.__csp`)
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if len(b.requests) == 0 {
+		t.Error("no request recorded: the request log does not work")
+	}
 	for _, u := range b.requests {
 		if !strings.HasPrefix(u, "file://") {
 			t.Errorf("the page asked for %s", u)
 		}
 	}
-	if len(b.errors) > 0 {
-		t.Errorf("script errors: %v", b.errors)
+	if len(b.failures) > 0 {
+		t.Errorf("script errors: %v", b.failures)
 	}
-	if v := eval[[]string](t, b, `window.__csp`); len(v) > 0 {
-		t.Errorf("CSP violations: %v", v)
+	if len(csp) > 0 {
+		t.Errorf("CSP violations: %v", csp)
 	}
 }
 
-func demoResults(t testing.TB) []scan.Result {
+const (
+	jsRows     = `Array.from(document.querySelectorAll("#hosts > tbody > tr:not(.detail)"))`
+	jsHosts    = jsRows + `.map(function (r) { return r.cells[0].textContent; })`
+	jsVisible  = jsRows + `.filter(function (r) { return !r.hidden; }).map(function (r) { return r.className + " " + r.cells[0].textContent; })`
+	jsShown    = `Number(document.getElementById("shown-count").dataset.shown)`
+	jsShownTxt = `document.getElementById("shown-count").textContent`
+)
+
+// rowButton is the selector of a host's expand button.
+func rowButton(b *browser, t *testing.T, host string) string {
 	t.Helper()
-	rs, warns, err := scan.ReadResultsFiles("../testdata/results/demo.jsonl")
-	if err != nil || len(warns) > 0 {
-		t.Fatalf("demo results: %v %v", err, warns)
+	i := eval[int](t, b, jsRows+`.findIndex(function (r) { return r.cells[0].textContent === `+jsString(host)+`; })`)
+	if i < 0 {
+		t.Fatalf("no row for %s", host)
 	}
-	return rs
+	return fmt.Sprintf(`#hosts button.x[data-row="%d"]`, eval[int](t, b, jsRows+fmt.Sprintf(`[%d].querySelector("button.x").dataset.row|0`, i)))
 }
 
-func writeReport(t *testing.T, results []scan.Result, o HTMLOptions) string {
+func jsString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		fmt.Fprintf(&b, `\u%04x`, r)
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// detailText is the text of the detail row that follows host's row.
+func detailText(t *testing.T, b *browser, host string) string {
 	t.Helper()
-	var buf bytes.Buffer
-	if err := WriteHTML(&buf, results, o); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "report.html")
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return eval[string](t, b, jsRows+`.find(function (r) { return r.cells[0].textContent === `+jsString(host)+`; }).nextElementSibling.innerText`)
 }
 
-func TestHTMLInBrowser_demoFleet(t *testing.T) {
+func TestHTMLInBrowser_fleet(t *testing.T) {
 	b := newBrowser(t)
-	path := writeReport(t, demoResults(t), HTMLOptions{Scope: "demo", By: "admin", Version: "test", Generated: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)})
-	b.open(t, path)
-	defer b.screenshot(t, filepath.Join(t.TempDir(), "demo.png"))
+	b.open(t, render(t, demoFleet(), testOptions))
+	defer b.screenshot(t, "fleet")
 
-	// Counts per verdict: the demo fleet's documented 13 / 11 / 3 / 4.
+	// Tiles: the demo fleet's 13 / 11 / 3 / 4.
 	for v, n := range map[string]string{"ready": "13", "action": "11", "unsupported": "3", "unknown": "4"} {
 		if got := eval[string](t, b, `document.querySelector("#tile-`+v+` .n").textContent`); got != n {
 			t.Errorf("tile %s shows %s, want %s", v, got, n)
 		}
 	}
-	if got := eval[int](t, b, `document.querySelectorAll("#hosts tr.host-row").length`); got != 31 {
-		t.Errorf("%d host rows, want 31", got)
-	}
-	if got := eval[string](t, b, `document.querySelector("#top-actions").textContent`); !strings.Contains(got, "3 hosts: KB3140245 not installed") || !strings.Contains(got, "Q13") {
-		t.Errorf("top actions %q lack KB3140245 with its FAQ question", got)
+	if got := eval[string](t, b, jsShownTxt); got != "31 of 31 hosts shown" {
+		t.Errorf("shown count %q", got)
 	}
 
-	// Sorting by host: a real click on the header, ascending then descending.
-	hosts := `Array.from(document.querySelectorAll("#hosts tr.host-row")).map(function (r) { return r.dataset.host; })`
-	if err := chromedp.Do(b.ctx, chromedp.Click(chromedp.CSS(`th button[data-col="host"]`))); err != nil {
-		t.Fatal(err)
+	// Sorting by host: a real click on the header, ascending then descending; aria-sort follows.
+	initial := eval[[]string](t, b, jsHosts)
+	b.do(t, chromedp.Click(chromedp.CSS(`th button[data-col="host"]`)))
+	asc := eval[[]string](t, b, jsHosts)
+	want := slices.Clone(initial)
+	slices.SortFunc(want, naturalCompare)
+	if !slices.Equal(asc, want) {
+		t.Errorf("after a click on Host: %v, want %v", asc, want)
 	}
-	asc := eval[[]string](t, b, hosts)
-	if !sort.SliceIsSorted(asc, func(i, j int) bool { return strings.ToLower(asc[i]) < strings.ToLower(asc[j]) }) || len(asc) != 31 {
-		t.Errorf("after one click on HOST, rows are not in ascending order: %v", asc)
+	sortedCols := `Array.from(document.querySelectorAll("#hosts th[aria-sort]")).map(function (th) { return th.querySelector("button").dataset.col + " " + th.getAttribute("aria-sort"); })`
+	if got := eval[[]string](t, b, sortedCols); !slices.Equal(got, []string{"host ascending"}) {
+		t.Errorf("aria-sort after one click: %v", got)
 	}
-	if got := eval[string](t, b, `document.querySelector('th[aria-sort="ascending"] button').dataset.col`); got != "host" {
-		t.Errorf("aria-sort ascending on %q", got)
+	b.do(t, chromedp.Click(chromedp.CSS(`th button[data-col="host"]`)))
+	if desc := eval[[]string](t, b, jsHosts); !slices.Equal(desc, reversed(asc)) {
+		t.Errorf("after a second click: %v, want %v", desc, reversed(asc))
 	}
-	if err := chromedp.Do(b.ctx, chromedp.Click(chromedp.CSS(`th button[data-col="host"]`))); err != nil {
-		t.Fatal(err)
+	if got := eval[[]string](t, b, sortedCols); !slices.Equal(got, []string{"host descending"}) {
+		t.Errorf("aria-sort after two clicks: %v", got)
 	}
-	desc := eval[[]string](t, b, hosts)
-	if !slices.Equal(desc, reversed(asc)) {
-		t.Errorf("after a second click rows are not in descending order: %v", desc)
-	}
-	if err := chromedp.Do(b.ctx, chromedp.Click(chromedp.CSS(`th button[data-col="verdict"]`))); err != nil {
-		t.Fatal(err)
-	}
-	verdicts := eval[[]string](t, b, `Array.from(document.querySelectorAll("#hosts tr.host-row")).map(function (r) { return r.dataset.verdict; })`)
-	if verdicts[0] != "action" || verdicts[30] != "ready" {
-		t.Errorf("sorted by verdict: %v", verdicts)
+	// Keyboard: the headers are buttons; Enter on the verdict header sorts by verdict, attention
+	// first, in the page's first order within a verdict: the page's first order again.
+	b.do(t, chromedp.Focus(chromedp.CSS(`th button[data-col="verdict"]`)), chromedp.KeyEvent("\r"))
+	if got := eval[[]string](t, b, jsHosts); !slices.Equal(got, initial) {
+		t.Errorf("sorted by verdict: %v, want %v", got, initial)
 	}
 
-	// Filtering: by verdict, then by text; the shown count follows.
-	shown := func() int { return eval[int](t, b, `Number(document.getElementById("shown-count").dataset.shown)`) }
-	visible := `Array.from(document.querySelectorAll("#hosts tr.host-row")).filter(function (r) { return !r.hidden; }).map(function (r) { return r.dataset.verdict + " " + r.dataset.host; })`
+	// Filtering by verdict, then by words; the count follows.
 	for _, v := range []string{"ready", "action", "unsupported"} {
-		if err := chromedp.Do(b.ctx, chromedp.Click(chromedp.CSS("#filter-"+v))); err != nil {
-			t.Fatal(err)
-		}
+		b.do(t, chromedp.Click(chromedp.CSS("#filter-"+v)))
 	}
-	if n, vis := shown(), eval[[]string](t, b, visible); n != 4 || len(vis) != 4 || !strings.HasPrefix(vis[0], "unknown ") {
+	if n, vis := eval[int](t, b, jsShown), eval[[]string](t, b, jsVisible); n != 4 || len(vis) != 4 || !strings.HasPrefix(vis[0], "unknown ") {
 		t.Errorf("only unknown shown: count %d, rows %v", n, vis)
 	}
-	if err := chromedp.Do(b.ctx, chromedp.Click(chromedp.CSS("#filter-action")),
-		chromedp.SendKeys(chromedp.CSS("#search"), "kb3140245")); err != nil {
-		t.Fatal(err)
+	b.do(t, chromedp.Click(chromedp.CSS("#filter-action")), chromedp.SendKeys(chromedp.CSS("#search"), "KB3140245"))
+	vis := eval[[]string](t, b, jsVisible)
+	if n := eval[int](t, b, jsShown); n != 3 || !slices.Equal(vis, []string{"action PC-W7-010", "action PC-W7-011", "action SRV-2012-01"}) {
+		t.Errorf("action and unknown with KB3140245: count %d, rows %v", n, vis)
 	}
-	if n, vis := shown(), eval[[]string](t, b, visible); n != 3 || len(vis) != 3 {
-		t.Errorf("action+unknown with text kb3140245: count %d, rows %v (want the 3 hosts missing KB3140245)", n, vis)
+	if got := eval[string](t, b, jsShownTxt); got != "3 of 31 hosts shown" {
+		t.Errorf("shown count %q", got)
 	}
-	if got := eval[string](t, b, `document.getElementById("shown-count").textContent`); got != "3 of 31 hosts shown" {
-		t.Errorf("shown count text %q", got)
+	// Words match anywhere in the row, all of them: the OS column and the error message.
+	b.do(t, chromedp.Evaluate[chromedp.Void](`var s = document.getElementById("search"); s.value = ""; s.dispatchEvent(new Event("input"));`),
+		chromedp.Click(chromedp.CSS("#filter-ready")), chromedp.Click(chromedp.CSS("#filter-unsupported")),
+		chromedp.SendKeys(chromedp.CSS("#search"), "connection refused"))
+	if vis := eval[[]string](t, b, jsVisible); !slices.Equal(vis, []string{"unknown PC-OFF-023"}) {
+		t.Errorf("search for an error message: %v", vis)
+	}
+	b.do(t, chromedp.Evaluate[chromedp.Void](`var s = document.getElementById("search"); s.value = "windows 7 sp1 enterprise"; s.dispatchEvent(new Event("input"));`))
+	if n := eval[int](t, b, jsShown); n != 11 {
+		t.Errorf("%d hosts match %q, want the 11 Windows 7 Enterprise SP1 hosts", n, "windows 7 sp1 enterprise")
+	}
+	b.do(t, chromedp.Evaluate[chromedp.Void](`var s = document.getElementById("search"); s.value = ""; s.dispatchEvent(new Event("input"));`))
+	if n := eval[int](t, b, jsShown); n != 31 {
+		t.Errorf("%d rows shown with every filter off, want 31", n)
 	}
 
-	// Expanding a row shows its evidence and its fix.
-	if err := chromedp.Do(b.ctx, chromedp.Click(chromedp.CSS(`tr[data-host="PC-W7-010"] button.expand`))); err != nil {
-		t.Fatal(err)
-	}
-	detail := eval[string](t, b, `document.querySelector('tr.detail[data-host="PC-W7-010"]').innerText`)
-	for _, want := range []string{"KB3140245", "webio.dll", "6.1.7601.", "Q13"} {
-		if !strings.Contains(detail, want) {
-			t.Errorf("expanded PC-W7-010 lacks %q:\n%s", want, detail)
+	// Expanding a row shows its evidence and its exact fix.
+	b.do(t, chromedp.Click(chromedp.CSS(rowButton(b, t, "PC-W7-010"))))
+	detail := detailText(t, b, "PC-W7-010")
+	for _, w := range []string{"KB3140245 not installed", "Evidence", `C:\Windows\System32\webio.dll`, "6.1.7601.17514", "Fix:", "Install KB3140245 for Windows 7 SP1", "Q13",
+		"Registry key / file", "Outlook", office32} {
+		if !strings.Contains(detail, w) {
+			t.Errorf("PC-W7-010 expanded lacks %q:\n%s", w, detail)
 		}
 	}
-	if !eval[bool](t, b, `!document.querySelector('tr.detail[data-host="PC-W7-010"]').hidden`) {
-		t.Error("detail row hidden after expanding")
+	if got := eval[string](t, b, `document.querySelector(`+jsString(rowButton(b, t, "PC-W7-010"))+`).getAttribute("aria-expanded")`); got != "true" {
+		t.Errorf("aria-expanded %q after expanding", got)
+	}
+	// Registry evidence: key, view, value name, type and data in their columns.
+	b.do(t, chromedp.Click(chromedp.CSS(rowButton(b, t, "PC-W7-013"))))
+	ev := eval[[]string](t, b, jsRows+`.find(function (r) { return r.cells[0].textContent === "PC-W7-013"; }).nextElementSibling.querySelector("table.ev").innerText.split("\n")`)
+	if !slices.Contains(ev, checks.KeyWinHTTP32+"\t32-bit\tDefaultSecureProtocols\t\t(no key)") {
+		t.Errorf("PC-W7-013 evidence lacks the missing 32-bit WinHttp key in its columns: %q", ev)
+	}
+	b.do(t, chromedp.Click(chromedp.CSS(rowButton(b, t, "PC-W10-014"))))
+	ev = eval[[]string](t, b, jsRows+`.find(function (r) { return r.cells[0].textContent === "PC-W10-014"; }).nextElementSibling.querySelector("table.ev").innerText.split("\n")`)
+	if !slices.Contains(ev, checks.KeyWinHTTP64+"\t64-bit\tDefaultSecureProtocols\tREG_DWORD\t0x00000280 (640)") {
+		t.Errorf("PC-W10-014 evidence lacks DefaultSecureProtocols 640 in its columns: %q", ev)
+	}
+	// Keyboard: Enter on a host's button opens it; an unknown host shows its error.
+	b.do(t, chromedp.Focus(chromedp.CSS(rowButton(b, t, "PC-OFF-023"))), chromedp.KeyEvent("\r"))
+	detail = detailText(t, b, "PC-OFF-023")
+	for _, w := range []string{"Could not be checked", "unreachable", "No TCP connection", "connect: dial tcp pc-off-023.corp.example:5985: connect: connection refused"} {
+		if !strings.Contains(detail, w) {
+			t.Errorf("PC-OFF-023 expanded lacks %q:\n%s", w, detail)
+		}
+	}
+	// An expanded row travels with its host when sorting and hides with it when filtering.
+	b.do(t, chromedp.Click(chromedp.CSS(`th button[data-col="host"]`)))
+	next := eval[string](t, b, jsRows+`.find(function (r) { return r.cells[0].textContent === "PC-W7-010"; }).nextElementSibling.className`)
+	if next != "detail" {
+		t.Errorf("after sorting the row after PC-W7-010 is %q, want its detail", next)
+	}
+	b.do(t, chromedp.Click(chromedp.CSS("#filter-action")))
+	if n := eval[int](t, b, `Array.from(document.querySelectorAll("#hosts tr.detail")).filter(function (r) { return !r.hidden; }).length`); n != 1 {
+		t.Errorf("%d detail rows shown with action hosts filtered out, want PC-OFF-023's only", n)
+	}
+	// Collapsing.
+	b.do(t, chromedp.Click(chromedp.CSS("#filter-action")))
+	sel := rowButton(b, t, "PC-W7-010")
+	b.do(t, chromedp.Click(chromedp.CSS(sel)))
+	if eval[bool](t, b, jsRows+`.find(function (r) { return r.cells[0].textContent === "PC-W7-010"; }).nextElementSibling.hidden`) != true {
+		t.Error("PC-W7-010's detail still shown after a second click")
 	}
 	b.checkClean(t)
+}
+
+// naturalCompare orders host names as the page does: case-insensitively, numbers by value
+// (PC-W7 before PC-W10).
+func naturalCompare(a, b string) int {
+	a, b = strings.ToLower(a), strings.ToLower(b)
+	for a != "" && b != "" {
+		da, db := digits(a), digits(b)
+		if da > 0 && db > 0 {
+			na, _ := strconv.Atoi(a[:da])
+			nb, _ := strconv.Atoi(b[:db])
+			if na != nb {
+				return na - nb
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return int(a[0]) - int(b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return len(a) - len(b)
+}
+
+func digits(s string) int {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n
+}
+
+func containsLine(lines []string, parts ...string) bool {
+	for _, l := range lines {
+		ok := true
+		for _, p := range parts {
+			ok = ok && strings.Contains(l, p)
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
 }
 
 func reversed(s []string) []string {
@@ -247,118 +389,271 @@ func reversed(s []string) []string {
 	return out
 }
 
-// Host names, OS captions, registry text and error messages that are script: none runs, all
-// show as text.
+// Host names, OS captions, registry text, finding texts, error messages and AD records that are
+// script or markup: none runs, all show as text, before and after expanding every row.
 func TestHTMLInBrowser_xssPayloadsStayText(t *testing.T) {
-	b := newBrowser(t)
 	payloads := []string{
 		`<script>window.__xss=1</script>`,
 		`"><img src=x onerror="window.__xss=1">`,
 		`javascript:window.__xss=1`,
-		`</script><script>window.__xss=1</script>`,
-		`<!--<script>window.__xss=1</script>-->`,
+		`</script><script>window.__xss=1</script><!--`,
 		`<svg onload="window.__xss=1">`,
+		`' onfocus='window.__xss=1' autofocus='`,
+		`<a href="javascript:window.__xss=1">link</a>`,
 	}
 	var rs []scan.Result
 	for i, p := range payloads {
-		f := checks.Finding{ID: checks.IDDSPNoTLS12, Severity: checks.SeverityAction, Title: "title " + p, Detail: "detail " + p, Remediation: "fix " + p,
-			Evidence: []checks.Evidence{{Key: `HKLM\` + p, View: "64-bit", Name: p, Type: "REG_SZ", Value: p}}}
+		f := checks.Finding{ID: checks.IDDSPNoTLS12, Severity: checks.SeverityAction, Title: "title " + p, Detail: "detail " + p, Remediation: "fix " + p, FAQ: []string{"Q3"},
+			Evidence: []checks.Evidence{{Key: `HKLM\` + p, View: "64-bit", Name: "name " + p, Type: facts.RegSZ, Value: "value " + p}, {Path: `C:\` + p, Value: "6.1"}}}
 		rs = append(rs,
-			scan.Result{Host: "ACT-" + string(rune('A'+i)) + p, Verdict: checks.Action, Findings: []checks.Finding{f}},
-			scan.Result{Host: "ERR-" + string(rune('A'+i)) + p, Verdict: checks.Unknown, Error: &scan.ErrorInfo{Category: "winrm", Message: p}})
+			scan.Result{Host: fmt.Sprintf("ACT%d %s", i, p), Verdict: checks.Action, OS: &facts.OS{Caption: "os " + p}, Findings: []checks.Finding{f}},
+			scan.Result{Host: fmt.Sprintf("ERR%d %s", i, p), Verdict: checks.Unknown, Findings: []checks.Finding{},
+				Error: &scan.ErrorInfo{Category: scan.CategoryWinRM, Message: "error " + p}, AD: &discover.Computer{OperatingSystem: "ad " + p}})
 	}
-	path := writeReport(t, rs, HTMLOptions{Scope: payloads[0], By: payloads[1], Version: payloads[2], Sources: []string{payloads[3]}})
-	b.open(t, path)
-	if err := chromedp.Do(b.ctx, chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("button.expand").forEach(function (b) { b.click(); })`)); err != nil {
-		t.Fatal(err)
+	// A verdict this report does not know, from a tampered or newer results file: shown, not
+	// filtered away.
+	rs = append(rs, scan.Result{Host: "ODD " + payloads[1], Verdict: checks.Verdict(payloads[0]), Findings: []checks.Finding{}})
+	b := newBrowser(t)
+	b.open(t, render(t, rs, HTMLOptions{Scope: payloads[0], By: payloads[1], Version: payloads[2], Sources: payloads[3:]}))
+	if n := eval[int](t, b, jsShown); n != len(rs) {
+		t.Errorf("%d rows shown, want %d", n, len(rs))
 	}
-	b.screenshot(t, filepath.Join(t.TempDir(), "xss.png"))
 	if eval[bool](t, b, `typeof window.__xss !== "undefined"`) {
-		t.Fatal("a payload ran as script")
+		t.Fatal("a payload ran as script on load")
+	}
+	b.do(t, chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("#hosts button.x").forEach(function (b) { b.click(); })`))
+	b.screenshot(t, "xss")
+	if eval[bool](t, b, `typeof window.__xss !== "undefined"`) {
+		t.Fatal("a payload ran as script after expanding the rows")
+	}
+	if n := eval[int](t, b, `document.querySelectorAll("#hosts tr.detail:not([hidden])").length`); n != len(rs) {
+		t.Errorf("%d rows expanded, want %d", n, len(rs))
 	}
 	text := eval[string](t, b, `document.body.innerText`)
 	for _, p := range payloads {
-		if !strings.Contains(text, p) {
-			t.Errorf("payload %q is not shown as text", p)
+		for _, w := range []string{"os " + p, "title " + p, "detail " + p, "fix " + p, "name " + p, "value " + p, `HKLM\` + p, "error " + p, "ad " + p + " (AD)"} {
+			if !strings.Contains(text, w) {
+				t.Errorf("%q is not shown as text", w)
+			}
 		}
 	}
-	if n := eval[int](t, b, `document.querySelectorAll("img, iframe, object, embed, a[href], main script, header script").length`); n != 0 {
-		t.Errorf("%d elements made from payloads", n)
+	if n := eval[int](t, b, `document.querySelectorAll("img, iframe, object, embed, a, [href], [src], [onerror], [onload], [onfocus], main script, header script, table svg").length`); n != 0 {
+		t.Errorf("%d elements or attributes made from payloads", n)
+	}
+	// Searching for a payload is harmless too.
+	b.do(t, chromedp.SendKeys(chromedp.CSS("#search"), `<img src=x`))
+	if n := eval[int](t, b, jsShown); n != 3 {
+		t.Errorf("%d rows match the payload text, want 3 (ACT1, ERR1, ODD)", n)
+	}
+	if eval[bool](t, b, `typeof window.__xss !== "undefined"`) {
+		t.Fatal("a payload ran as script")
 	}
 	b.checkClean(t)
 }
 
-func TestHTMLInBrowser_japaneseAndCompare(t *testing.T) {
+func TestHTMLInBrowser_japanese(t *testing.T) {
 	b := newBrowser(t)
-	demo := demoResults(t)
-	b.open(t, writeReport(t, demo, HTMLOptions{Lang: checks.Japanese}))
+	b.open(t, render(t, demoFleet(), withLang(testOptions, checks.Japanese)))
+	defer b.screenshot(t, "ja")
 	if got := eval[string](t, b, `document.documentElement.lang`); got != "ja" {
 		t.Errorf("lang %q", got)
 	}
-	if got := eval[string](t, b, `document.querySelector("#tile-ready").textContent`); !strings.Contains(got, "対応済み") {
-		t.Errorf("ready tile %q is not in Japanese", got)
-	}
-	b.checkClean(t)
-
-	// Compare: one host fixed, one gone; unchanged hosts hidden until asked for.
-	after := slices.Clone(demo)
-	for i := range after {
-		after[i].End = after[i].End.Add(time.Hour)
-		if after[i].Host == "PC-W7-010" {
-			after[i].Verdict, after[i].Findings, after[i].Facts = checks.Ready, nil, nil
+	for sel, want := range map[string]string{
+		`h1`:                            "Office 365 の TLS 1.2 対応状況",
+		`#tile-ready .l`:                "対応済み",
+		`#tile-action .l`:               "対処が必要",
+		`#shown-count`:                  "31 台中 31 台を表示",
+		`#top-title`:                    "優先して行う対処",
+		`th button[data-col="verdict"]`: "判定",
+	} {
+		if got := eval[string](t, b, `document.querySelector(`+jsString(sel)+`).textContent`); got != want {
+			t.Errorf("%s: %q, want %q", sel, got, want)
 		}
 	}
-	after = after[1:] // the first host is gone
-	var buf bytes.Buffer
-	if err := WriteCompareHTML(&buf, Compare(demo, after), HTMLOptions{}); err != nil {
-		t.Fatal(err)
+	b.do(t, chromedp.Click(chromedp.CSS(rowButton(b, t, "PC-W7-010"))))
+	detail := detailText(t, b, "PC-W7-010")
+	for _, w := range []string{"確認した値", "対処方法", "レジストリ キー / ファイル", "値の名前", "webio.dll"} {
+		if !strings.Contains(detail, w) {
+			t.Errorf("expanded PC-W7-010 lacks %q:\n%s", w, detail)
+		}
 	}
-	path := filepath.Join(t.TempDir(), "compare.html")
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	b.open(t, path)
-	if got := eval[string](t, b, `document.querySelector("#tile-fixed .n").textContent + "/" + document.querySelector("#tile-gone .n").textContent`); got != "1/1" {
-		t.Errorf("fixed/gone tiles %s, want 1/1", got)
-	}
-	if n := eval[int](t, b, `Number(document.getElementById("shown-count").dataset.shown)`); n != 2 {
-		t.Errorf("%d rows shown, want the 2 changed hosts", n)
-	}
-	if err := chromedp.Do(b.ctx, chromedp.Click(chromedp.CSS("#show-unchanged"))); err != nil {
-		t.Fatal(err)
-	}
-	if n := eval[int](t, b, `Number(document.getElementById("shown-count").dataset.shown)`); n != 31 {
-		t.Errorf("%d rows shown with unchanged, want 31", n)
+	b.do(t, chromedp.Click(chromedp.CSS("#filter-ready")))
+	if got := eval[string](t, b, jsShownTxt); got != "31 台中 18 台を表示" {
+		t.Errorf("shown count %q", got)
 	}
 	b.checkClean(t)
 }
 
-// TestScreenshots writes the README's screenshots: go test ./report -run TestScreenshots -args -screenshots
+func TestHTMLInBrowser_compare(t *testing.T) {
+	c := comparison(t)
+	b := newBrowser(t)
+	var buf bytes.Buffer
+	if err := WriteCompareHTML(&buf, c, testOptions); err != nil {
+		t.Fatal(err)
+	}
+	b.open(t, buf.Bytes())
+	defer b.screenshot(t, "compare")
+	for _, k := range ChangeKinds() {
+		if got := eval[string](t, b, `document.querySelector("#tile-`+k+` .n").textContent`); got != fmt.Sprint(c.Counts[k]) {
+			t.Errorf("tile %s shows %s, want %d", k, got, c.Counts[k])
+		}
+	}
+	rows := `Array.from(document.querySelectorAll("#changes > tbody > tr")).filter(function (r) { return !r.hidden; }).map(function (r) { return r.className + " " + r.cells[0].textContent; })`
+	want := []string{"regressed PC-W10-001", "newly-unreachable PC-W7-003", "fixed PC-W7-010", "reached PC-OFF-023", "new PC-W11-030", "gone SRV-2008-01"}
+	if got := eval[[]string](t, b, rows); !slices.Equal(got, want) {
+		t.Errorf("rows shown %v, want the changed hosts %v", got, want)
+	}
+	b.do(t, chromedp.Click(chromedp.CSS("#filter-unchanged")))
+	if n := eval[int](t, b, jsShown); n != len(c.Changes) {
+		t.Errorf("%d rows with unchanged hosts, want %d", n, len(c.Changes))
+	}
+	b.do(t, chromedp.Click(chromedp.CSS(`th button[data-col="host"]`)))
+	got := eval[[]string](t, b, `Array.from(document.querySelectorAll("#changes > tbody > tr")).map(function (r) { return r.cells[0].textContent; })`)
+	if !slices.IsSortedFunc(got, naturalCompare) {
+		t.Errorf("sorted by host: %v", got)
+	}
+	b.do(t, chromedp.SendKeys(chromedp.CSS("#search"), "PC-W7"))
+	if n := eval[int](t, b, jsShown); n != 3 {
+		t.Errorf("%d rows match PC-W7, want 3", n)
+	}
+	b.checkClean(t)
+}
+
+// 5,000 hosts: the page opens, sorts and filters in a reasonable time.
+func TestHTMLInBrowser_5000Hosts(t *testing.T) {
+	b := newBrowser(t)
+	start := time.Now()
+	b.open(t, render(t, bigFleet(5000), testOptions))
+	load := time.Since(start)
+	if n := eval[int](t, b, jsShown); n != 5000 {
+		t.Fatalf("%d hosts shown, want 5000", n)
+	}
+	start = time.Now()
+	b.do(t, chromedp.Click(chromedp.CSS(`th button[data-col="os"]`)))
+	sortTime := time.Since(start)
+	start = time.Now()
+	b.do(t, chromedp.SendKeys(chromedp.CSS("#search"), "PC-0499"))
+	filter := time.Since(start)
+	if n := eval[int](t, b, jsShown); n != 10 {
+		t.Errorf("%d hosts match PC-0499, want 10", n)
+	}
+	b.do(t, chromedp.Click(chromedp.CSS(rowButton(b, t, "PC-04990"))))
+	if d := detailText(t, b, "PC-04990"); !strings.Contains(d, "auth") || !strings.Contains(d, "pc-04990.corp.example:5985: authenticate: authentication failed") { // a copy of PC-AUTH-025
+		t.Errorf("PC-04990 expanded: %q", d)
+	}
+	t.Logf("5,000 hosts: load %v, sort %v, type 7 characters %v", load, sortTime, filter)
+	if load > 20*time.Second {
+		t.Errorf("loading 5,000 hosts took %v", load)
+	}
+	b.checkClean(t)
+}
+
+// TestScreenshots writes the README's screenshots docs/report-en.png and docs/report-ja.png:
+//
+//	go test ./report -run TestScreenshots -count=1 -args -screenshots
+//
+// The top of the page, 1280 pixels wide: header, tiles, chart, top actions and the first rows of
+// the demo fleet, the first one expanded.
 func TestScreenshots(t *testing.T) {
+	const shotHost = "PC-W10-014" // the first row: DefaultSecureProtocols 0x280 in both registry views
 	if !*screenshots {
-		t.Skip("run with -args -screenshots to write docs/report-*.png")
+		t.Skip("run with -args -screenshots to write docs/report-en.png and docs/report-ja.png")
+	}
+	if err := os.MkdirAll(filepath.Join("..", "docs"), 0o755); err != nil {
+		t.Fatal(err)
 	}
 	for _, lang := range []string{checks.English, checks.Japanese} {
-		b := newBrowser(t)
-		b.open(t, writeReport(t, demoResults(t), HTMLOptions{Lang: lang, Scope: "OU=Workstations,DC=corp,DC=example", By: "CORP\\admin",
-			Version: "1.0", Generated: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC), Sources: []string{"week48.jsonl"}}))
-		if err := chromedp.Do(b.ctx, chromedp.Click(chromedp.CSS(`#hosts tr.host-row button.expand`))); err != nil {
-			t.Fatal(err)
-		}
-		png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot()) // the first screen, as PNG
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join("..", "docs", "report-"+lang+".png"), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		t.Run(lang, func(t *testing.T) {
+			b := newBrowser(t)
+			b.open(t, render(t, demoFleet(), withLang(testOptions, lang)))
+			b.do(t, chromedp.Click(chromedp.CSS(rowButton(b, t, shotHost))), chromedp.Evaluate[chromedp.Void](`document.activeElement.blur(); window.scrollTo(0, 0)`))
+			// The mouse away from the page, so that nothing shows as hovered.
+			if _, err := chromedp.Call(b.ctx, input.DispatchMouseEvent, input.DispatchMouseEventParams{Type: input.DispatchMouseEventTypeMouseMoved, X: 1279, Y: 899}); err != nil {
+				t.Fatal(err)
+			}
+			// Down to the end of the second row after the expanded one.
+			bottom := eval[float64](t, b, `(function () { var d = `+jsRows+`.find(function (r) { return r.cells[0].textContent === "`+shotHost+`"; }).nextElementSibling;
+				var r = d.nextElementSibling.nextElementSibling; return r.getBoundingClientRect().bottom + window.scrollY + 1; })()`)
+			shot, err := chromedp.Call(b.ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{
+				Format: page.CaptureScreenshotFormatPng, CaptureBeyondViewport: ptrTo(true), FromSurface: ptrTo(true),
+				Clip: &page.Viewport{X: 0, Y: 0, Width: 1280, Height: bottom, Scale: 1}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, err := paletted(shot.Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			img, err := png.DecodeConfig(bytes.NewReader(data))
+			if err != nil || img.Width != 1280 {
+				t.Fatalf("screenshot: %v, %d px wide", err, img.Width)
+			}
+			if len(data) > 400_000 {
+				t.Errorf("screenshot %d bytes, want under 400 KB", len(data))
+			}
+			path := filepath.Join("..", "docs", "report-"+lang+".png")
+			if err := os.WriteFile(path, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s: %dx%d, %d bytes (%d as Chromium wrote it)", path, img.Width, img.Height, len(data), len(shot.Data))
+			b.checkClean(t)
+		})
 	}
 }
 
-// The XSS fleet, scanned for real: simulated hosts whose names, OS captions and registry text
-// are payloads are scanned over WinRM, and their report runs no script in the browser.
+func ptrTo[T any](v T) *T { return &v }
+
+// paletted re-encodes a screenshot with the 256 colours it uses most (each other colour, mostly
+// the edges of anti-aliased text, becomes the nearest of them): a third of the size, and no
+// visible difference for a page of flat colours and text.
+func paletted(pngData []byte) ([]byte, error) {
+	src, err := png.Decode(bytes.NewReader(pngData))
+	if err != nil {
+		return nil, err
+	}
+	bounds := src.Bounds()
+	rgba := image.NewRGBA(bounds)
+	draw.Draw(rgba, bounds, src, bounds.Min, draw.Src)
+	count := map[color.RGBA]int{}
+	for i := 0; i < len(rgba.Pix); i += 4 {
+		count[color.RGBA{rgba.Pix[i], rgba.Pix[i+1], rgba.Pix[i+2], 255}]++
+	}
+	colors := make([]color.RGBA, 0, len(count))
+	for c := range count {
+		colors = append(colors, c)
+	}
+	slices.SortFunc(colors, func(a, b color.RGBA) int {
+		if count[a] != count[b] {
+			return count[b] - count[a]
+		}
+		return int(a.R)<<16 | int(a.G)<<8 | int(a.B) - (int(b.R)<<16 | int(b.G)<<8 | int(b.B))
+	})
+	pal := make(color.Palette, min(256, len(colors)))
+	for i := range pal {
+		pal[i] = colors[i]
+	}
+	index := make(map[color.RGBA]uint8, len(colors))
+	for _, c := range colors {
+		index[c] = uint8(pal.Index(c))
+	}
+	out := image.NewPaletted(bounds, pal)
+	for y := bounds.Min.Y; y < bounds.Max.Y; y++ {
+		for x := bounds.Min.X; x < bounds.Max.X; x++ {
+			o := rgba.PixOffset(x, y)
+			out.SetColorIndex(x, y, index[color.RGBA{rgba.Pix[o], rgba.Pix[o+1], rgba.Pix[o+2], 255}])
+		}
+	}
+	var buf bytes.Buffer
+	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&buf, out); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// The XSS fleet, scanned for real: simulated hosts (on 127.0.0.1) whose names, OS captions and
+// registry text are payloads are scanned over WinRM as real PCs are, and their report runs no
+// script in the browser.
 func TestHTMLInBrowser_xssFleetScanned(t *testing.T) {
-	b := newBrowser(t)
 	payloads := []string{`<script>window.__xss=1</script>`, `"><img src=x onerror="window.__xss=1">`, `javascript:window.__xss=1`, `<svg onload="window.__xss=1">`}
 	// Names cannot hold spaces, slashes or backslashes (Windows computer names cannot either).
 	names := []string{`javascript:window.__xss=1`, `<b>BOLD`, `"><img`, `<svg`}
@@ -416,11 +711,10 @@ func TestHTMLInBrowser_xssFleetScanned(t *testing.T) {
 			t.Fatalf("%s: %s %+v %v, want the REG_SZ DefaultSecureProtocols (with the payload) reported", r.Host, r.Verdict, r.Error, ids)
 		}
 	}
-	b.open(t, writeReport(t, results, HTMLOptions{}))
-	if err := chromedp.Do(b.ctx, chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("button.expand").forEach(function (b) { b.click(); })`)); err != nil {
-		t.Fatal(err)
-	}
-	b.screenshot(t, filepath.Join(t.TempDir(), "xss-fleet.png"))
+	b := newBrowser(t)
+	b.open(t, render(t, results, HTMLOptions{}))
+	b.do(t, chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("#hosts button.x").forEach(function (b) { b.click(); })`))
+	b.screenshot(t, "xss-fleet")
 	if eval[bool](t, b, `typeof window.__xss !== "undefined"`) {
 		t.Fatal("a payload from a scanned host ran as script")
 	}

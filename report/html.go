@@ -1,7 +1,7 @@
 package report
 
 import (
-	"bytes"
+	"bufio"
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
@@ -9,56 +9,129 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tlsready/tlsready/checks"
 	"github.com/tlsready/tlsready/scan"
 )
 
-//go:embed html_assets/report.tmpl html_assets/report.css html_assets/report.js
+// The HTML report is one file that opens offline from a file share or an e-mail attachment:
+//
+//   - Everything visible when it opens (header, tiles, chart, top actions, the host table) is
+//     rendered here with html/template, so every host-controlled string is escaped for the
+//     context it lands in, and the page is readable even where scripts are blocked.
+//   - The evidence and fix of each host travel in one <script type="application/json"> block,
+//     also written by html/template (encoding/json with <, > and & escaped). Texts that repeat
+//     across hosts (finding texts, registry keys, whole findings) are stored once and referred to
+//     by index, which keeps 5,000 hosts well under 2 MB.
+//   - The inline style and script are static files of html_assets; the page's
+//     Content-Security-Policy allows exactly them, by their SHA-256 hashes, and nothing else: no
+//     network, no other script, no inline event handlers, no images.
+//   - The script builds the details with createElement and textContent only.
+
+//go:embed html_assets/page.tmpl html_assets/report.css html_assets/report.js
 var htmlAssets embed.FS
 
-// HTMLOptions describe the report's header.
+// HTMLOptions describe the report's header and language.
 type HTMLOptions struct {
-	// Lang is "en" (default) or "ja": labels and finding texts.
+	// Lang is the language of the labels and finding texts: "en" (default) or "ja". For "ja"
+	// the findings are made again from each host's recorded facts (see Localize).
 	Lang string
-	// Scope says what was scanned: an OU, a targets file.
+	// Scope says what was scanned, e.g. "OU=Workstations,DC=corp,DC=example" or
+	// "targets file hosts.txt".
 	Scope string
-	// Generated is when the report was made; By who made it; Version the tool's version.
+	// Generated is when the report was made (zero: now).
 	Generated time.Time
-	By        string
-	Version   string
+	// By is the user who made the report.
+	By string
+	// Version is the tool's version.
+	Version string
 	// Sources are the results files the report was made from.
 	Sources []string
 }
 
-// htmlPage is what the template needs: the static parts and their CSP hashes. Everything that
-// comes from hosts travels in the JSON data block, which the page's script renders with
-// textContent only.
-type htmlPage struct {
-	Lang, Title, NoScript string
-	CSS                   template.CSS
-	JS                    template.JS
-	CSP                   string
+// htmlAssetSet is the parsed template and the inline style and script with their CSP.
+type htmlAssetSet struct {
+	tmpl *template.Template
+	css  template.CSS
+	js   template.JS
+	csp  string
 }
 
-// htmlData is the JSON data block: labels, header, counts, top actions and the hosts. Strings
-// that repeat across hosts (finding texts, registry keys) are stored once in Strings and
-// referred to by index, which keeps 5,000 hosts under 2 MB.
-type htmlData struct {
-	Mode    string            `json:"mode"` // "fleet" or "compare"
-	Labels  map[string]string `json:"labels"`
-	Meta    htmlMeta          `json:"meta"`
-	Counts  map[string]int    `json:"counts"`
-	Top     []htmlTop         `json:"top"`
-	Strings []string          `json:"strings"`
-	Hosts   []htmlHost        `json:"hosts,omitempty"`
-	Changes []htmlChange      `json:"changes,omitempty"`
-	Kinds   []string          `json:"kinds,omitempty"`
+var loadHTMLAssets = sync.OnceValues(func() (*htmlAssetSet, error) {
+	css, err := htmlAssets.ReadFile("html_assets/report.css")
+	if err != nil {
+		return nil, err
+	}
+	js, err := htmlAssets.ReadFile("html_assets/report.js")
+	if err != nil {
+		return nil, err
+	}
+	page, err := htmlAssets.ReadFile("html_assets/page.tmpl")
+	if err != nil {
+		return nil, err
+	}
+	// L is replaced by a function bound to the page's language before each execution.
+	tmpl, err := template.New("page").Funcs(template.FuncMap{"L": func(string, ...any) (string, error) { return "", nil }}).Parse(string(page))
+	if err != nil {
+		return nil, fmt.Errorf("report template: %w", err)
+	}
+	return &htmlAssetSet{tmpl: tmpl, css: template.CSS(css), js: template.JS(js), csp: contentSecurityPolicy(css, js)}, nil
+})
+
+// contentSecurityPolicy allows the page's one inline style and one inline script, by hash, and
+// nothing else.
+func contentSecurityPolicy(css, js []byte) string {
+	return "default-src 'none'; style-src '" + cspHash(css) + "'; script-src '" + cspHash(js) +
+		"'; base-uri 'none'; form-action 'none'"
+}
+
+// cspHash is the CSP source expression of an inline element's exact content.
+func cspHash(b []byte) string {
+	sum := sha256.Sum256(b)
+	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// htmlPage is what the template renders.
+type htmlPage struct {
+	Lang, Title, CSP string
+	CSS              template.CSS
+	JS               template.JS
+	Meta             htmlMeta
+	Fleet            *fleetView
+	Compare          *compareView
+	// Data is the JSON data block: what the script needs beyond the table.
+	Data htmlData
 }
 
 type htmlMeta struct {
+	Scope, When, By, Version, Sources string
+	Hosts                             int
+}
+
+// htmlData is the JSON data block. Hosts[i] belongs to the i-th row of the host table as
+// rendered.
+type htmlData struct {
+	Mode   string            `json:"mode"` // "fleet" or "compare"
+	Lang   string            `json:"lang"`
+	Meta   jsonMeta          `json:"meta"`
+	Labels map[string]string `json:"labels"`
+	// Strings holds each distinct text part once; texts (textRef) refer to their parts by index.
+	Strings []string `json:"s"`
+	// Evidence: [where, view, name, type, value] as texts (textRef), where being the registry key
+	// or the file path.
+	Evidence [][5]textRef  `json:"e"`
+	Findings []jsonFinding `json:"f"`
+	Hosts    []jsonHost    `json:"hosts"`
+}
+
+type jsonMeta struct {
 	Scope     string   `json:"scope,omitempty"`
 	Generated string   `json:"generated"`
 	By        string   `json:"by,omitempty"`
@@ -66,136 +139,94 @@ type htmlMeta struct {
 	Sources   []string `json:"sources,omitempty"`
 }
 
+// jsonFinding is one finding: its id and severity, its texts (textRef), its FAQ
+// questions and its evidence as indexes into Evidence.
+type jsonFinding struct {
+	ID       string  `json:"i"`
+	Severity string  `json:"s"`
+	Title    textRef `json:"t"`
+	Detail   textRef `json:"d"`
+	Fix      textRef `json:"r"`
+	FAQ      string  `json:"q,omitempty"`
+	Evidence []int   `json:"e,omitempty"`
+}
+
+// jsonHost is the detail of one host: its name, its findings (indexes into Findings), and for
+// a host that could not be checked the error category and message.
+type jsonHost struct {
+	Name     string `json:"n"`
+	Findings []int  `json:"f,omitempty"`
+	Category string `json:"c,omitempty"`
+	Message  string `json:"m,omitempty"`
+}
+
+type fleetView struct {
+	Tiles    []htmlTile
+	Chart    htmlChart
+	Top      []htmlTop
+	Verdicts []htmlFilter
+	Rows     []hostRow
+	Shown    string // the initial "N of N hosts shown"
+}
+
+type htmlTile struct {
+	ID, Class, Label, Desc string
+	N                      int
+}
+
+type htmlChart struct {
+	Width, Height int
+	Bars          []htmlBar
+}
+
+type htmlBar struct {
+	Class, Label, Title, Value string
+	Y, TextY, Width, ValueX    int
+}
+
 type htmlTop struct {
-	ID       string   `json:"id"`
-	Severity string   `json:"severity"`
-	Title    string   `json:"title"`
-	Hosts    int      `json:"hosts"`
-	FAQ      []string `json:"faq"`
+	Class, Severity, Text, FAQ string
 }
 
-// htmlHost is one host: name, OS, OS from AD, verdict, what to do (string index), error
-// category and message, findings.
-type htmlHost struct {
-	Name     string        `json:"n"`
-	OS       string        `json:"o,omitempty"`
-	OSFromAD bool          `json:"a,omitempty"`
-	Verdict  string        `json:"v"`
-	Todo     int           `json:"t"`
-	ErrCat   string        `json:"c,omitempty"`
-	ErrMsg   string        `json:"m,omitempty"`
-	Findings []htmlFinding `json:"f,omitempty"`
+type htmlFilter struct {
+	Value, Label string
+	N            int
+	Checked      bool
 }
 
-// htmlFinding: id, severity, and string indexes of title, detail and remediation; the FAQ
-// questions; the evidence as [key, view, name, type, path, value] with string indexes for the
-// first five (-1 for none) and the value inline.
-type htmlFinding struct {
-	ID       string   `json:"i"`
-	Severity string   `json:"s"`
-	Title    int      `json:"t"`
-	Detail   int      `json:"d"`
-	Fix      int      `json:"r"`
-	FAQ      []string `json:"q,omitempty"`
-	Evidence [][]any  `json:"e,omitempty"`
+type hostRow struct {
+	Class, Host, OS, Verdict, Todo, Err, ErrDesc string
 }
 
-type htmlChange struct {
-	Name string `json:"n"`
-	Kind string `json:"k"`
-	Old  string `json:"o,omitempty"`
-	New  string `json:"w,omitempty"`
-	Todo int    `json:"t"`
+type compareView struct {
+	Tiles    []htmlTile
+	Verdicts []compareCount
+	Kinds    []htmlFilter
+	Rows     []changeRow
+	Changed  int
+	Shown    string
 }
 
-// stringTable interns strings: each distinct string is stored once.
-type stringTable struct {
-	index map[string]int
-	list  []string
+type compareCount struct {
+	Class, Label string
+	Before, Now  int
 }
 
-func (s *stringTable) id(v string) int {
-	if v == "" {
-		return -1
-	}
-	if i, ok := s.index[v]; ok {
-		return i
-	}
-	if s.index == nil {
-		s.index = map[string]int{}
-	}
-	s.index[v] = len(s.list)
-	s.list = append(s.list, v)
-	return len(s.list) - 1
+type changeRow struct {
+	Kind, KindLabel, Host        string
+	OldClass, Old, NewClass, New string
+	OldTodo, NewTodo             string
 }
 
-// WriteHTML writes the report of results (the newest result of each host) as one
-// self-contained HTML file: no external resource, a Content-Security-Policy that allows only its
-// own inline style and script, every host-controlled string handed to the page as JSON and put
-// into the document as text.
-func WriteHTML(w io.Writer, results []scan.Result, o HTMLOptions) error {
-	lang := htmlLang(o.Lang)
-	rows := sortForReport(LocalizeAll(scan.Latest(results), lang))
-	d := newHTMLData("fleet", lang, o)
-	var st stringTable
-	for _, v := range checks.Verdicts() {
-		d.Counts[string(v)] = 0
-	}
-	for _, r := range rows {
-		d.Counts[string(r.Verdict)]++
-		h := htmlHost{Name: r.Host, Verdict: string(r.Verdict), Todo: st.id(WhatToDoIn(r, lang))}
-		if r.OS != nil {
-			h.OS = osLabelIn(r, lang)
-		} else if r.AD != nil && r.AD.OperatingSystem != "" {
-			h.OS, h.OSFromAD = strings.TrimSpace(strings.TrimPrefix(r.AD.OperatingSystem, "Microsoft ")+" "+r.AD.OSServicePack), true
-		}
-		if r.Error != nil {
-			h.ErrCat, h.ErrMsg = r.Error.Category, r.Error.Message
-		}
-		for _, f := range r.Findings {
-			hf := htmlFinding{ID: f.ID, Severity: string(f.Severity), Title: st.id(f.Title), Detail: st.id(f.Detail), Fix: st.id(f.Remediation), FAQ: f.FAQ}
-			for _, e := range f.Evidence {
-				hf.Evidence = append(hf.Evidence, []any{st.id(e.Key), st.id(e.View), st.id(e.Name), st.id(e.Type), st.id(e.Path), e.Value})
-			}
-			h.Findings = append(h.Findings, hf)
-		}
-		d.Hosts = append(d.Hosts, h)
-	}
-	for _, c := range CountFindings(rows, lang) {
-		if c.Severity == checks.SeverityWarning {
-			continue
-		}
-		d.Top = append(d.Top, htmlTop{ID: c.ID, Severity: string(c.Severity), Title: c.Title, Hosts: c.Hosts, FAQ: c.FAQ})
-	}
-	d.Strings = st.list
-	return renderHTML(w, lang, tt(lang, "html.title"), d)
+// scriptLabels are the labels the page's script uses; they travel in the data block.
+var scriptLabels = []string{
+	"shown", "detail.expand", "detail.error", "detail.category", "detail.message", "detail.none",
+	"detail.evidence", "detail.fix", "detail.faq", "ev.where", "ev.view", "ev.name", "ev.type", "ev.value",
+	"sev.unsupported", "sev.action", "sev.unknown", "sev.warning", "sev.info",
+	"err.unreachable", "err.timeout", "err.auth", "err.winrm", "err.collector",
 }
 
-// WriteCompareHTML writes a comparison of two scans as one self-contained HTML file: the counts
-// per kind of change and a table of the hosts that changed (unchanged ones on demand).
-func WriteCompareHTML(w io.Writer, c Comparison, o HTMLOptions) error {
-	lang := htmlLang(o.Lang)
-	d := newHTMLData("compare", lang, o)
-	d.Kinds = ChangeKinds()
-	var st stringTable
-	for _, k := range d.Kinds {
-		d.Counts[k] = c.Counts[k]
-	}
-	for _, ch := range c.Changes {
-		hc := htmlChange{Name: ch.Host, Kind: ch.Kind, Todo: -1}
-		if ch.Old != nil {
-			hc.Old = string(ch.Old.Verdict)
-		}
-		if ch.New != nil {
-			hc.New = string(ch.New.Verdict)
-			hc.Todo = st.id(WhatToDoIn(Localize(*ch.New, lang), lang))
-		}
-		d.Changes = append(d.Changes, hc)
-	}
-	d.Strings = st.list
-	return renderHTML(w, lang, tt(lang, "html.compare.title"), d)
-}
-
+// htmlLang is "ja" for Japanese, else "en".
 func htmlLang(l string) string {
 	if l == checks.Japanese {
 		return l
@@ -203,63 +234,491 @@ func htmlLang(l string) string {
 	return checks.English
 }
 
-func newHTMLData(mode, lang string, o HTMLOptions) htmlData {
-	labels := map[string]string{}
-	for k, v := range texts(lang) {
-		labels[k] = v
+// verdictClass is a verdict as a CSS class: one of the four, or "other" for anything else a
+// results file might hold.
+func verdictClass(v checks.Verdict) string {
+	if slices.Contains(checks.Verdicts(), v) {
+		return string(v)
 	}
-	gen := o.Generated
-	if gen.IsZero() {
-		gen = time.Now()
-	}
-	return htmlData{Mode: mode, Labels: labels, Counts: map[string]int{}, Top: []htmlTop{}, Strings: []string{},
-		Meta: htmlMeta{Scope: o.Scope, Generated: gen.Format("2006-01-02 15:04 MST"), By: o.By, Version: o.Version, Sources: o.Sources}}
+	return "other"
 }
 
-// renderHTML fills the page template. The data block is encoding/json output, which escapes
-// <, > and & as \u003c, \u003e and \u0026: nothing in it can end the script element or open a
-// comment, whatever the hosts reported.
-func renderHTML(w io.Writer, lang, title string, d htmlData) error {
-	css, err := htmlAssets.ReadFile("html_assets/report.css")
-	if err != nil {
-		return err
+func severityClass(s checks.Severity) string {
+	switch s {
+	case checks.SeverityUnsupported, checks.SeverityAction, checks.SeverityUnknown, checks.SeverityWarning, checks.SeverityInfo:
+		return string(s)
 	}
-	js, err := htmlAssets.ReadFile("html_assets/report.js")
-	if err != nil {
-		return err
+	return "other"
+}
+
+// pageLabels binds a language to label for the template and the Go side.
+type pageLabels struct {
+	lang string
+	err  error
+}
+
+// L returns the label of key, filled; the first missing key is remembered and fails the render.
+func (p *pageLabels) L(key string, kv ...string) string {
+	s, err := label(p.lang, key, kv...)
+	if err != nil && p.err == nil {
+		p.err = err
 	}
-	tmplText, err := htmlAssets.ReadFile("html_assets/report.tmpl")
-	if err != nil {
-		return err
+	return s
+}
+
+// verdictLabel is a verdict's name in the page's language, or the word itself when it is none
+// of the four.
+func (p *pageLabels) verdictLabel(v checks.Verdict) string {
+	if slices.Contains(checks.Verdicts(), v) {
+		return p.L("verdict." + string(v))
 	}
-	tmpl, err := template.New("report").Parse(string(tmplText))
-	if err != nil {
-		return fmt.Errorf("report template: %w", err)
+	return string(v)
+}
+
+// WriteHTML writes the report of results as one self-contained HTML file: the newest result of
+// each host (scan.Latest), hosts needing attention first. Labels and finding texts are in
+// o.Lang. Nothing in the page loads anything from the network.
+func WriteHTML(w io.Writer, results []scan.Result, o HTMLOptions) error {
+	lang := htmlLang(o.Lang)
+	l := &pageLabels{lang: lang}
+	rows := sortForReport(LocalizeAll(scan.Latest(results), lang))
+
+	fv := &fleetView{}
+	counts := map[checks.Verdict]int{}
+	for _, r := range rows {
+		counts[r.Verdict]++
 	}
-	page := htmlPage{Lang: lang, Title: title, NoScript: tt(lang, "html.noscript"), CSS: template.CSS(css), JS: template.JS(js),
-		CSP: "default-src 'none'; style-src '" + cspHash(css) + "'; script-src '" + cspHash(js) + "'; img-src data:; base-uri 'none'; form-action 'none'"}
-	var buf bytes.Buffer
-	if err := tmpl.Execute(&buf, page); err != nil {
-		return fmt.Errorf("report template: %w", err)
+	for _, v := range checks.Verdicts() {
+		fv.Tiles = append(fv.Tiles, htmlTile{ID: string(v), Class: string(v), Label: l.L("verdict." + string(v)), Desc: l.L("verdict." + string(v) + ".desc"), N: counts[v]})
+		fv.Verdicts = append(fv.Verdicts, htmlFilter{Value: string(v), Label: l.L("verdict." + string(v)), N: counts[v], Checked: true})
 	}
-	data, err := json.Marshal(d)
-	if err != nil {
-		return fmt.Errorf("report data: %w", err)
+	fv.Chart = verdictChart(l, counts, len(rows))
+	fv.Top = topActions(l, rows)
+	fv.Shown = l.L("shown", "shown", strconv.Itoa(len(rows)), "total", strconv.Itoa(len(rows)))
+
+	data := newHTMLData("fleet", lang, o)
+	in := newInterner()
+	for _, r := range rows {
+		row := hostRow{Class: verdictClass(r.Verdict), Host: r.Host, OS: htmlOS(l, r), Verdict: l.verdictLabel(r.Verdict), Todo: htmlTodo(l, r)}
+		h := jsonHost{Name: r.Host}
+		if r.Error != nil {
+			row.Err = r.Error.Category
+			if desc, err := label(lang, "err."+r.Error.Category); err == nil {
+				row.ErrDesc = desc
+			}
+			h.Category, h.Message = r.Error.Category, r.Error.Message
+		}
+		for _, f := range r.Findings {
+			h.Findings = append(h.Findings, in.finding(f))
+		}
+		fv.Rows = append(fv.Rows, row)
+		data.Hosts = append(data.Hosts, h)
 	}
-	head, tail, ok := strings.Cut(buf.String(), "@@TLSREADY-DATA@@")
-	if !ok {
-		return fmt.Errorf("report template: no @@TLSREADY-DATA@@ marker")
+	data.Strings, data.Evidence, data.Findings = in.strings, in.evidence, in.findings
+	if data.Strings == nil {
+		data.Strings = []string{}
 	}
-	for _, part := range []string{head, `<script type="application/json" id="tlsready-data">`, string(data), "</script>", tail} {
-		if _, err := io.WriteString(w, part); err != nil {
-			return err
+	if data.Evidence == nil {
+		data.Evidence = [][5]textRef{}
+	}
+	if data.Findings == nil {
+		data.Findings = []jsonFinding{}
+	}
+	if data.Hosts == nil {
+		data.Hosts = []jsonHost{}
+	}
+	page := htmlPage{Lang: lang, Title: l.L("title.fleet"), Meta: htmlMetaOf(o, len(rows)), Fleet: fv, Data: data}
+	if l.err != nil {
+		return l.err
+	}
+	return renderPage(w, l, page)
+}
+
+// WriteCompareHTML writes a comparison of two scans (Compare) as one self-contained HTML file:
+// the number of hosts per kind of change as tiles, the hosts per verdict before and now, and a
+// table of the hosts with their kind of change, verdicts and what to do before and now; the
+// unchanged hosts are filtered out until asked for.
+func WriteCompareHTML(w io.Writer, c Comparison, o HTMLOptions) error {
+	lang := htmlLang(o.Lang)
+	l := &pageLabels{lang: lang}
+	cv := &compareView{}
+	for _, k := range ChangeKinds() {
+		cv.Tiles = append(cv.Tiles, htmlTile{ID: k, Class: "k-" + k, Label: l.L("change." + k), N: c.Counts[k]})
+		if c.Counts[k] > 0 {
+			cv.Kinds = append(cv.Kinds, htmlFilter{Value: k, Label: l.L("change." + k), N: c.Counts[k], Checked: k != ChangeUnchanged})
 		}
 	}
-	return nil
+	for _, v := range checks.Verdicts() {
+		cv.Verdicts = append(cv.Verdicts, compareCount{Class: string(v), Label: l.L("verdict." + string(v)), Before: c.Old[v], Now: c.New[v]})
+	}
+	for _, ch := range c.Changes {
+		row := changeRow{Kind: ch.Kind, Host: ch.Host}
+		if s, err := label(lang, "change."+ch.Kind); err == nil {
+			row.KindLabel = s
+		} else {
+			row.KindLabel = ch.Kind
+		}
+		if ch.Old != nil {
+			old := Localize(*ch.Old, lang)
+			row.OldClass, row.Old, row.OldTodo = verdictClass(old.Verdict), l.verdictLabel(old.Verdict), htmlTodo(l, old)
+		}
+		if ch.New != nil {
+			cur := Localize(*ch.New, lang)
+			row.NewClass, row.New, row.NewTodo = verdictClass(cur.Verdict), l.verdictLabel(cur.Verdict), htmlTodo(l, cur)
+		}
+		if ch.Kind != ChangeUnchanged {
+			cv.Changed++
+		}
+		cv.Rows = append(cv.Rows, row)
+	}
+	cv.Shown = l.L("shown", "shown", strconv.Itoa(cv.Changed), "total", strconv.Itoa(len(cv.Rows)))
+	data := newHTMLData("compare", lang, o)
+	data.Strings, data.Evidence, data.Findings, data.Hosts = []string{}, [][5]textRef{}, []jsonFinding{}, []jsonHost{}
+	page := htmlPage{Lang: lang, Title: l.L("title.compare"), Meta: htmlMetaOf(o, len(cv.Rows)), Compare: cv, Data: data}
+	if l.err != nil {
+		return l.err
+	}
+	return renderPage(w, l, page)
 }
 
-// cspHash is the CSP source expression of an inline element's exact content.
-func cspHash(b []byte) string {
-	sum := sha256.Sum256(b)
-	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
+func generatedAt(o HTMLOptions) time.Time {
+	if o.Generated.IsZero() {
+		return time.Now()
+	}
+	return o.Generated
+}
+
+func htmlMetaOf(o HTMLOptions, hosts int) htmlMeta {
+	return htmlMeta{Scope: o.Scope, When: generatedAt(o).Format("2006-01-02 15:04 MST"), By: o.By, Version: o.Version,
+		Sources: strings.Join(o.Sources, ", "), Hosts: hosts}
+}
+
+func newHTMLData(mode, lang string, o HTMLOptions) htmlData {
+	labels := make(map[string]string, len(scriptLabels))
+	for _, k := range scriptLabels {
+		labels[k] = labelsFor(lang)[k]
+	}
+	return htmlData{Mode: mode, Lang: lang, Labels: labels, Meta: jsonMeta{Scope: o.Scope,
+		Generated: generatedAt(o).Format(time.RFC3339), By: o.By, Version: o.Version, Sources: o.Sources}}
+}
+
+// renderPage executes the template with L bound to the page's language, through a buffered
+// writer.
+func renderPage(w io.Writer, l *pageLabels, page htmlPage) error {
+	a, err := loadHTMLAssets()
+	if err != nil {
+		return err
+	}
+	page.CSS, page.JS, page.CSP = a.css, a.js, a.csp
+	t, err := a.tmpl.Clone()
+	if err != nil {
+		return err
+	}
+	t.Funcs(template.FuncMap{"L": func(key string, kv ...any) (string, error) {
+		args := make([]string, len(kv))
+		for i, v := range kv {
+			args[i] = fmt.Sprint(v)
+		}
+		return label(l.lang, key, args...)
+	}})
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if err := t.Execute(bw, page); err != nil {
+		return fmt.Errorf("report template: %w", err)
+	}
+	return bw.Flush()
+}
+
+// htmlOS is the host's operating system: its own caption and service pack, else what Active
+// Directory records, marked (AD), else "?".
+func htmlOS(l *pageLabels, r scan.Result) string {
+	if r.OS != nil {
+		s := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(r.OS.Caption), "Microsoft "))
+		if r.OS.ServicePack > 0 {
+			s += fmt.Sprintf(" SP%d", r.OS.ServicePack)
+		}
+		if s == "" {
+			s = r.OS.Version
+		}
+		if s != "" {
+			return s
+		}
+	}
+	if r.AD != nil && r.AD.OperatingSystem != "" {
+		os := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(r.AD.OperatingSystem), "Microsoft "))
+		if sp := strings.TrimSpace(r.AD.OSServicePack); sp != "" {
+			os += " " + sp
+		}
+		return l.L("os.ad", "os", os)
+	}
+	return l.L("os.unknown")
+}
+
+// htmlTodo is the "what to do" cell: the titles of the findings that decide the verdict, or
+// why the host could not be checked.
+func htmlTodo(l *pageLabels, r scan.Result) string {
+	if r.Error != nil {
+		msg := errorMessage(r.Error.Message)
+		for _, f := range r.Findings {
+			if f.Severity == checks.SeverityUnsupported {
+				return l.L("todo.notchecked", "title", f.Title, "error", r.Error.Category+": "+msg)
+			}
+		}
+		return msg
+	}
+	var decisive, warnings []string
+	for _, f := range r.Findings {
+		switch f.Severity {
+		case checks.SeverityUnsupported, checks.SeverityAction, checks.SeverityUnknown:
+			decisive = append(decisive, f.Title)
+		case checks.SeverityWarning:
+			warnings = append(warnings, f.Title)
+		}
+	}
+	switch {
+	case len(decisive) > 0:
+		return strings.Join(decisive, "; ")
+	case len(warnings) == 1:
+		return l.L("todo.warning", "title", warnings[0])
+	case len(warnings) > 1:
+		return l.L("todo.warnings", "n", strconv.Itoa(len(warnings)))
+	}
+	return l.L("todo.nothing")
+}
+
+// errorMessage drops the "host ADDRESS: " prefix of a scan error: the row names the host.
+func errorMessage(msg string) string {
+	if rest, ok := strings.CutPrefix(msg, "host "); ok {
+		if i := strings.Index(rest, ": "); i >= 0 && !strings.Contains(rest[:i], " ") {
+			return rest[i+2:]
+		}
+	}
+	return msg
+}
+
+// verdictChart is a horizontal bar chart of the hosts per verdict.
+func verdictChart(l *pageLabels, counts map[checks.Verdict]int, total int) htmlChart {
+	const labelW, barW, rowH, valueW = 150, 230, 30, 90
+	c := htmlChart{Width: labelW + barW + valueW, Height: len(checks.Verdicts())*rowH + 4}
+	for i, v := range checks.Verdicts() {
+		n := counts[v]
+		pct := 0
+		w := 0
+		if total > 0 {
+			pct = (n*100 + total/2) / total
+			w = n * barW / total
+			if n > 0 && w < 2 {
+				w = 2
+			}
+		}
+		y := i*rowH + 4
+		c.Bars = append(c.Bars, htmlBar{Class: string(v), Label: l.L("verdict." + string(v)), Y: y, TextY: y + 16, Width: w, ValueX: labelW + w + 6,
+			Value: fmt.Sprintf("%d (%d%%)", n, pct),
+			Title: l.L("chart.bar", "verdict", l.L("verdict."+string(v)), "n", strconv.Itoa(n), "pct", strconv.Itoa(pct))})
+	}
+	return c
+}
+
+// topActions counts, per finding id that decides a verdict (unsupported, action, unknown), the
+// hosts that have it, most hosts first, and adds one line for the hosts that could not be
+// checked, by error category.
+func topActions(l *pageLabels, rows []scan.Result) []htmlTop {
+	type count struct {
+		id    string
+		sev   checks.Severity
+		hosts int
+	}
+	index := map[string]int{}
+	var counts []count
+	errCats := map[string]int{}
+	errHosts := 0
+	for _, r := range rows {
+		if r.Verdict == checks.Unknown && r.Error != nil {
+			errHosts++
+			errCats[r.Error.Category]++
+		}
+		seen := map[string]bool{}
+		for _, f := range r.Findings {
+			switch f.Severity {
+			case checks.SeverityUnsupported, checks.SeverityAction, checks.SeverityUnknown:
+			default:
+				continue
+			}
+			if seen[f.ID] {
+				continue
+			}
+			seen[f.ID] = true
+			i, ok := index[f.ID]
+			if !ok {
+				i = len(counts)
+				index[f.ID] = i
+				counts = append(counts, count{id: f.ID, sev: f.Severity})
+			}
+			counts[i].hosts++
+		}
+	}
+	faq := map[string][]string{}
+	for _, t := range checks.FindingTypes() {
+		faq[t.ID] = t.FAQ
+	}
+	rank := map[checks.Severity]int{checks.SeverityUnsupported: 0, checks.SeverityAction: 1, checks.SeverityUnknown: 2}
+	sort.SliceStable(counts, func(i, j int) bool {
+		a, b := counts[i], counts[j]
+		if a.hosts != b.hosts {
+			return a.hosts > b.hosts
+		}
+		if rank[a.sev] != rank[b.sev] {
+			return rank[a.sev] < rank[b.sev]
+		}
+		return a.id < b.id
+	})
+	type item struct {
+		top   htmlTop
+		hosts int
+	}
+	var items []item
+	for _, c := range counts {
+		key := "top.item"
+		if c.hosts == 1 {
+			key = "top.item.one"
+		}
+		t := htmlTop{Class: severityClass(c.sev), Severity: l.L("sev." + severityClass(c.sev)),
+			Text: l.L(key, "n", strconv.Itoa(c.hosts), "title", checks.TypeTitle(c.id, l.lang))}
+		if q := faq[c.id]; len(q) > 0 {
+			t.FAQ = l.L("top.faq", "questions", strings.Join(q, ", "))
+		}
+		items = append(items, item{t, c.hosts})
+	}
+	if errHosts > 0 {
+		cats := make([]string, 0, len(errCats))
+		for k := range errCats {
+			cats = append(cats, k)
+		}
+		sort.Slice(cats, func(i, j int) bool {
+			if errCats[cats[i]] != errCats[cats[j]] {
+				return errCats[cats[i]] > errCats[cats[j]]
+			}
+			return cats[i] < cats[j]
+		})
+		parts := make([]string, len(cats))
+		for i, k := range cats {
+			parts[i] = fmt.Sprintf("%s %d", k, errCats[k])
+		}
+		key := "top.errors"
+		if errHosts == 1 {
+			key = "top.errors.one"
+		}
+		t := htmlTop{Class: "unknown", Severity: l.L("sev.unknown"),
+			Text: l.L(key, "n", strconv.Itoa(errHosts), "categories", strings.Join(parts, ", "))}
+		// Among the findings by number of hosts; after them when the numbers are equal.
+		at := len(items)
+		for i, it := range items {
+			if it.hosts < errHosts {
+				at = i
+				break
+			}
+		}
+		items = slices.Insert(items, at, item{t, errHosts})
+	}
+	out := make([]htmlTop, len(items))
+	for i, it := range items {
+		out[i] = it.top
+	}
+	return out
+}
+
+// textRef is a text as parts of Strings: one index (-1 for the empty text), or, for a text
+// made of several parts, their indexes in order. Texts are cut around Windows SIDs, which is
+// where texts of different hosts differ (a user's hive in a key, a finding's detail), so the
+// long parts around them are stored once.
+type textRef []int
+
+// MarshalJSON writes a one-part text as its index and a longer one as an array.
+func (t textRef) MarshalJSON() ([]byte, error) {
+	switch len(t) {
+	case 0:
+		return []byte("-1"), nil
+	case 1:
+		return strconv.AppendInt(nil, int64(t[0]), 10), nil
+	}
+	return json.Marshal([]int(t))
+}
+
+// sidPattern matches a Windows security identifier such as S-1-5-21-3623811015-...-1104.
+var sidPattern = regexp.MustCompile(`S-1-\d+(?:-\d+)+`)
+
+// interner stores each distinct string part, evidence row and finding once.
+type interner struct {
+	strings     []string
+	stringIndex map[string]int
+	evidence    [][5]textRef
+	evIndex     map[string]int
+	findings    []jsonFinding
+	fIndex      map[string]int
+}
+
+func newInterner() *interner {
+	return &interner{stringIndex: map[string]int{}, evIndex: map[string]int{}, fIndex: map[string]int{}}
+}
+
+func (in *interner) part(s string) int {
+	if i, ok := in.stringIndex[s]; ok {
+		return i
+	}
+	in.stringIndex[s] = len(in.strings)
+	in.strings = append(in.strings, s)
+	return len(in.strings) - 1
+}
+
+// text stores s in parts, cut around SIDs.
+func (in *interner) text(s string) textRef {
+	if s == "" {
+		return nil
+	}
+	cuts := sidPattern.FindAllStringIndex(s, -1)
+	if len(cuts) == 0 {
+		return textRef{in.part(s)}
+	}
+	var ref textRef
+	at := 0
+	for _, c := range cuts {
+		if c[0] > at {
+			ref = append(ref, in.part(s[at:c[0]]))
+		}
+		ref = append(ref, in.part(s[c[0]:c[1]]))
+		at = c[1]
+	}
+	if at < len(s) {
+		ref = append(ref, in.part(s[at:]))
+	}
+	return ref
+}
+
+func (in *interner) ev(e checks.Evidence) int {
+	where := e.Key
+	if where == "" {
+		where = e.Path
+	}
+	k := [5]textRef{in.text(where), in.text(e.View), in.text(e.Name), in.text(e.Type), in.text(e.Value)}
+	key := fmt.Sprint(k)
+	if i, ok := in.evIndex[key]; ok {
+		return i
+	}
+	in.evIndex[key] = len(in.evidence)
+	in.evidence = append(in.evidence, k)
+	return len(in.evidence) - 1
+}
+
+func (in *interner) finding(f checks.Finding) int {
+	jf := jsonFinding{ID: f.ID, Severity: string(f.Severity), Title: in.text(f.Title), Detail: in.text(f.Detail), Fix: in.text(f.Remediation),
+		FAQ: strings.Join(f.FAQ, " ")}
+	for _, e := range f.Evidence {
+		jf.Evidence = append(jf.Evidence, in.ev(e))
+	}
+	key := fmt.Sprint(jf)
+	if i, ok := in.fIndex[key]; ok {
+		return i
+	}
+	in.fIndex[key] = len(in.findings)
+	in.findings = append(in.findings, jf)
+	return len(in.findings) - 1
 }

@@ -1,254 +1,215 @@
 (function () {
   "use strict";
-  // Everything shown comes from the JSON data block and enters the page as text nodes: no
-  // innerHTML, no URLs, nothing loaded from anywhere.
-  var data = JSON.parse(document.getElementById("tlsready-data").textContent);
-  var S = data.strings;
-  var ORDER = ["action", "unsupported", "unknown", "ready"];
-  var RANK = { action: 0, unsupported: 1, unknown: 2, ready: 3 };
+  // The table is already in the page; this script adds sorting, filtering and the details of
+  // each host. Host data comes from the JSON block and enters the page as text only
+  // (createElement, textContent): no HTML parsing of data, no URLs, nothing from the network.
+  var block = document.getElementById("tlsready-data");
+  var table = document.querySelector("table.hosts");
+  if (!block || !table) { return; }
+  var data = JSON.parse(block.textContent);
+  var labels = data.labels || {};
+  var S = data.s || [];
+  var has = function (o, k) { return Object.prototype.hasOwnProperty.call(o, k); };
+  var VERDICTS = ["action", "unsupported", "unknown", "ready"]; // attention first, as rendered
+  var SEVERITIES = ["unsupported", "action", "unknown", "warning", "info"];
+  var CATEGORIES = ["unreachable", "timeout", "auth", "winrm", "collector"];
+  var KINDS = ["regressed", "newly-unreachable", "fixed", "reached", "changed", "new", "gone", "unchanged"];
 
   function L(key, args) {
-    var s = Object.prototype.hasOwnProperty.call(data.labels, key) ? data.labels[key] : "{?" + key + "}";
-    if (args) {
-      Object.keys(args).forEach(function (k) { s = s.split("{" + k + "}").join(String(args[k])); });
-    }
-    return s;
+    var s = has(labels, key) ? labels[key] : key;
+    if (!args) { return s; }
+    return s.replace(/\{(\w+)\}/g, function (m, k) { return has(args, k) ? String(args[k]) : m; });
   }
-  function str(i) { return i >= 0 && i < S.length ? S[i] : ""; }
-  function el(tag, attrs) {
+  // A text is an index into the string table, or an array of indexes of its parts.
+  function part(i) { return typeof i === "number" && i >= 0 && i < S.length ? S[i] : ""; }
+  function str(t) { return Array.isArray(t) ? t.map(part).join("") : part(t); }
+  function el(tag, cls, text) {
     var e = document.createElement(tag);
-    if (attrs) {
-      Object.keys(attrs).forEach(function (k) {
-        if (k === "text") { e.textContent = attrs[k]; } else if (k === "cls") { e.className = attrs[k]; } else { e.setAttribute(k, attrs[k]); }
-      });
-    }
-    for (var i = 2; i < arguments.length; i++) {
+    if (cls) { e.className = cls; }
+    if (text !== undefined && text !== null) { e.textContent = text; }
+    return e;
+  }
+  function add(parent) {
+    for (var i = 1; i < arguments.length; i++) {
       var c = arguments[i];
       if (c === null || c === undefined) { continue; }
-      e.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+      parent.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
     }
-    return e;
+    return parent;
   }
-  function svg(tag, attrs) {
-    var e = document.createElementNS("http://www.w3.org/2000/svg", tag);
-    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
-    return e;
-  }
-  function badge(v, text) { return el("span", { cls: "v " + v, text: text || v }); }
+  function known(list, v) { return list.indexOf(v) >= 0 ? v : "other"; }
 
-  // Header: title, scope, when, by whom, version, sources.
-  var header = document.getElementById("header");
-  header.appendChild(el("h1", { text: document.title }));
-  var meta = el("p", { cls: "meta" });
-  function metaItem(label, value) {
-    if (value) { meta.appendChild(el("span", null, el("b", { text: label + ": " }), value)); }
-  }
-  metaItem(L("html.scope"), data.meta.scope);
-  metaItem(L("html.generated"), data.meta.generated + (data.meta.by ? " " + L("html.by") + " " + data.meta.by : ""));
-  metaItem(L("html.version"), data.meta.version);
-  metaItem(L("html.sources"), (data.meta.sources || []).join(", "));
-  header.appendChild(meta);
+  var fleet = data.mode === "fleet";
+  var tbody = table.tBodies[0];
+  var ncols = table.tHead.rows[0].cells.length;
+  var details = fleet && Array.isArray(data.hosts) && data.hosts.length === tbody.rows.length ? data.hosts : null;
+  // byIndex is in the page's first order, which data-row numbers refer to; rows is in the order
+  // shown.
+  var byIndex = Array.prototype.map.call(tbody.rows, function (tr, i) {
+    return { tr: tr, index: i, group: tr.className, d: details ? details[i] : null, detail: null, open: false, hay: "" };
+  });
+  var rows = byIndex.slice();
 
-  var main = document.getElementById("main");
-  if (data.mode === "compare") { compare(); } else { fleet(); }
+  // Search text of each row: its cells, its verdict or kind, finding ids, the error message.
+  rows.forEach(function (r) {
+    var parts = [r.tr.textContent, r.group];
+    if (r.d) {
+      (r.d.f || []).forEach(function (fi) { var f = (data.f || [])[fi]; if (f) { parts.push(f.i); } });
+      if (r.d.m) { parts.push(r.d.m); }
+    }
+    r.hay = parts.join("\n").toLowerCase();
+  });
 
-  function tiles(keys, label) {
-    var box = el("div", { cls: "tiles", id: "tiles" });
-    keys.forEach(function (k) {
-      box.appendChild(el("div", { cls: "tile " + k, id: "tile-" + k }, el("span", { cls: "n", text: String(data.counts[k] || 0) }), label(k)));
+  // Host names become buttons that open the host's evidence and fix.
+  if (details) {
+    rows.forEach(function (r) {
+      var cell = r.tr.cells[0];
+      var b = el("button", "x", cell.textContent);
+      b.type = "button";
+      b.setAttribute("aria-expanded", "false");
+      b.setAttribute("aria-label", L("detail.expand", { host: cell.textContent }));
+      b.setAttribute("data-row", String(r.index));
+      cell.textContent = "";
+      cell.appendChild(b);
     });
-    return box;
-  }
-
-  function chart() {
-    var total = 0;
-    ORDER.forEach(function (v) { total += data.counts[v] || 0; });
-    var w = 420, rowH = 26, s = svg("svg", { "class": "chart", viewBox: "0 0 " + w + " " + (ORDER.length * rowH + 4), role: "img", "aria-label": L("html.chart") });
-    var title = svg("title");
-    title.textContent = L("html.chart");
-    s.appendChild(title);
-    var colors = { ready: "#1a7f37", action: "#b35900", unsupported: "#c62828", unknown: "#6a4c93" };
-    ORDER.forEach(function (v, i) {
-      var n = data.counts[v] || 0, y = i * rowH + 2, bw = total ? Math.round((w - 190) * n / total) : 0;
-      var t = svg("text", { x: 0, y: y + 17, "font-size": 13 });
-      t.textContent = L("html.verdict." + v);
-      s.appendChild(t);
-      s.appendChild(svg("rect", { x: 130, y: y + 3, width: Math.max(bw, n ? 2 : 0), height: 18, fill: colors[v], rx: 3 }));
-      var c = svg("text", { x: 136 + bw, y: y + 17, "font-size": 13 });
-      c.textContent = String(n);
-      s.appendChild(c);
+    tbody.addEventListener("click", function (ev) {
+      var b = ev.target.closest ? ev.target.closest("button.x") : null;
+      if (!b || !tbody.contains(b)) { return; }
+      toggle(byIndex[Number(b.getAttribute("data-row"))], b);
     });
-    return s;
   }
 
-  function fleet() {
-    main.appendChild(el("div", { cls: "summary" }, tiles(ORDER, function (v) { return L("html.verdict." + v); }), chart()));
-    main.appendChild(el("h2", { text: L("html.top") }));
-    var top = el("ol", { cls: "top", id: "top-actions" });
-    data.top.forEach(function (t) {
-      top.appendChild(el("li", null, el("span", { cls: "sev " + t.severity, text: t.severity }),
-        L(t.hosts === 1 ? "html.top.item1" : "html.top.item", { n: t.hosts, title: t.title }), " ", el("span", { cls: "faq", text: "(" + (t.faq || []).join(", ") + ")" })));
-    });
-    if (!data.top.length) { top.appendChild(el("li", { text: L("html.top.none") })); }
-    main.appendChild(top);
-    main.appendChild(el("h2", { text: L("html.table") }));
+  function toggle(r, b) {
+    if (!r) { return; }
+    if (!r.detail) {
+      r.detail = el("tr", "detail");
+      var td = el("td");
+      td.colSpan = ncols;
+      render(td, r.d);
+      r.detail.appendChild(td);
+      r.tr.parentNode.insertBefore(r.detail, r.tr.nextSibling);
+    }
+    r.open = !r.open;
+    r.detail.hidden = !r.open || r.tr.hidden;
+    b.setAttribute("aria-expanded", String(r.open));
+  }
 
-    var cols = [
-      { key: "host", label: L("html.col.host"), val: function (h) { return h.n.toLowerCase(); } },
-      { key: "os", label: L("html.col.os"), val: function (h) { return (h.o || "").toLowerCase(); } },
-      { key: "verdict", label: L("html.col.verdict"), val: function (h) { return RANK[h.v]; } },
-      { key: "todo", label: L("html.col.todo"), val: function (h) { return str(h.t).toLowerCase(); } },
-      { key: "error", label: L("html.col.error"), val: function (h) { return h.c || ""; } }
-    ];
-    var shown = { action: true, unsupported: true, unknown: true, ready: true };
-    var controls = el("div", { cls: "controls" }, el("b", { text: L("html.filter") + ":" }));
-    ORDER.forEach(function (v) {
-      var box = el("input", { type: "checkbox", id: "filter-" + v, "data-verdict": v });
-      box.checked = true;
-      box.addEventListener("change", function () { shown[v] = box.checked; apply(); });
-      controls.appendChild(el("label", null, box, " ", L("html.verdict." + v)));
-    });
-    var search = el("input", { type: "search", id: "search", placeholder: L("html.search"), "aria-label": L("html.search") });
-    search.addEventListener("input", apply);
-    controls.appendChild(search);
-    var count = el("span", { id: "shown-count", "aria-live": "polite" });
-    controls.appendChild(count);
-    main.appendChild(controls);
-
-    var thead = el("tr");
-    cols.forEach(function (c, i) {
-      var b = el("button", { type: "button", text: c.label, "data-col": c.key });
-      var th = el("th", { scope: "col", "aria-sort": "none" }, b);
-      b.addEventListener("click", function () { sortBy(i, th); });
-      thead.appendChild(th);
-    });
-    var tbody = el("tbody", { id: "hosts" });
-    main.appendChild(el("table", { id: "host-table" }, el("thead", null, thead), tbody));
-
-    var rows = data.hosts.map(function (h, i) {
-      var btn = el("button", { type: "button", cls: "expand", "aria-expanded": "false", text: "+", title: L("html.expand"), "aria-label": L("html.expand") + " " + h.n });
-      var tr = el("tr", { cls: "host-row", "data-host": h.n, "data-verdict": h.v },
-        el("td", { cls: "host" }, btn, " ", el("span", { cls: "name", text: h.n })),
-        el("td", { cls: "os", text: h.o ? h.o + (h.a ? " (AD)" : "") : "?" }),
-        el("td", { cls: "verdict" }, badge(h.v)),
-        el("td", { cls: "todo", text: str(h.t) }),
-        el("td", { cls: "error", text: h.c || "" }));
-      var hay = [h.n, h.o || "", str(h.t), h.c || "", h.m || ""];
-      (h.f || []).forEach(function (f) { hay.push(f.i, str(f.t)); });
-      var row = { h: h, tr: tr, detail: null, hay: hay.join("\n").toLowerCase(), index: i };
-      btn.addEventListener("click", function () { toggle(row, btn); });
-      return row;
-    });
-    rows.forEach(function (r) { tbody.appendChild(r.tr); });
-    apply();
-
-    function toggle(row, btn) {
-      if (!row.detail) {
-        row.detail = el("tr", { cls: "detail", "data-host": row.h.n }, details(row.h));
-        row.tr.parentNode.insertBefore(row.detail, row.tr.nextSibling);
-        row.detail.hidden = true;
+  function render(td, h) {
+    if (h.c || h.m) {
+      var cat = h.c || "";
+      var box = add(el("div", "err"), el("h3", null, L("detail.error")));
+      var p = add(el("p"), el("b", null, L("detail.category") + ": "), cat);
+      if (CATEGORIES.indexOf(cat) >= 0) { add(p, " \u2014 " + L("err." + cat)); }
+      add(box, p, add(el("p"), el("b", null, L("detail.message") + ": "), h.m || ""));
+      td.appendChild(box);
+    }
+    var fs = h.f || [];
+    if (!fs.length && !h.c && !h.m) { td.appendChild(el("p", "none", L("detail.none"))); }
+    fs.forEach(function (fi) {
+      var f = (data.f || [])[fi];
+      if (!f) { return; }
+      var sev = known(SEVERITIES, f.s);
+      var box = el("div", "finding");
+      box.setAttribute("data-finding", f.i);
+      var head = add(el("h3"), el("span", "sev " + sev, has(labels, "sev." + sev) ? L("sev." + sev) : f.s), " ", str(f.t));
+      if (f.q) { add(head, " ", el("span", "faq", "(" + L("detail.faq") + " " + f.q.split(" ").join(", ") + ")")); }
+      box.appendChild(head);
+      if (str(f.d)) { box.appendChild(el("p", null, str(f.d))); }
+      if (f.e && f.e.length) {
+        var t = el("table", "ev");
+        var hr = el("tr");
+        ["ev.where", "ev.view", "ev.name", "ev.type", "ev.value"].forEach(function (k) {
+          var th = el("th", null, L(k));
+          th.scope = "col";
+          hr.appendChild(th);
+        });
+        add(t, add(el("thead"), hr));
+        var tb = el("tbody");
+        f.e.forEach(function (ei) {
+          var e = (data.e || [])[ei];
+          if (!e) { return; }
+          var tr = el("tr");
+          for (var k = 0; k < 5; k++) { tr.appendChild(el("td", null, str(e[k]))); }
+          tb.appendChild(tr);
+        });
+        t.appendChild(tb);
+        add(box, el("div", "evh", L("detail.evidence")), t);
       }
-      row.detail.hidden = !row.detail.hidden;
-      btn.setAttribute("aria-expanded", String(!row.detail.hidden));
-      btn.textContent = row.detail.hidden ? "+" : "\u2212";
-    }
+      if (str(f.r)) { box.appendChild(add(el("p", "fix"), el("b", null, L("detail.fix") + ": "), str(f.r))); }
+      td.appendChild(box);
+    });
+  }
 
-    function details(h) {
-      var td = el("td", { colspan: String(cols.length) });
-      if (h.c) {
-        td.appendChild(el("p", { cls: "err" }, el("b", { text: L("html.error") + ": " }), h.c + ": " + (h.m || "")));
-      }
-      var fs = h.f || [];
-      if (!fs.length && !h.c) { td.appendChild(el("p", { text: L("html.no.evidence") })); }
-      fs.forEach(function (f) {
-        var box = el("div", { cls: "finding", "data-finding": f.i },
-          el("h4", null, el("span", { cls: "sev " + f.s, text: f.s }), str(f.t), " ",
-            el("span", { cls: "faq", text: f.q && f.q.length ? L("html.faq") + " " + f.q.join(", ") : "" })));
-        if (f.d >= 0) { box.appendChild(el("p", { text: str(f.d) })); }
-        if (f.e && f.e.length) {
-          var et = el("table", { cls: "ev" }, el("thead", null, el("tr", null,
-            el("th", { text: L("html.ev.key") + " / " + L("html.ev.file") }), el("th", { text: L("html.ev.view") }),
-            el("th", { text: L("html.ev.name") }), el("th", { text: L("html.ev.type") }), el("th", { text: L("html.ev.data") }))));
-          var eb = el("tbody");
-          f.e.forEach(function (e) {
-            eb.appendChild(el("tr", null, el("td", { text: str(e[0]) || str(e[4]) }), el("td", { text: str(e[1]) }),
-              el("td", { text: str(e[2]) }), el("td", { text: str(e[3]) }), el("td", { text: String(e[5]) })));
-          });
-          et.appendChild(eb);
-          box.appendChild(el("div", null, el("b", { text: L("html.evidence") })), et);
-        }
-        if (f.r >= 0) { box.appendChild(el("p", { cls: "fix" }, el("b", { text: L("html.fix") + ": " }), str(f.r))); }
-        td.appendChild(box);
-      });
-      return td;
+  // Sorting: a click on a column heading sorts by it, a second click reverses.
+  var collator = new Intl.Collator(document.documentElement.lang || undefined, { numeric: true, sensitivity: "base" });
+  var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
+  var sorted = { col: -1, dir: 1 };
+  heads.forEach(function (th, i) {
+    if (th.getAttribute("aria-sort") === "ascending") { sorted.col = i; }
+    var b = th.querySelector("button");
+    if (b) { b.addEventListener("click", function () { sortBy(i); }); }
+  });
+  function verdictOf(r, cell) {
+    for (var i = 0; i < VERDICTS.length; i++) {
+      if (cell.classList.contains(VERDICTS[i])) { return i; }
     }
+    var v = VERDICTS.indexOf(r.group);
+    return v >= 0 && fleet ? v : VERDICTS.length;
+  }
+  function sortBy(col) {
+    sorted.dir = sorted.col === col ? -sorted.dir : 1;
+    sorted.col = col;
+    var type = heads[col].querySelector("button").getAttribute("data-sort");
+    var keyed = rows.map(function (r) {
+      var cell = r.tr.cells[col];
+      var k;
+      if (type === "verdict") { k = verdictOf(r, cell); } else if (type === "kind") { k = KINDS.indexOf(r.group); } else { k = cell.textContent; }
+      return { r: r, k: k };
+    });
+    keyed.sort(function (a, b) {
+      // Ties keep the page's first order (attention first, then host), in either direction.
+      var c = typeof a.k === "number" ? a.k - b.k : collator.compare(a.k, b.k);
+      return c !== 0 ? c * sorted.dir : a.r.index - b.r.index;
+    });
+    var frag = document.createDocumentFragment();
+    rows = keyed.map(function (x) {
+      frag.appendChild(x.r.tr);
+      if (x.r.detail) { frag.appendChild(x.r.detail); }
+      return x.r;
+    });
+    tbody.appendChild(frag);
+    heads.forEach(function (th, i) {
+      if (i === col) { th.setAttribute("aria-sort", sorted.dir > 0 ? "ascending" : "descending"); } else { th.removeAttribute("aria-sort"); }
+    });
+  }
 
-    var sortState = { col: -1, dir: 1 };
-    function sortBy(i, th) {
-      sortState.dir = sortState.col === i ? -sortState.dir : 1;
-      sortState.col = i;
-      Array.prototype.forEach.call(thead.children, function (h) { h.setAttribute("aria-sort", "none"); });
-      th.setAttribute("aria-sort", sortState.dir > 0 ? "ascending" : "descending");
-      var val = cols[i].val;
-      rows.sort(function (a, b) {
-        var x = val(a.h), y = val(b.h);
-        if (x < y) { return -sortState.dir; }
-        if (x > y) { return sortState.dir; }
-        return a.index - b.index;
-      });
-      rows.forEach(function (r) {
-        tbody.appendChild(r.tr);
-        if (r.detail) { tbody.appendChild(r.detail); }
-      });
-    }
-
-    function apply() {
-      var q = search.value.trim().toLowerCase(), n = 0;
-      rows.forEach(function (r) {
-        var vis = shown[r.h.v] && (!q || r.hay.indexOf(q) >= 0);
-        r.tr.hidden = !vis;
-        if (r.detail) { r.detail.hidden = !vis || r.tr.querySelector("button.expand").getAttribute("aria-expanded") !== "true"; }
-        if (vis) { n++; }
-      });
-      count.textContent = L("html.shown", { shown: n, total: rows.length });
+  // Filtering: by verdict (or kind of change) and by words; the count follows.
+  var controls = document.getElementById("controls");
+  var boxes = Array.prototype.slice.call(document.querySelectorAll("#controls input.filter"));
+  var search = document.getElementById("search");
+  var count = document.getElementById("shown-count");
+  // A row whose verdict (or kind) has no checkbox (a word this page does not know) is always
+  // shown.
+  var filtered = {};
+  boxes.forEach(function (b) { filtered[b.value] = true; });
+  function apply() {
+    var on = {};
+    boxes.forEach(function (b) { if (b.checked) { on[b.value] = true; } });
+    var words = search ? search.value.toLowerCase().split(/\s+/).filter(Boolean) : [];
+    var n = 0;
+    rows.forEach(function (r) {
+      var vis = (!has(filtered, r.group) || on[r.group] === true) && words.every(function (w) { return r.hay.indexOf(w) >= 0; });
+      r.tr.hidden = !vis;
+      if (r.detail) { r.detail.hidden = !vis || !r.open; }
+      if (vis) { n++; }
+    });
+    if (count) {
+      count.textContent = L("shown", { shown: n, total: rows.length });
       count.setAttribute("data-shown", String(n));
     }
   }
-
-  function compare() {
-    main.appendChild(el("div", { cls: "summary" }, tiles(data.kinds, function (k) { return L("change." + k); })));
-    var controls = el("div", { cls: "controls" });
-    var all = el("input", { type: "checkbox", id: "show-unchanged" });
-    controls.appendChild(el("label", null, all, " ", L("html.compare.show.unchanged")));
-    var search = el("input", { type: "search", id: "search", placeholder: L("html.search"), "aria-label": L("html.search") });
-    controls.appendChild(search);
-    var count = el("span", { id: "shown-count", "aria-live": "polite" });
-    controls.appendChild(count);
-    main.appendChild(controls);
-    var tbody = el("tbody", { id: "changes" });
-    main.appendChild(el("table", { id: "change-table" }, el("thead", null, el("tr", null,
-      el("th", { scope: "col", text: L("html.col.host") }), el("th", { scope: "col", text: L("html.col.change") }),
-      el("th", { scope: "col", text: L("html.compare.old") }), el("th", { scope: "col", text: L("html.compare.new") }),
-      el("th", { scope: "col", text: L("html.col.todo") }))), tbody));
-    var rows = data.changes.map(function (c) {
-      var tr = el("tr", { cls: "change-row", "data-host": c.n, "data-kind": c.k },
-        el("td", { cls: "host", text: c.n }), el("td", { text: L("change." + c.k) }),
-        el("td", null, c.o ? badge(c.o) : null), el("td", null, c.w ? badge(c.w) : null), el("td", { text: str(c.t) }));
-      tbody.appendChild(tr);
-      return { c: c, tr: tr, hay: [c.n, str(c.t)].join("\n").toLowerCase() };
-    });
-    function apply() {
-      var q = search.value.trim().toLowerCase(), n = 0;
-      rows.forEach(function (r) {
-        var vis = (all.checked || r.c.k !== "unchanged") && (!q || r.hay.indexOf(q) >= 0);
-        r.tr.hidden = !vis;
-        if (vis) { n++; }
-      });
-      count.textContent = L("html.shown", { shown: n, total: rows.length });
-      count.setAttribute("data-shown", String(n));
-    }
-    all.addEventListener("change", apply);
-    search.addEventListener("input", apply);
-    apply();
-  }
+  boxes.forEach(function (b) { b.addEventListener("change", apply); });
+  if (search) { search.addEventListener("input", apply); }
+  if (controls) { controls.hidden = false; }
+  apply();
 })();
