@@ -16,7 +16,7 @@ import (
 
 const labSynopsis = `Usage: tlsready lab [--fleet DIR | --generate N [--fault-mix SPEC] [--seed N]]
                     [--user USER] [--password-file FILE] [--https [--ca-out FILE]]
-                    [--latency D] [--exec-time D]
+                    [--host-latency D[-D]] [--latency D] [--exec-time D]
 
 Serves simulated Windows hosts on 127.0.0.1, one WinRM endpoint per host profile (*.json in DIR;
 the built-in fleet by default), and prints one line per host: NAME URL. Those lines can be saved
@@ -31,8 +31,11 @@ certificate is written to --ca-out for "tlsready scan --https --ca-file".
 
 --generate N serves N hosts named SIM-00001... copied from the built-in fleet's healthy profiles,
 with faults mixed in as --fault-mix says, e.g. "refuse=10,timeout=5,quota-then-ok=5,reset=3,auth=2"
-(percent of hosts; faults: refuse, timeout, auth, garbage, quota-then-ok, reset, slow). --latency
-delays every answer and --exec-time every command's output, for load tests.
+(percent of hosts; faults: refuse, timeout, auth, garbage, quota-then-ok, reset, slow; see
+testdata/fleet/README.md), chosen by --seed (default 1: the same seed serves the same fleet).
+--host-latency gives the healthy generated hosts a latency of their own ("20ms", or a range
+"0-50ms" drawn per request). --latency delays every answer of every host and --exec-time every
+command's output, for load tests.
 `
 
 func runLab(ctx context.Context, e env, args []string) (int, error) {
@@ -42,7 +45,7 @@ func runLab(ctx context.Context, e env, args []string) (int, error) {
 	var auth, keytab string
 	var generate int
 	var faultMix, hostLatency string
-	var seed uint64
+	var seed int64
 	var latency, execTime time.Duration
 	fs.StringVar(&fleetDir, "fleet", "", "directory of host profiles (*.json); default: the built-in fleet")
 	fs.StringVar(&user, "user", `LAB\tlsready`, "user name the simulated hosts accept")
@@ -54,7 +57,7 @@ func runLab(ctx context.Context, e env, args []string) (int, error) {
 	fs.StringVar(&caOut, "ca-out", "tlsready-lab-ca.pem", "with --https: where to write the lab CA certificate (PEM)")
 	fs.IntVar(&generate, "generate", 0, "serve N generated hosts (SIM-00001...) instead of a fleet directory")
 	fs.StringVar(&faultMix, "fault-mix", "", `with --generate: percent of hosts per fault, e.g. "refuse=10,timeout=5,quota-then-ok=5,reset=3,auth=2"`)
-	fs.Uint64Var(&seed, "seed", 1, "with --generate: the same seed gives the same fleet")
+	fs.Int64Var(&seed, "seed", 1, "with --generate: the same seed gives the same fleet")
 	fs.StringVar(&hostLatency, "host-latency", "", `with --generate: latency of the healthy hosts, e.g. "0-50ms"`)
 	fs.DurationVar(&latency, "latency", 0, "delay before every answer of every host (a network round trip)")
 	fs.DurationVar(&execTime, "exec-time", 0, "how long every command runs before its output is there")
@@ -64,6 +67,8 @@ func runLab(ctx context.Context, e env, args []string) (int, error) {
 	var profiles []winrmsim.Profile
 	var err error
 	switch {
+	case generate < 0:
+		return exitUsage, usagef("--generate %d: want a number of hosts", generate)
 	case generate > 0 && fleetDir != "":
 		return exitUsage, usagef("give --fleet DIR or --generate N, not both")
 	case generate > 0:
@@ -141,7 +146,7 @@ func runLab(ctx context.Context, e env, args []string) (int, error) {
 
 // generateFleet makes n hosts from the built-in fleet's healthy profiles with the faults of mix
 // ("refuse=10,auth=2": percent of hosts).
-func generateFleet(n int, mix string, seed uint64, latency string) ([]winrmsim.Profile, error) {
+func generateFleet(n int, mix string, seed int64, latency string) ([]winrmsim.Profile, error) {
 	builtin, err := loadFleet("")
 	if err != nil {
 		return nil, err
@@ -152,20 +157,37 @@ func generateFleet(n int, mix string, seed uint64, latency string) ([]winrmsim.P
 			base = append(base, p)
 		}
 	}
-	fractions := map[string]float64{}
-	for _, part := range splitList(mix) {
-		name, pct, ok := strings.Cut(part, "=")
-		v, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(pct), "%"), 64)
-		if !ok || err != nil || v < 0 || v > 100 {
-			return nil, usagef("--fault-mix %q: want FAULT=PERCENT,... e.g. refuse=10,auth=2", part)
-		}
-		fractions[strings.TrimSpace(name)] = v / 100
+	fractions, err := parseFaultMix(mix)
+	if err != nil {
+		return nil, err
 	}
 	ps, err := winrmsim.Generate(winrmsim.GenerateSpec{N: n, Seed: seed, Mix: fractions, Latency: latency, Base: base})
 	if err != nil {
 		return nil, usagef("--generate: %v", err)
 	}
 	return ps, nil
+}
+
+// parseFaultMix reads --fault-mix: "refuse=10,auth=2.5" (percent of hosts per fault, a "%"
+// allowed after the number) into fractions. A fault named twice is an error.
+func parseFaultMix(mix string) (map[string]float64, error) {
+	fractions := map[string]float64{}
+	for _, part := range strings.Split(mix, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		name, pct, ok := strings.Cut(part, "=")
+		name = strings.ToLower(strings.TrimSpace(name))
+		v, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(pct), "%"), 64)
+		if !ok || name == "" || err != nil || v < 0 || v > 100 {
+			return nil, usagef("--fault-mix %q: want FAULT=PERCENT,... e.g. refuse=10,auth=2", part)
+		}
+		if _, dup := fractions[name]; dup {
+			return nil, usagef("--fault-mix: %s given twice", name)
+		}
+		fractions[name] = v / 100
+	}
+	return fractions, nil
 }
 
 // loadFleet reads host profiles from dir, or the built-in fleet when dir is empty.

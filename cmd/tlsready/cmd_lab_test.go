@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -132,8 +133,18 @@ func TestLabGenerate(t *testing.T) {
 	if code != exitUnknown {
 		t.Errorf("exit %d: %s", code, stderr)
 	}
+	for i, l := range lines {
+		name, url, _ := strings.Cut(l, " ")
+		if want := fmt.Sprintf("SIM-%05d", i+1); name != want || !strings.HasPrefix(url, "http://127.0.0.1:") {
+			t.Errorf("line %d %q, want %s http://127.0.0.1:PORT/wsman", i+1, l, want)
+		}
+	}
+	results := readResultsFile(t, out)
+	if len(results) != 50 {
+		t.Errorf("%d results, want 50", len(results))
+	}
 	cats := map[string]int{}
-	for _, r := range readResultsFile(t, out) {
+	for _, r := range results {
 		if r.Error != nil {
 			cats[r.Error.Category]++
 		}
@@ -146,9 +157,49 @@ func TestLabGenerate(t *testing.T) {
 		{"lab", "--generate", "5", "--fault-mix", "melt=10"},
 		{"lab", "--generate", "5", "--fault-mix", "refuse=ten"},
 		{"lab", "--fault-mix", "refuse=10"},
+		{"lab", "--generate", "-1"},
+		{"lab", "--generate", "5", "--fault-mix", "refuse=10,refuse=5"},
+		{"lab", "--generate", "5", "--fault-mix", "refuse=60,auth=60"},
+		{"lab", "--generate", "5", "--host-latency", "soon"},
+		{"lab", "--generate", "5", "--latency", "-1s"},
 	} {
 		if code, _, stderr := runCLI(t, args...); code != exitUsage {
 			t.Errorf("%v: exit %d, want %d: %s", args, code, exitUsage, stderr)
+		}
+	}
+}
+
+func TestParseFaultMix(t *testing.T) {
+	tests := []struct {
+		mix     string
+		want    map[string]float64
+		wantErr bool
+	}{
+		{"", map[string]float64{}, false},
+		{"refuse=10,timeout=5,quota-then-ok=5,reset=3,auth=2", map[string]float64{"refuse": 0.10, "timeout": 0.05, "quota-then-ok": 0.05, "reset": 0.03, "auth": 0.02}, false},
+		{" Refuse = 12.5% , ,slow=0", map[string]float64{"refuse": 0.125, "slow": 0}, false},
+		{"refuse", nil, true},
+		{"=10", nil, true},
+		{"refuse=101", nil, true},
+		{"refuse=-1", nil, true},
+		{"refuse=1,refuse=2", nil, true},
+	}
+	for _, tc := range tests {
+		got, err := parseFaultMix(tc.mix)
+		if (err != nil) != tc.wantErr {
+			t.Errorf("%q: err = %v, want error %t", tc.mix, err, tc.wantErr)
+			continue
+		}
+		if tc.wantErr {
+			continue
+		}
+		if len(got) != len(tc.want) {
+			t.Errorf("%q: %v, want %v", tc.mix, got, tc.want)
+		}
+		for k, v := range tc.want {
+			if g, ok := got[k]; !ok || g < v-1e-9 || g > v+1e-9 {
+				t.Errorf("%q: %s = %v, want %v", tc.mix, k, got[k], v)
+			}
 		}
 	}
 }

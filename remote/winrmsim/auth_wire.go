@@ -50,6 +50,9 @@ func (w *wireWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
+// Unwrap lets http.ResponseController reach the connection (FaultReset hijacks it).
+func (w *wireWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 func (w *wireWriter) flush() {
 	hd := w.Header().Clone()
 	if w.status != 0 {

@@ -15,11 +15,16 @@
 //
 // The collector is answered by resolving the requested items (facts.ParseItems) against the
 // profile the way Windows would — a missing key, a missing value, a value of another type, a file
-// without a version — never by recognising a host or a test. Per-host faults (refuse, timeout,
-// auth, garbage) make unreachable and broken hosts for the scanner to report.
+// without a version — never by recognising a host or a test. Per-host faults (Profile.Fault:
+// refuse, timeout, auth, garbage, quota-then-ok, reset, slow) make unreachable, busy and broken
+// hosts for the scanner to report or retry; Fleet.ClearFaults mends them all at once, for a
+// rescan. Profile.Latency, Options.Latency and Options.ExecTime slow the answers down as a network
+// and a busy host would, and Generate makes fleets of any size with an exact, seeded mix of
+// faults, for fault and load tests ("tlsready lab --generate").
 //
-// It knows nothing of verdicts (see checks) and does not use the WinRM client (see remote): its
-// tests speak HTTP themselves, replay real request/response pairs recorded against Windows, and
-// run pywinrm against it. It shares only NTLM (remote/ntlm) and the MS-WSMV framing
-// (remote/wsmv) with the client.
+// It knows nothing of verdicts (see checks) and its code does not use the WinRM client (see
+// remote): its tests speak HTTP themselves, replay real request/response pairs recorded against
+// Windows, and run pywinrm against it; a few drive the scanner's own client, to show how it
+// meets the faults. It shares only NTLM (remote/ntlm) and the MS-WSMV framing (remote/wsmv) with
+// the client.
 package winrmsim

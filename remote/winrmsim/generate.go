@@ -3,6 +3,7 @@ package winrmsim
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -13,15 +14,17 @@ import (
 type GenerateSpec struct {
 	// N is the number of hosts, named SIM-00001, SIM-00002, ...
 	N int
-	// Seed makes the fleet the same on every run.
-	Seed uint64
+	// Seed chooses the fleet: the same spec with the same seed gives the same profiles.
+	Seed int64
 	// Mix maps a fault (FaultRefuse, FaultTimeout, FaultQuotaThenOK, ...) to the fraction of
 	// hosts that get it; round(fraction*N) hosts each. The other hosts are healthy.
 	Mix map[string]float64
-	// Latency is the latency of the healthy hosts (a Profile.Latency: "0-50ms").
+	// Latency is the latency of the healthy hosts (a Profile.Latency: "0-50ms"); the faulty
+	// hosts get none.
 	Latency string
-	// Base are the profiles the hosts copy (round robin over a seeded shuffle); their own
-	// faults and latencies are replaced. Profile.BasedOn names the one each host copied.
+	// Base are the profiles the hosts copy (round robin over a seeded shuffle), typically the
+	// built-in fleet's healthy ones; their own faults and latencies are replaced.
+	// Profile.BasedOn names the one each host copied.
 	Base []Profile
 }
 
@@ -45,8 +48,11 @@ func Generate(spec GenerateSpec) ([]Profile, error) {
 	assigned := make([]string, 0, spec.N)
 	for _, f := range faults {
 		frac := spec.Mix[f]
-		if f == "" || frac < 0 || frac > 1 || math.IsNaN(frac) {
-			return nil, fmt.Errorf("generate: fault %q: fraction %v, want a fault name and 0..1", f, frac)
+		if !knownFault(f) {
+			return nil, fmt.Errorf("generate: fault %q: want %s", f, faultList)
+		}
+		if frac < 0 || frac > 1 || math.IsNaN(frac) {
+			return nil, fmt.Errorf("generate: fault %s: fraction %v, want 0..1", f, frac)
 		}
 		for range int(math.Round(frac * float64(spec.N))) {
 			assigned = append(assigned, f)
@@ -58,9 +64,18 @@ func Generate(spec GenerateSpec) ([]Profile, error) {
 	for len(assigned) < spec.N {
 		assigned = append(assigned, "")
 	}
-	r := rand.New(rand.NewPCG(spec.Seed, spec.Seed^0x9e3779b97f4a7c15))
+	seed := uint64(spec.Seed)
+	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	r.Shuffle(len(assigned), func(i, j int) { assigned[i], assigned[j] = assigned[j], assigned[i] })
 	base := slices.Clone(spec.Base)
+	for _, b := range base {
+		// What a generated host adds to its base (a SIM- name, a known fault, the checked
+		// latency) is valid: checking each base once checks every host.
+		b.Fault, b.Latency = "", ""
+		if _, err := compile(b); err != nil {
+			return nil, fmt.Errorf("generate: base profile %s: %w", b.Name, err)
+		}
+	}
 	r.Shuffle(len(base), func(i, j int) { base[i], base[j] = base[j], base[i] })
 	width := len(fmt.Sprint(spec.N))
 	if width < 5 {
@@ -68,7 +83,7 @@ func Generate(spec GenerateSpec) ([]Profile, error) {
 	}
 	out := make([]Profile, spec.N)
 	for i := range out {
-		p := base[i%len(base)]
+		p := cloneProfile(base[i%len(base)])
 		p.BasedOn = p.Name
 		p.Name = fmt.Sprintf("SIM-%0*d", width, i+1)
 		p.Fault = assigned[i]
@@ -76,10 +91,26 @@ func Generate(spec GenerateSpec) ([]Profile, error) {
 		if p.Fault == "" {
 			p.Latency = spec.Latency
 		}
-		if _, err := compile(p); err != nil {
-			return nil, fmt.Errorf("generate: host %s (from %s): %w", p.Name, p.BasedOn, err)
-		}
 		out[i] = p
 	}
 	return out, nil
+}
+
+// cloneProfile copies p with maps of its own, so that changing one generated host does not
+// change the others.
+func cloneProfile(p Profile) Profile {
+	p.Files = maps.Clone(p.Files)
+	if p.Registry != nil {
+		reg := make(map[string]map[string]RegistryValue, len(p.Registry))
+		for k, vals := range p.Registry {
+			c := make(map[string]RegistryValue, len(vals))
+			for n, v := range vals {
+				v.Data = slices.Clone(v.Data)
+				c[n] = v
+			}
+			reg[k] = c
+		}
+		p.Registry = reg
+	}
+	return p
 }

@@ -95,6 +95,18 @@ const (
 	FaultSlow = "slow"
 )
 
+// faultList names the faults for error messages.
+const faultList = "refuse, timeout, auth, garbage, quota-then-ok, reset or slow"
+
+// knownFault reports whether f is one of the Fault constants.
+func knownFault(f string) bool {
+	switch f {
+	case FaultRefuse, FaultTimeout, FaultAuth, FaultGarbage, FaultQuotaThenOK, FaultReset, FaultSlow:
+		return true
+	}
+	return false
+}
+
 // quotaFaults is how many Create requests a FaultQuotaThenOK host refuses.
 const quotaFaults = 2
 
@@ -279,10 +291,8 @@ func compile(p Profile) (*host, error) {
 	default:
 		return nil, fmt.Errorf("os.arch %q: want 64-bit or 32-bit", o.Arch)
 	}
-	switch p.Fault {
-	case "", FaultRefuse, FaultTimeout, FaultAuth, FaultGarbage, FaultQuotaThenOK, FaultReset, FaultSlow:
-	default:
-		return nil, fmt.Errorf("fault %q: want \"\", refuse, timeout, auth, garbage, quota-then-ok, reset or slow", p.Fault)
+	if p.Fault != "" && !knownFault(p.Fault) {
+		return nil, fmt.Errorf("fault %q: want \"\", %s", p.Fault, faultList)
 	}
 	lat, err := ParseLatency(p.Latency)
 	if err != nil {

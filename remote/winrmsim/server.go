@@ -1,12 +1,12 @@
 package winrmsim
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"github.com/tlsready/tlsready/internal/chanbind"
 	"io"
 	"log"
 	"math/rand/v2"
@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tlsready/tlsready/internal/chanbind"
 	"github.com/tlsready/tlsready/remote/wsmv"
 )
 
@@ -80,6 +81,8 @@ type Stats struct {
 	Delete   int
 	Get      int // WS-Transfer Get of the configuration
 	Faults   int // SOAP faults answered
+	// Resets counts the answers cut short by FaultReset.
+	Resets int
 	// Unauthorized counts the 401 answers, handshake steps included.
 	Unauthorized int
 	Logons       int // Negotiate/Kerberos handshakes completed
@@ -570,6 +573,19 @@ func (h *Host) delay(r *http.Request, fault string) bool {
 	}
 	if d <= 0 {
 		return true
+	}
+	// net/http notices that the client went away (and cancels r.Context) only once the body
+	// has been read: read it now, up to the limits, and hand it on.
+	if r.ContentLength != 0 {
+		limit := int64(h.maxEnvelope) + encryptionOverhead
+		b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+		if err != nil {
+			return false
+		}
+		r.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(b), r.Body), r.Body}
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()

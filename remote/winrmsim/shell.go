@@ -1,6 +1,7 @@
 package winrmsim
 
 import (
+	"crypto/tls"
 	"encoding/base64"
 	"fmt"
 	"net"
@@ -122,10 +123,12 @@ func (x *exchange) create() {
 		}
 	}
 	h := x.host
-	if h.h.fault() == FaultQuotaThenOK && h.creates.Add(1) <= quotaFaults {
-		h.logf("Create: quota fault %d of %d (fault quota-then-ok)", h.creates.Load(), quotaFaults)
-		x.fault(maxShellsFault(h.maxShells))
-		return
+	if h.h.fault() == FaultQuotaThenOK {
+		if n := h.creates.Add(1); n <= quotaFaults {
+			h.logf("Create: quota fault %d of %d (fault quota-then-ok)", n, quotaFaults)
+			x.fault(maxShellsFault(h.maxShells))
+			return
+		}
 	}
 	h.mu.Lock()
 	open := 0
@@ -234,26 +237,28 @@ func (x *exchange) command() {
 }
 
 // resetMidResponse is FaultReset: it starts a 200 answer, sends half of a body it announced
-// whole, and resets the connection (SO_LINGER 0), as a broken middlebox or a crashing service
-// does. Without a hijackable connection it aborts the answer instead.
+// whole, and resets the connection (SO_LINGER 0, over HTTPS too), as a broken middlebox or a
+// crashing service does. Without a hijackable connection it aborts the answer instead.
 func (x *exchange) resetMidResponse() {
+	x.host.count(func(s *Stats) { s.Resets++ })
 	x.host.logf("Command: connection reset mid-response (fault reset)")
-	hj, ok := x.w.(http.Hijacker)
-	if !ok {
-		panic(http.ErrAbortHandler)
-	}
-	conn, buf, err := hj.Hijack()
+	conn, buf, err := http.NewResponseController(x.w).Hijack()
 	if err != nil {
+		x.host.logf("fault reset: %v; aborting the answer instead", err)
 		panic(http.ErrAbortHandler)
 	}
 	body := strings.Repeat("<s:Envelope>", 64)
 	fmt.Fprintf(buf, "HTTP/1.1 200 \r\nContent-Type: application/soap+xml;charset=UTF-8\r\nServer: Microsoft-HTTPAPI/2.0\r\nContent-Length: %d\r\n\r\n%s",
 		2*len(body), body)
 	_ = buf.Flush()
-	if tc, ok := conn.(*net.TCPConn); ok {
+	raw := conn
+	if tc, ok := conn.(*tls.Conn); ok {
+		raw = tc.NetConn() // closing the TLS conn would send close_notify first: reset below it
+	}
+	if tc, ok := raw.(*net.TCPConn); ok {
 		_ = tc.SetLinger(0)
 	}
-	_ = conn.Close()
+	_ = raw.Close()
 }
 
 func (x *exchange) send() {
