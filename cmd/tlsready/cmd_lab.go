@@ -6,8 +6,10 @@ import (
 	"encoding/base64"
 	"fmt"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/tlsready/tlsready"
@@ -139,9 +141,31 @@ func runLab(ctx context.Context, e env, args []string) (int, error) {
 	if f, ok := e.stdout.(*os.File); ok {
 		_ = f.Sync()
 	}
-	fmt.Fprintf(e.stderr, "serving %d simulated host(s) on 127.0.0.1; Ctrl-C to stop\n", len(fleet.Hosts()))
-	<-ctx.Done()
-	return exitReady, nil
+	fmt.Fprintf(e.stderr, "serving %d simulated host(s) on 127.0.0.1; Ctrl-C to stop (SIGUSR1 prints the request count)\n", len(fleet.Hosts()))
+	usr1 := make(chan os.Signal, 1)
+	signal.Notify(usr1, syscall.SIGUSR1)
+	defer signal.Stop(usr1)
+	for {
+		select {
+		case <-ctx.Done():
+			printLabStats(e, fleet)
+			return exitReady, nil
+		case <-usr1:
+			printLabStats(e, fleet)
+		}
+	}
+}
+
+// printLabStats writes the fleet's request and connection counts so far on stderr: a benchmark
+// reads them to tell requests per host.
+func printLabStats(e env, fleet *winrmsim.Fleet) {
+	var req, conns int
+	for _, h := range fleet.Hosts() {
+		st := h.Stats()
+		req += st.Requests
+		conns += st.Connections
+	}
+	fmt.Fprintf(e.stderr, "lab: %d requests, %d connections\n", req, conns)
 }
 
 // generateFleet makes n hosts from the built-in fleet's healthy profiles with the faults of mix

@@ -1,0 +1,252 @@
+// Command bench measures the scanner against its lower bound and against a peer: it starts
+// "tlsready lab" as a process serving N simulated hosts with a per-request latency and a collector
+// execution time, scans them with "tlsready scan" as another process, then (with -peer) with a
+// pywinrm thread pool doing the same work, and prints one table.
+//
+//	go run ./bench                       # N=2000, C=256, 20 ms latency, 300 ms exec, with the peer
+//	go run ./bench -n 200 -c 32 -peer=false
+//
+// The lower bound of a scan is ceil(N/C) x (R x latency + exec), R being the fewest sequential
+// HTTP round trips a host needs with the transport: NTLM with message encryption over HTTP takes
+// Negotiate (401 with the challenge), Authenticate (the empty POST that completes the logon),
+// Create, Command, Send (the collector on stdin) and Receive: R = 6. The Delete of the shell
+// need not delay the result. Basic over HTTP takes Create, Command, Send, Receive: R = 4.
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/remote"
+)
+
+func main() {
+	n := flag.Int("n", 2000, "simulated hosts")
+	c := flag.Int("c", 256, "concurrency of the scanner and of the peer's thread pool")
+	latency := flag.Duration("latency", 20*time.Millisecond, "per-request latency of the simulated hosts")
+	execTime := flag.Duration("exec", 300*time.Millisecond, "collector execution time on the hosts")
+	auth := flag.String("auth", "ntlm", "transport: ntlm (message encryption over HTTP) or basic (over HTTP)")
+	peer := flag.Bool("peer", true, "also run the pywinrm peer (/usr/bin/python3 with python3-winrm)")
+	flag.Parse()
+	if err := run(*n, *c, *latency, *execTime, *auth, *peer); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// row is one line of the table.
+type row struct {
+	who                 string
+	n, c                int
+	wall, cpu           time.Duration
+	rssMB               float64
+	requestsPerHost     float64
+	ok                  int
+	lowerBound          time.Duration
+	cpuPerHostMillisecs float64
+}
+
+func run(n, c int, latency, execTime time.Duration, auth string, withPeer bool) error {
+	dir, err := os.MkdirTemp("", "tlsready-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "tlsready")
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/tlsready").CombinedOutput(); err != nil {
+		return fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	const user, password = `LAB\bench`, "bench-lab-Passw0rd"
+	labArgs := []string{"lab", "--generate", strconv.Itoa(n), "--latency", latency.String(), "--exec-time", execTime.String(), "--user", user}
+	rounds := 6
+	if auth == "basic" {
+		labArgs = append(labArgs, "--auth", "basic")
+		rounds = 4
+	}
+	lab := exec.Command(bin, labArgs...)
+	lab.Env = append(os.Environ(), "TLSREADY_PASSWORD="+password)
+	stdout, err := lab.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	var labErr syncBuffer // read while the lab writes
+	lab.Stderr = &labErr
+	if err := lab.Start(); err != nil {
+		return err
+	}
+	stopLab := func() string {
+		_ = lab.Process.Signal(syscall.SIGINT)
+		_ = lab.Wait()
+		return labErr.String()
+	}
+	defer stopLab()
+	var lines []string
+	sc := bufio.NewScanner(stdout)
+	for len(lines) < n && sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	if len(lines) != n {
+		return fmt.Errorf("lab printed %d hosts, want %d: %s", len(lines), n, labErr.String())
+	}
+	targets := filepath.Join(dir, "hosts.txt")
+	if err := os.WriteFile(targets, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		return err
+	}
+	lower := time.Duration(math.Ceil(float64(n)/float64(c))) * (time.Duration(rounds)*latency + execTime)
+
+	// labCount asks the lab for its request count so far (SIGUSR1: it answers on stderr).
+	labCount := func() int {
+		before := strings.Count(labErr.String(), "lab: ")
+		_ = lab.Process.Signal(syscall.SIGUSR1)
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			if strings.Count(labErr.String(), "lab: ") > before {
+				break
+			}
+		}
+		return labRequests(labErr.String())
+	}
+	// tlsready.
+	requestsBefore := labCount()
+	scanArgs := []string{"scan", "--targets-file", targets, "--user", user, "--auth", auth, "--concurrency", strconv.Itoa(c),
+		"--no-progress", "--timeout", "120s", "--out", filepath.Join(dir, "results.jsonl")}
+	if auth == "basic" {
+		scanArgs = append(scanArgs, "--allow-basic-over-http")
+	}
+	scan := exec.Command(bin, scanArgs...)
+	scan.Env = append(os.Environ(), "TLSREADY_PASSWORD="+password)
+	scan.Stdout = nil
+	r, err := measure(scan)
+	if err != nil {
+		return fmt.Errorf("tlsready scan: %w", err)
+	}
+	r.who, r.n, r.c, r.lowerBound = "tlsready ("+auth+")", n, c, lower
+	r.ok = countLines(filepath.Join(dir, "results.jsonl"))
+	afterScan := labCount()
+	r.requestsPerHost = float64(afterScan-requestsBefore) / float64(n)
+	rows := []row{r}
+
+	if withPeer && auth == "ntlm" {
+		cmdFile := filepath.Join(dir, "command.txt")
+		scriptFile := filepath.Join(dir, "collector.ps1")
+		script, err := remote.CollectorScript(checks.Items())
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(cmdFile, []byte(remote.CollectorCommand()), 0o644); err != nil {
+			return err
+		}
+		if err := os.WriteFile(scriptFile, []byte(script), 0o644); err != nil {
+			return err
+		}
+		peerCmd := exec.Command("/usr/bin/python3", "bench/peer.py", targets, strconv.Itoa(c), user, cmdFile, scriptFile)
+		peerCmd.Stdin = strings.NewReader(password + "\n")
+		var peerOut strings.Builder
+		peerCmd.Stdout = &peerOut
+		conf := filepath.Join(dir, "openssl.cnf") // MD4 for NTLM: OpenSSL 3's legacy provider
+		if err := os.WriteFile(conf, []byte(opensslLegacy), 0o600); err != nil {
+			return err
+		}
+		peerCmd.Env = append(os.Environ(), "OPENSSL_CONF="+conf)
+		p, err := measure(peerCmd)
+		if err != nil {
+			return fmt.Errorf("pywinrm peer: %w", err)
+		}
+		p.who, p.n, p.c, p.lowerBound = "pywinrm peer", n, c, lower
+		fmt.Sscanf(peerOut.String(), "ok %d", &p.ok)
+		p.requestsPerHost = float64(labCount()-afterScan) / float64(n)
+		rows = append(rows, p)
+	}
+	print(rows)
+	return nil
+}
+
+// measure runs cmd and returns its wall time, CPU time (user + system) and peak RSS.
+func measure(cmd *exec.Cmd) (row, error) {
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	if cmd.ProcessState == nil {
+		return row{}, err
+	}
+	if err != nil && cmd.ProcessState.ExitCode() >= 3 {
+		return row{}, fmt.Errorf("%v: %s", err, lastLines(stderr.String(), 5))
+	}
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return row{wall: wall, cpu: cpu, rssMB: float64(ru.Maxrss) / 1024}, nil
+}
+
+var labCountRE = regexp.MustCompile(`lab: (\d+) requests`)
+
+// labRequests is the last request count the lab reported on stderr.
+func labRequests(s string) int {
+	m := labCountRE.FindAllStringSubmatch(s, -1)
+	if len(m) == 0 {
+		return 0
+	}
+	v, _ := strconv.Atoi(m[len(m)-1][1])
+	return v
+}
+
+func countLines(path string) int {
+	b, _ := os.ReadFile(path)
+	return strings.Count(string(b), "\n")
+}
+
+func lastLines(s string, n int) string {
+	ls := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(ls) > n {
+		ls = ls[len(ls)-n:]
+	}
+	return strings.Join(ls, "\n")
+}
+
+func print(rows []row) {
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, "run\tN\tC\tok\twall s\thosts/s\tCPU s\tCPU ms/host\tpeak RSS MB\treq/host\tlower bound s\tefficiency\t")
+	for _, r := range rows {
+		fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%.2f\t%.1f\t%.2f\t%.2f\t%.1f\t%.1f\t%.2f\t%.2f\t\n", r.who, r.n, r.c, r.ok, r.wall.Seconds(),
+			float64(r.n)/r.wall.Seconds(), r.cpu.Seconds(), float64(r.cpu.Milliseconds())/float64(r.n), r.rssMB, r.requestsPerHost,
+			r.lowerBound.Seconds(), r.lowerBound.Seconds()/r.wall.Seconds())
+	}
+	w.Flush()
+	if len(rows) == 2 {
+		fmt.Printf("tlsready / pywinrm: wall time %.2fx, CPU per host %.2fx\n", rows[0].wall.Seconds()/rows[1].wall.Seconds(),
+			rows[0].cpu.Seconds()/rows[1].cpu.Seconds())
+	}
+}
+
+const opensslLegacy = "openssl_conf = openssl_init\n[openssl_init]\nproviders = provider_sect\n[provider_sect]\ndefault = default_sect\nlegacy = legacy_sect\n[default_sect]\nactivate = 1\n[legacy_sect]\nactivate = 1\n"
+
+// syncBuffer is a strings.Builder safe to read while another goroutine writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
