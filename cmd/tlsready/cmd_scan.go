@@ -272,6 +272,7 @@ func newWinRMClient(e env, rf remoteFlags, targets []scan.Target, password strin
 		Timeout:            rf.timeout,
 		OperationTimeout:   rf.operationTimeout,
 		DialTimeout:        rf.connectTimeout,
+		DeferCleanup:       true, // the result does not wait for the shell's deletion
 		Auth:               auth,
 		Kerberos: remote.KerberosConfig{
 			Realm:       rf.realm,
