@@ -473,13 +473,10 @@ func (r *run) receive() error {
 				return err
 			}
 		} else {
-			if err := expectAction(body, actionReceiveResponse); err != nil {
-				return err
-			}
 			before := r.stdout.Len() + r.stderr.Len()
-			done, code, err := winrm.ParseSlurpOutputErrResponse(body, &r.stdout, &r.stderr)
+			done, code, err := decodeReceive([]byte(body), &r.stdout, &r.stderr)
 			if err != nil {
-				return protocolError(err)
+				return err
 			}
 			if r.stdout.Len()+r.stderr.Len() > maxOutputBytes {
 				return fmt.Errorf("command printed more than %d bytes", maxOutputBytes)

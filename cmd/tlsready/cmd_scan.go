@@ -345,6 +345,14 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 		}
 		fmt.Fprintf(e.stderr, "shard %d/%d: %d of %d host(s)\n", i, n, len(targets), all)
 	}
+	// The tables need each host's findings, not its facts: keep the findings (in the tables'
+	// language) and drop the facts, which the results file has. 10,000 hosts' facts would
+	// otherwise stay in memory until the end.
+	lite := func(r scan.Result) scan.Result {
+		r = report.Localize(r, rf.output.lang)
+		r.Facts = nil
+		return r
+	}
 	now := time.Now()
 	out := rf.out
 	var f *os.File
@@ -361,6 +369,9 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 		}
 		for _, w := range warns {
 			fmt.Fprintln(e.stderr, "warning:", w)
+		}
+		for i := range done {
+			done[i] = lite(done[i])
 		}
 		all := len(targets)
 		targets = scan.Remaining(targets, done)
@@ -379,7 +390,7 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 	var results []scan.Result
 	collect := scan.HandlerFunc(func(r scan.Result) error {
 		mu.Lock()
-		results = append(results, r)
+		results = append(results, lite(r))
 		mu.Unlock()
 		return nil
 	})
