@@ -110,4 +110,3 @@ func attr(t xml.StartElement, local string) string {
 	}
 	return ""
 }
-
