@@ -837,3 +837,14 @@ func dump(fs []Finding) string {
 	}
 	return b.String()
 }
+
+// BenchmarkEvaluate judges every evaluation case once per iteration.
+func BenchmarkEvaluate(b *testing.B) {
+	cases := evalCases()
+	b.ReportMetric(float64(len(cases)), "hosts/op")
+	for b.Loop() {
+		for _, tc := range cases {
+			Evaluate(tc.facts)
+		}
+	}
+}
