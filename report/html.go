@@ -455,35 +455,7 @@ func htmlOS(l *pageLabels, r scan.Result) string {
 
 // htmlTodo is the "what to do" cell: the titles of the findings that decide the verdict, or
 // why the host could not be checked.
-func htmlTodo(l *pageLabels, r scan.Result) string {
-	if r.Error != nil {
-		msg := errorMessage(r.Error.Message)
-		for _, f := range r.Findings {
-			if f.Severity == checks.SeverityUnsupported {
-				return l.L("todo.notchecked", "title", f.Title, "error", r.Error.Category+": "+msg)
-			}
-		}
-		return msg
-	}
-	var decisive, warnings []string
-	for _, f := range r.Findings {
-		switch f.Severity {
-		case checks.SeverityUnsupported, checks.SeverityAction, checks.SeverityUnknown:
-			decisive = append(decisive, f.Title)
-		case checks.SeverityWarning:
-			warnings = append(warnings, f.Title)
-		}
-	}
-	switch {
-	case len(decisive) > 0:
-		return strings.Join(decisive, "; ")
-	case len(warnings) == 1:
-		return l.L("todo.warning", "title", warnings[0])
-	case len(warnings) > 1:
-		return l.L("todo.warnings", "n", strconv.Itoa(len(warnings)))
-	}
-	return l.L("todo.nothing")
-}
+func htmlTodo(l *pageLabels, r scan.Result) string { return whatToDo(r, false, l.L) }
 
 // errorMessage drops the "host ADDRESS: " prefix of a scan error: the row names the host.
 func errorMessage(msg string) string {

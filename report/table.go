@@ -190,20 +190,24 @@ func WhatToDo(r scan.Result) string { return WhatToDoIn(r, checks.English) }
 // WhatToDoIn is WhatToDo with the words in lang; the finding titles are r's as they are (see
 // Localize).
 func WhatToDoIn(r scan.Result, lang string) string {
+	return whatToDo(r, true, func(key string, kv ...string) string { return tt(lang, key, kv...) })
+}
+
+// whatToDo is the instruction for one host with the words of say; withCategory puts the error
+// category before an error message (the tables have no column of their own for it).
+func whatToDo(r scan.Result, withCategory bool, say func(key string, kv ...string) string) string {
 	if r.Error != nil {
 		// The table already names the host: drop the message's own "host ADDRESS: " prefix.
-		msg := r.Error.Message
-		if rest, ok := strings.CutPrefix(msg, "host "); ok {
-			if i := strings.Index(rest, ": "); i >= 0 && !strings.Contains(rest[:i], " ") {
-				msg = rest[i+2:]
-			}
-		}
-		msg = r.Error.Category + ": " + msg
+		msg := errorMessage(r.Error.Message)
+		full := r.Error.Category + ": " + msg
 		// Not reached, yet judged from its AD record (OS_UNSUPPORTED_RECORDED): say both.
 		for _, f := range r.Findings {
 			if f.Severity == checks.SeverityUnsupported {
-				return tt(lang, "todo.notchecked", "title", f.Title, "error", msg)
+				return say("todo.notchecked", "title", f.Title, "error", full)
 			}
+		}
+		if withCategory {
+			return full
 		}
 		return msg
 	}
@@ -220,11 +224,11 @@ func WhatToDoIn(r scan.Result, lang string) string {
 	case len(decisive) > 0:
 		return strings.Join(decisive, "; ")
 	case len(warnings) == 1:
-		return tt(lang, "todo.warning", "title", warnings[0])
+		return say("todo.warning", "title", warnings[0])
 	case len(warnings) > 1:
-		return tt(lang, "todo.warnings", "n", fmt.Sprint(len(warnings)))
+		return say("todo.warnings", "n", fmt.Sprint(len(warnings)))
 	}
-	return tt(lang, "todo.nothing")
+	return say("todo.nothing")
 }
 
 func osLabel(r scan.Result) string { return osLabelIn(r, checks.English) }

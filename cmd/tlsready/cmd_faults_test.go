@@ -35,17 +35,7 @@ func TestFaultFleet_scanRescanMerge(t *testing.T) {
 		t.Skip("500 hosts, some of which hang for the whole timeout")
 	}
 	docs := fleetExpectations(t)
-	builtin, err := loadFleet("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var base []winrmsim.Profile
-	for _, p := range builtin {
-		if p.Fault == "" {
-			base = append(base, p)
-		}
-	}
-	profiles, err := winrmsim.Generate(winrmsim.GenerateSpec{N: 500, Seed: 1, Latency: "0-50ms", Base: base,
+	profiles, err := winrmsim.Generate(winrmsim.GenerateSpec{N: 500, Seed: 1, Latency: "0-50ms", Base: healthyProfiles(t),
 		Mix: map[string]float64{winrmsim.FaultRefuse: 0.10, winrmsim.FaultTimeout: 0.05, winrmsim.FaultQuotaThenOK: 0.05,
 			winrmsim.FaultReset: 0.03, winrmsim.FaultAuth: 0.02}})
 	if err != nil {
@@ -136,4 +126,20 @@ func lastLines(s string, n int) string {
 		ls = ls[len(ls)-n:]
 	}
 	return strings.Join(ls, "\n")
+}
+
+// healthyProfiles are the built-in fleet's hosts that have no fault.
+func healthyProfiles(t *testing.T) []winrmsim.Profile {
+	t.Helper()
+	builtin, err := loadFleet("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []winrmsim.Profile
+	for _, p := range builtin {
+		if p.Fault == "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/tlsready/tlsready/checks"
 	"github.com/tlsready/tlsready/facts"
-	"github.com/tlsready/tlsready/remote/winrmsim"
 	"github.com/tlsready/tlsready/scan"
 )
 
@@ -18,16 +17,7 @@ import (
 // simulated hosts), fix --apply (then only the hosts that need KB3140245 or a new OS are not
 // ready), fix --rollback (the original verdicts come back).
 func TestFixDryRunApplyRollback(t *testing.T) {
-	builtin, err := loadFleet("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var profiles []winrmsim.Profile
-	for _, p := range builtin {
-		if p.Fault == "" {
-			profiles = append(profiles, p)
-		}
-	}
+	profiles := healthyProfiles(t)
 	const password = "fix-lab-Passw0rd"
 	_, targets := serveFleet(t, profiles, password)
 	t.Setenv("TLSREADY_PASSWORD", password)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -50,7 +51,7 @@ func runMerge(_ context.Context, e env, args []string) (int, error) {
 	}
 	merged := scan.Latest(all)
 	if out != "" {
-		if err := writeResults(out, merged); err != nil {
+		if err := writeResults(e, out, merged); err != nil {
 			return exitUsage, err
 		}
 	}
@@ -71,28 +72,16 @@ func runMerge(_ context.Context, e env, args []string) (int, error) {
 }
 
 // writeResults writes results to a new file, replacing it only once it is complete.
-func writeResults(path string, results []scan.Result) error {
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
-	w := scan.NewResultsWriter(f)
-	for _, r := range results {
-		if err := w.Result(r); err != nil {
-			f.Close()
-			os.Remove(tmp)
-			return fmt.Errorf("--out %s: %w", path, err)
+func writeResults(e env, path string, results []scan.Result) error {
+	return writeFileAtomic(e, "--out", path, func(w io.Writer) error {
+		rw := scan.NewResultsWriter(w)
+		for _, r := range results {
+			if err := rw.Result(r); err != nil {
+				return err
+			}
 		}
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("--out %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("--out %s: %w", path, err)
-	}
-	return nil
+		return nil
+	})
 }
 
 // sameFile says whether two paths name the same existing file.

@@ -24,17 +24,8 @@ import (
 // returns the fleet, the file, and the expected verdict of each host.
 func healthyFleet(t *testing.T, n int, password string) (*winrmsim.Fleet, string, map[string]checks.Verdict) {
 	t.Helper()
-	base, err := loadFleet("")
-	if err != nil {
-		t.Fatal(err)
-	}
 	docs := fleetExpectations(t)
-	var healthy []winrmsim.Profile
-	for _, p := range base {
-		if p.Fault == "" {
-			healthy = append(healthy, p)
-		}
-	}
+	healthy := healthyProfiles(t)
 	want := map[string]checks.Verdict{}
 	var profiles []winrmsim.Profile
 	for i := range n {

@@ -79,7 +79,7 @@ func writeHTML(e env, of outputFlags, results []scan.Result, scope string, sourc
 	if of.html == "" {
 		return nil
 	}
-	return writeFileAtomic(e, of.html, func(w io.Writer) error {
+	return writeFileAtomic(e, "--html", of.html, func(w io.Writer) error {
 		return report.WriteHTML(w, results, htmlOptions(e, of, scope, sources))
 	})
 }
@@ -89,7 +89,7 @@ func writeHTMLCompare(e env, of outputFlags, c report.Comparison, sources []stri
 	if of.html == "" {
 		return nil
 	}
-	return writeFileAtomic(e, of.html, func(w io.Writer) error {
+	return writeFileAtomic(e, "--html", of.html, func(w io.Writer) error {
 		return report.WriteCompareHTML(w, c, htmlOptions(e, of, "", sources))
 	})
 }
@@ -102,25 +102,28 @@ func htmlOptions(e env, of outputFlags, scope string, sources []string) report.H
 	return report.HTMLOptions{Lang: of.lang, Scope: scope, Generated: time.Now(), By: by, Version: version, Sources: sources}
 }
 
-// writeFileAtomic writes a file through write, replacing path only once it is complete.
-func writeFileAtomic(e env, path string, write func(io.Writer) error) error {
+// writeFileAtomic writes a file (named by flag in errors) through write, replacing path only
+// once it is complete, and says so on stderr.
+func writeFileAtomic(e env, flag, path string, write func(io.Writer) error) error {
 	tmp := path + ".tmp"
 	f, err := os.Create(tmp)
 	if err != nil {
-		return fmt.Errorf("--html: %w", err)
+		return fmt.Errorf("%s: %w", flag, err)
 	}
 	if err := write(f); err != nil {
 		f.Close()
 		os.Remove(tmp)
-		return fmt.Errorf("--html %s: %w", path, err)
+		return fmt.Errorf("%s %s: %w", flag, path, err)
 	}
 	if err := f.Close(); err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("--html %s: %w", path, err)
+		return fmt.Errorf("%s %s: %w", flag, path, err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("--html %s: %w", path, err)
+		return fmt.Errorf("%s %s: %w", flag, path, err)
 	}
-	fmt.Fprintf(e.stderr, "HTML report written to %s\n", path)
+	if flag == "--html" {
+		fmt.Fprintf(e.stderr, "HTML report written to %s\n", path)
+	}
 	return nil
 }
