@@ -40,8 +40,9 @@ func main() {
 	execTime := flag.Duration("exec", 300*time.Millisecond, "collector execution time on the hosts")
 	auth := flag.String("auth", "ntlm", "transport: ntlm (message encryption over HTTP) or basic (over HTTP)")
 	peer := flag.Bool("peer", true, "also run the pywinrm peer (/usr/bin/python3 with python3-winrm)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the tlsready scan process to this file (go tool pprof)")
 	flag.Parse()
-	if err := run(*n, *c, *latency, *execTime, *auth, *peer); err != nil {
+	if err := run(*n, *c, *latency, *execTime, *auth, *peer, *cpuprofile); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -59,7 +60,7 @@ type row struct {
 	cpuPerHostMillisecs float64
 }
 
-func run(n, c int, latency, execTime time.Duration, auth string, withPeer bool) error {
+func run(n, c int, latency, execTime time.Duration, auth string, withPeer bool, cpuprofile string) error {
 	dir, err := os.MkdirTemp("", "tlsready-bench-")
 	if err != nil {
 		return err
@@ -127,6 +128,13 @@ func run(n, c int, latency, execTime time.Duration, auth string, withPeer bool) 
 	}
 	scan := exec.Command(bin, scanArgs...)
 	scan.Env = append(os.Environ(), "TLSREADY_PASSWORD="+password)
+	if cpuprofile != "" {
+		abs, err := filepath.Abs(cpuprofile)
+		if err != nil {
+			return err
+		}
+		scan.Env = append(scan.Env, "TLSREADY_CPUPROFILE="+abs)
+	}
 	scan.Stdout = nil
 	r, err := measure(scan)
 	if err != nil {

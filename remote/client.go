@@ -400,8 +400,7 @@ func (r *run) execute(command string, stdin []byte) error {
 	r.setOperationTimeout()
 	body, err := r.post(r.ctx, winrm.NewOpenShellRequest(r.tr.url, r.params))
 	if err == nil {
-		r.shellID, err = winrm.ParseOpenShellResponse(body)
-		err = protocolError(err)
+		r.shellID, err = decodeShellID([]byte(body))
 	}
 	if err != nil {
 		return r.fail(stepCreateShell, err)
@@ -412,8 +411,7 @@ func (r *run) execute(command string, stdin []byte) error {
 
 	body, err = r.post(r.ctx, newCommandRequest(r.tr.url, r.shellID, command, r.params))
 	if err == nil {
-		r.commandID, err = winrm.ParseExecuteCommandResponse(body)
-		err = protocolError(err)
+		r.commandID, err = decodeCommandID([]byte(body))
 	}
 	if err != nil {
 		return r.fail(stepCommand, err)

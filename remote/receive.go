@@ -110,3 +110,65 @@ func attr(t xml.StartElement, local string) string {
 	}
 	return ""
 }
+
+// decodeShellID reads the ShellId of a CreateResponse: the ShellId selector of the created
+// resource, or else rsp:Shell/rsp:ShellId. decodeCommandID reads rsp:CommandId of a
+// CommandResponse. One pass each, in place of the library's XPath parsers.
+func decodeShellID(body []byte) (string, error) {
+	sel, shell, err := findText(body, func(t xml.StartElement) int {
+		switch {
+		case t.Name.Space == nsWSMan && t.Name.Local == "Selector" && attr(t, "Name") == "ShellId":
+			return 1
+		case t.Name.Space == nsShell && t.Name.Local == "ShellId":
+			return 2
+		}
+		return 0
+	})
+	if sel != "" {
+		return sel, err
+	}
+	return shell, err
+}
+
+func decodeCommandID(body []byte) (string, error) {
+	id, _, err := findText(body, func(t xml.StartElement) int {
+		if t.Name.Space == nsShell && t.Name.Local == "CommandId" {
+			return 1
+		}
+		return 0
+	})
+	return id, err
+}
+
+// findText returns the trimmed text of the first element that pick marks 1 and of the first it
+// marks 2.
+func findText(body []byte, pick func(xml.StartElement) int) (first, second string, err error) {
+	d := xml.NewDecoder(bytes.NewReader(body))
+	which := 0
+	var text []byte
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			return first, second, nil
+		}
+		if err != nil {
+			return "", "", &ProtocolError{Reason: "answer is not XML: " + err.Error()}
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			which, text = pick(t), text[:0]
+		case xml.CharData:
+			if which != 0 {
+				text = append(text, t...)
+			}
+		case xml.EndElement:
+			switch v := strings.TrimSpace(string(text)); {
+			case which == 1 && first == "":
+				first = v
+			case which == 2 && second == "":
+				second = v
+			}
+			which = 0
+		}
+	}
+}

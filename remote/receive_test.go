@@ -59,3 +59,41 @@ func TestDecodeReceiveRejects(t *testing.T) {
 		}
 	}
 }
+
+// The shell and command ids are read as the winrm library reads them, from every recorded
+// CreateResponse and CommandResponse.
+func TestDecodeIDsMatchLibraryOnCaptures(t *testing.T) {
+	dir := captureDir(t)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shells, commands := 0, 0
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".yml") {
+			continue
+		}
+		for i, m := range loadCapture(t, e.Name()) {
+			switch {
+			case m.Status != 200:
+			case strings.Contains(m.Response, "transfer/CreateResponse</a:Action>"):
+				shells++
+				ours, err1 := decodeShellID([]byte(m.Response))
+				lib, err2 := winrm.ParseOpenShellResponse(m.Response)
+				if err1 != nil || err2 != nil || ours != lib || ours == "" {
+					t.Errorf("%s #%d: ShellId %q %v, library %q %v", e.Name(), i, ours, err1, lib, err2)
+				}
+			case strings.Contains(m.Response, "shell/CommandResponse</a:Action>"):
+				commands++
+				ours, err1 := decodeCommandID([]byte(m.Response))
+				lib, err2 := winrm.ParseExecuteCommandResponse(m.Response)
+				if err1 != nil || err2 != nil || ours != lib || ours == "" {
+					t.Errorf("%s #%d: CommandId %q %v, library %q %v", e.Name(), i, ours, err1, lib, err2)
+				}
+			}
+		}
+	}
+	if shells < 3 || commands < 3 {
+		t.Errorf("only %d CreateResponses and %d CommandResponses in the captures", shells, commands)
+	}
+}

@@ -95,6 +95,10 @@ func (t *transporter) answer(resp *http.Response, body []byte) (string, error) {
 			e.Mechanism = t.sess.mechanism
 		}
 		return "", e
+	case soapBody && resp.StatusCode == http.StatusOK && !bytes.Contains(body, []byte("Fault")):
+		// The common answer: no fault can be in it, and the caller's decoder checks its
+		// action; one XML pass instead of two.
+		return string(body), nil
 	case soapBody:
 		env, err := parseEnvelope(body)
 		if err != nil {

@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 )
 
@@ -59,7 +60,11 @@ Exit codes of scan, rescan and merge: 0 all hosts ready, 1 some need action or r
 2 some could not be checked (takes precedence over 1), 3 usage or setup error.
 `
 
-func main() {
+func main() { os.Exit(mainCode()) }
+
+// mainCode runs the command line and returns the exit code; deferred work (the CPU profile)
+// finishes before main exits.
+func mainCode() int {
 	// The first Ctrl-C (or SIGTERM) ends ctx: commands stop starting work and finish what runs
 	// (a scan lets its running hosts finish for --grace). The second ends hard: running hosts are
 	// cancelled, their shells closed.
@@ -74,9 +79,17 @@ func main() {
 		cancel()
 	}()
 	e := env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, hard: hard}
+	// TLSREADY_CPUPROFILE=FILE writes a pprof CPU profile of the run (for the benchmark harness).
+	if path := os.Getenv("TLSREADY_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			if pprof.StartCPUProfile(f) == nil {
+				defer func() { pprof.StopCPUProfile(); f.Close() }()
+			}
+		}
+	}
 	code := runEnv(ctx, e, os.Args[1:])
 	signal.Stop(sigs)
-	os.Exit(code)
+	return code
 }
 
 // env is what a subcommand needs from the process, so tests can run commands in-process.
