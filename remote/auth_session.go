@@ -1,6 +1,7 @@
 package remote
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/base64"
@@ -278,7 +279,7 @@ func (s *authSession) send(t *transporter, soap []byte) (string, error) {
 			return "", &AuthError{Mechanism: s.mechanism, Reason: t.redact(err.Error())}
 		}
 	}
-	req, err := http.NewRequestWithContext(t.ctx, http.MethodPost, s.url, strings.NewReader(string(body)))
+	req, err := http.NewRequestWithContext(t.ctx, http.MethodPost, s.url, bytes.NewReader(body))
 	if err != nil {
 		return "", err
 	}

@@ -157,6 +157,7 @@ type Client struct {
 	wrapRT func(http.RoundTripper) http.RoundTripper
 	// cleanups counts the shell deletions still running in the background (DeferCleanup).
 	cleanups sync.WaitGroup
+	scripts  scriptCache
 }
 
 // NewClient checks cfg, fills in defaults and builds the shared HTTP transport.

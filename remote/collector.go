@@ -8,6 +8,7 @@ import (
 	"html"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf16"
 
 	"github.com/tlsready/tlsready/facts"
@@ -64,11 +65,11 @@ func CollectorScript(items []facts.Item) (string, error) {
 // rejects). It never panics on what a host sends.
 func (c *Client) Collect(ctx context.Context, ep Endpoint, items []facts.Item) (*facts.Facts, error) {
 	ep = c.normalize(ep)
-	script, err := CollectorScript(items)
+	script, err := c.collectorScript(items)
 	if err != nil {
 		return nil, &Error{Host: c.hostLabel(ep), Step: stepCollect, Category: CategoryCollector, Err: err}
 	}
-	res, err := c.Run(ctx, ep, CollectorCommand(), []byte(script))
+	res, err := c.Run(ctx, ep, CollectorCommand(), script)
 	if err != nil {
 		return nil, err
 	}
@@ -118,4 +119,32 @@ func stderrSummary(b []byte) string {
 		})
 	}
 	return snippet([]byte(s), 300)
+}
+
+// scriptCache keeps the collector script of the last item list: a scan passes the same list for
+// every host, and the script is the same 8 KB each time.
+type scriptCache struct {
+	mu     sync.Mutex
+	first  *facts.Item
+	n      int
+	script []byte
+}
+
+// collectorScript is CollectorScript(items) as bytes, built once per item list.
+func (c *Client) collectorScript(items []facts.Item) ([]byte, error) {
+	c.scripts.mu.Lock()
+	defer c.scripts.mu.Unlock()
+	if len(items) > 0 && c.scripts.first == &items[0] && c.scripts.n == len(items) {
+		return c.scripts.script, nil
+	}
+	s, err := CollectorScript(items)
+	if err != nil {
+		return nil, err
+	}
+	c.scripts.script, c.scripts.n = []byte(s), len(items)
+	c.scripts.first = nil
+	if len(items) > 0 {
+		c.scripts.first = &items[0]
+	}
+	return c.scripts.script, nil
 }
