@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -214,7 +213,7 @@ func (s *authSession) handshake(t *transporter) error {
 			s.dropConnection()
 			return &handshakeError{unwrapURLError(err)}
 		}
-		body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+		body, err := readAnswer(resp)
 		resp.Body.Close()
 		if err != nil {
 			s.dropConnection()
@@ -292,7 +291,7 @@ func (s *authSession) send(t *transporter, soap []byte) (string, error) {
 		return "", unwrapURLError(err)
 	}
 	defer resp.Body.Close()
-	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+	answer, err := readAnswer(resp)
 	if err != nil {
 		s.dropConnection()
 		return "", fmt.Errorf("reading the answer (HTTP %d): %w", resp.StatusCode, err)

@@ -73,7 +73,7 @@ func (t *transporter) Post(_ *winrm.Client, m *soap.SoapMessage) (string, error)
 		return "", unwrapURLError(err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+	body, err := readAnswer(resp)
 	if err != nil {
 		return "", fmt.Errorf("reading the answer (HTTP %d): %w", resp.StatusCode, err)
 	}
@@ -241,4 +241,16 @@ func newMessageID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("uuid:%X-%X-%X-%X-%X", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// readAnswer reads a response body, at most maxResponseBytes+1 bytes, into a buffer sized from
+// Content-Length when the host sent one (one allocation instead of a growing series).
+func readAnswer(resp *http.Response) ([]byte, error) {
+	if n := resp.ContentLength; n > 0 && n <= maxResponseBytes {
+		// net/http ends the body at Content-Length: a short body is an unexpected EOF.
+		buf := make([]byte, n)
+		m, err := io.ReadFull(resp.Body, buf)
+		return buf[:m], err
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
 }
