@@ -1,17 +1,20 @@
 package remote
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/tlsready/tlsready/remote/wsmv"
 )
@@ -19,22 +22,21 @@ import (
 // maxHandshakeRounds bounds the requests of one handshake (NTLM needs 2, Kerberos 1 or 2).
 const maxHandshakeRounds = 4
 
-// authSession is the connection-bound authentication of one Run (NTLM, Kerberos): a clone of
-// the client's HTTP transport that only ever uses the run's own connection, the security
+// authSession is the connection-bound authentication of one Run (NTLM, Kerberos): a round
+// tripper that only ever uses the run's own connection, the security
 // context established on that connection, and, over HTTP, its message encryption.
 //
-// The connection is dialled by connect before the handshake; the transport's dial functions
-// hand it over once and refuse any other dial (errConnectionGone). So a request never goes out
-// on a connection the context was not established on: when the host closed it (or a cancelled
-// request did), the next request makes a new connection and a new handshake first.
+// The connection is dialled by connect before the handshake and only ever used through its
+// slot: once it is gone, a request fails with errConnectionGone and never goes out on another
+// connection. When the host closed it (or a cancelled request broke it), the next request makes
+// a new connection and a new handshake first.
 type authSession struct {
 	c       *Client
 	ep      Endpoint
 	url     string
 	encrypt bool // over HTTP: MS-WSMV encryption of every message
 
-	mu          sync.Mutex      // one request at a time: sealing order is sending order
-	tr          *http.Transport // of the current connection, nil when there is none
+	mu          sync.Mutex // one request at a time: sealing order is sending order
 	hc          *http.Client
 	slot        *connSlot
 	tlsState    *tls.ConnectionState
@@ -45,25 +47,24 @@ type authSession struct {
 	failed      error // a refusal of the credentials: no new handshake in this run
 }
 
-// errConnectionGone is returned by the transport's dial when the run's connection is gone.
+// errConnectionGone is returned when the run's connection is gone.
 var errConnectionGone = errors.New("the connection of the security context is closed")
 
 func (c *Client) newAuthSession(ep Endpoint, u string) *authSession {
 	return &authSession{c: c, ep: ep, url: u, encrypt: !c.cfg.HTTPS}
 }
 
-// connSlot hands the connection made by connect to the transport, once; any other dial of
-// that transport fails with errConnectionGone.
+// connSlot holds the connection made by connect until the session drops it.
 type connSlot struct {
 	mu   sync.Mutex
 	conn net.Conn
 }
 
-func (sl *connSlot) dial(context.Context, string, string) (net.Conn, error) {
-	if conn := sl.take(); conn != nil {
-		return conn, nil
-	}
-	return nil, errConnectionGone
+// peek returns the connection without taking it (nil once it is gone).
+func (sl *connSlot) peek() net.Conn {
+	sl.mu.Lock()
+	defer sl.mu.Unlock()
+	return sl.conn
 }
 
 func (sl *connSlot) take() net.Conn {
@@ -101,21 +102,76 @@ func (s *authSession) connect(ctx context.Context) error {
 		s.tlsState = &cs
 		conn = tc
 	}
-	// A transport of its own for this connection, with the client's timeouts and TLS
-	// settings, no proxy, and no other connection.
+	// Requests go one after another on this connection alone: no pool, no redial, no
+	// goroutines of its own.
 	s.slot = &connSlot{conn: conn}
-	tr := s.c.transport.Clone()
-	tr.Proxy = nil
-	tr.MaxConnsPerHost = 1
-	tr.MaxIdleConnsPerHost = 1
-	tr.DialContext = s.slot.dial
-	tr.DialTLSContext = s.slot.dial
-	var rt http.RoundTripper = tr
+	var rt http.RoundTripper = &connRoundTripper{slot: s.slot, tlsState: s.tlsState,
+		br: bufio.NewReaderSize(conn, 4<<10), bw: bufio.NewWriterSize(conn, 4<<10)}
 	if s.c.wrapRT != nil {
 		rt = s.c.wrapRT(rt)
 	}
-	s.tr, s.hc = tr, &http.Client{Transport: rt, CheckRedirect: s.c.hc.CheckRedirect}
+	s.hc = &http.Client{Transport: rt, CheckRedirect: s.c.hc.CheckRedirect}
 	return nil
+}
+
+// connRoundTripper sends each request on the connection of its slot and reads the answer from
+// it. The caller reads each answer whole before the next request, as the security context
+// requires anyway. A request's context bounds both: its deadline becomes the connection's, and
+// its cancellation ends a blocked read or write.
+type connRoundTripper struct {
+	slot     *connSlot
+	tlsState *tls.ConnectionState
+	br       *bufio.Reader
+	bw       *bufio.Writer
+	used     bool // an answer was read: the host may since have closed the idle connection
+}
+
+func (c *connRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
+	conn := c.slot.peek()
+	if conn == nil {
+		return nil, errConnectionGone
+	}
+	ctx := req.Context()
+	dl, _ := ctx.Deadline()
+	_ = conn.SetDeadline(dl) // zero: none
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
+	fail := func(err error) (*http.Response, error) {
+		stop()
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("%w (%v)", ctx.Err(), err)
+		}
+		return nil, err
+	}
+	if err := req.Write(c.bw); err != nil {
+		return fail(err)
+	}
+	if err := c.bw.Flush(); err != nil {
+		return fail(err)
+	}
+	resp, err := http.ReadResponse(c.br, req)
+	if err != nil {
+		if c.used && errors.Is(err, io.EOF) && ctx.Err() == nil {
+			// The host closed the idle connection before this request: it was not served.
+			stop()
+			return nil, errConnectionGone
+		}
+		return fail(err)
+	}
+	c.used = true
+	resp.TLS = c.tlsState
+	resp.Body = &stopOnClose{ReadCloser: resp.Body, stop: stop}
+	return resp, nil
+}
+
+// stopOnClose ends the context watch of a request when its answer's body is closed.
+type stopOnClose struct {
+	io.ReadCloser
+	stop func() bool
+}
+
+func (b *stopOnClose) Close() error {
+	b.stop()
+	return b.ReadCloser.Close()
 }
 
 // dropConnection forgets the context and closes the connection.
@@ -126,10 +182,7 @@ func (s *authSession) dropConnection() {
 			_ = conn.Close()
 		}
 	}
-	if s.tr != nil {
-		s.tr.CloseIdleConnections()
-	}
-	s.tr, s.hc, s.slot = nil, nil, nil
+	s.hc, s.slot = nil, nil
 }
 
 // close ends the session at the end of the run.
