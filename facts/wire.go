@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unique"
 )
 
 // The collector's output is UTF-8 text, one record per line, fields separated by TAB. Every
@@ -247,7 +248,7 @@ func ParseOutput(out []byte) (*Facts, error) {
 			if err1 != nil || err2 != nil || sp < 0 || sp > 9 || pt < 1 || pt > 3 {
 				return fail("os: bad service pack %q or product type %q", truncate(fields[3], 10), truncate(fields[4], 10))
 			}
-			f.OS = OS{Caption: dec[1], Version: fields[2], ServicePack: sp, ProductType: pt, Architecture: dec[5]}
+			f.OS = OS{Caption: intern(dec[1]), Version: intern(fields[2]), ServicePack: sp, ProductType: pt, Architecture: intern(dec[5])}
 			osSeen = true
 		case "proc":
 			if err := decode(2, 3); err != nil {
@@ -262,12 +263,12 @@ func ParseOutput(out []byte) (*Facts, error) {
 			if !psVersionPattern.MatchString(fields[1]) {
 				return fail("ps: version %q", truncate(fields[1], 20))
 			}
-			f.PSVersion = fields[1]
+			f.PSVersion = intern(fields[1])
 		case "hive":
 			if err := decode(1); err != nil {
 				return fail("hive: %v", err)
 			}
-			f.UserHives = append(f.UserHives, dec[1])
+			f.UserHives = append(f.UserHives, intern(dec[1]))
 		case "reg":
 			if err := decode(2, 3, 6); err != nil {
 				return fail("reg %s: %v", truncate(fields[1], 20), err)
@@ -279,7 +280,10 @@ func ParseOutput(out []byte) (*Facts, error) {
 			if (st == StateOK) != (fields[5] != "") {
 				return fail("reg %s: a type is given exactly when the value was found", fields[1])
 			}
-			f.Values = append(f.Values, Value{ItemID: fields[1], Key: dec[2], Name: dec[3], State: st, Type: fields[5], Data: dec[6]})
+			// Ids, keys, names, states and types repeat across hosts: one copy of each (and none
+			// that keeps the whole output line alive). Data is the host's own.
+			f.Values = append(f.Values, Value{ItemID: intern(fields[1]), Key: intern(dec[2]), Name: intern(dec[3]),
+				State: State(intern(string(st))), Type: intern(fields[5]), Data: dec[6]})
 		case "file":
 			if err := decode(2, 5, 6); err != nil {
 				return fail("file %s: %v", truncate(fields[1], 20), err)
@@ -291,7 +295,8 @@ func ParseOutput(out []byte) (*Facts, error) {
 			if (st == StateOK) != fileVersionPattern.MatchString(fields[4]) {
 				return fail("file %s: state %s with version %q", fields[1], st, truncate(fields[4], 30))
 			}
-			f.Files = append(f.Files, File{ItemID: fields[1], Path: dec[2], State: st, Version: fields[4], VersionString: dec[5], Data: dec[6]})
+			f.Files = append(f.Files, File{ItemID: intern(fields[1]), Path: intern(dec[2]), State: State(intern(string(st))),
+				Version: intern(fields[4]), VersionString: intern(dec[5]), Data: dec[6]})
 		case "end":
 			n, err := strconv.Atoi(fields[1])
 			if err != nil || n != records {
@@ -315,3 +320,7 @@ func ParseOutput(out []byte) (*Facts, error) {
 	}
 	return f, nil
 }
+
+// intern returns the canonical copy of s (package unique): the facts of thousands of hosts share
+// their repeated strings, and a substring never keeps its whole line alive.
+func intern(s string) string { return unique.Make(s).Value() }
