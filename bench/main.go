@@ -24,12 +24,12 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/internal/syncbuf"
 	"github.com/tlsready/tlsready/remote"
 )
 
@@ -83,7 +83,7 @@ func run(n, c int, latency, execTime time.Duration, auth string, withPeer bool, 
 	if err != nil {
 		return err
 	}
-	var labErr syncBuffer // read while the lab writes
+	var labErr syncbuf.Buffer // read while the lab writes
 	lab.Stderr = &labErr
 	if err := lab.Start(); err != nil {
 		return err
@@ -240,21 +240,3 @@ func print(rows []row) {
 }
 
 const opensslLegacy = "openssl_conf = openssl_init\n[openssl_init]\nproviders = provider_sect\n[provider_sect]\ndefault = default_sect\nlegacy = legacy_sect\n[default_sect]\nactivate = 1\n[legacy_sect]\nactivate = 1\n"
-
-// syncBuffer is a strings.Builder safe to read while another goroutine writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}

@@ -9,12 +9,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/internal/syncbuf"
 	"github.com/tlsready/tlsready/remote/winrmsim"
 	"github.com/tlsready/tlsready/scan"
 )
@@ -239,7 +239,7 @@ func TestScanSecondCtrlCCancelsRunningHosts(t *testing.T) {
 	cmd := exec.Command(buildBinary(t), "scan", "--targets-file", targets, "--user", `LAB\tlsready`, "--auth", "ntlm",
 		"--timeout", "120s", "--grace", "120s", "--no-progress", "--out", out)
 	cmd.Env = append(os.Environ(), "TLSREADY_PASSWORD="+password)
-	var stderr syncBuffer // read while the process writes
+	var stderr syncbuf.Buffer // read while the process writes
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -273,22 +273,4 @@ func TestScanSecondCtrlCCancelsRunningHosts(t *testing.T) {
 	if rs, _, err := scan.ReadResultsFiles(out); err != nil || len(rs) != 0 {
 		t.Errorf("cancelled hosts were recorded: %d results, %v", len(rs), err)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe to read while another goroutine writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
