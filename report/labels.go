@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/tlsready/tlsready/checks"
 )
@@ -32,15 +31,8 @@ func label(lang, key string, kv ...string) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("report: no HTML label %q for language %q", key, lang)
 	}
-	if len(kv) == 0 {
-		return s, nil
-	}
 	if len(kv)%2 != 0 {
 		return "", fmt.Errorf("report: label %q: odd number of placeholder arguments", key)
 	}
-	pairs := make([]string, 0, len(kv))
-	for i := 0; i < len(kv); i += 2 {
-		pairs = append(pairs, "{"+kv[i]+"}", kv[i+1])
-	}
-	return strings.NewReplacer(pairs...).Replace(s), nil
+	return fill(s, kv), nil
 }

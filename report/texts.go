@@ -21,6 +21,12 @@ func tt(lang, key string, kv ...string) string {
 	if !ok {
 		return "{?" + key + "}"
 	}
+	return fill(s, kv)
+}
+
+// fill replaces each {name} in s by the value that follows that name in kv, in one pass: the
+// tables' and the HTML report's texts take their placeholders the same way.
+func fill(s string, kv []string) string {
 	if len(kv) == 0 {
 		return s
 	}
