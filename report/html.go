@@ -494,13 +494,6 @@ func verdictChart(l *pageLabels, counts map[checks.Verdict]int, total int) htmlC
 // hosts that have it, most hosts first, and adds one line for the hosts that could not be
 // checked, by error category.
 func topActions(l *pageLabels, rows []scan.Result) []htmlTop {
-	type count struct {
-		id    string
-		sev   checks.Severity
-		hosts int
-	}
-	index := map[string]int{}
-	var counts []count
 	errCats := map[string]int{}
 	errHosts := 0
 	for _, r := range rows {
@@ -508,40 +501,24 @@ func topActions(l *pageLabels, rows []scan.Result) []htmlTop {
 			errHosts++
 			errCats[r.Error.Category]++
 		}
-		seen := map[string]bool{}
-		for _, f := range r.Findings {
-			switch f.Severity {
-			case checks.SeverityUnsupported, checks.SeverityAction, checks.SeverityUnknown:
-			default:
-				continue
-			}
-			if seen[f.ID] {
-				continue
-			}
-			seen[f.ID] = true
-			i, ok := index[f.ID]
-			if !ok {
-				i = len(counts)
-				index[f.ID] = i
-				counts = append(counts, count{id: f.ID, sev: f.Severity})
-			}
-			counts[i].hosts++
-		}
 	}
-	faq := map[string][]string{}
-	for _, t := range checks.FindingTypes() {
-		faq[t.ID] = t.FAQ
+	// The tables' counts per finding kind, without the warnings, most hosts first.
+	var counts []FindingCount
+	for _, c := range CountFindings(rows, l.lang) {
+		if c.Severity != checks.SeverityWarning {
+			counts = append(counts, c)
+		}
 	}
 	rank := map[checks.Severity]int{checks.SeverityUnsupported: 0, checks.SeverityAction: 1, checks.SeverityUnknown: 2}
 	sort.SliceStable(counts, func(i, j int) bool {
 		a, b := counts[i], counts[j]
-		if a.hosts != b.hosts {
-			return a.hosts > b.hosts
+		if a.Hosts != b.Hosts {
+			return a.Hosts > b.Hosts
 		}
-		if rank[a.sev] != rank[b.sev] {
-			return rank[a.sev] < rank[b.sev]
+		if rank[a.Severity] != rank[b.Severity] {
+			return rank[a.Severity] < rank[b.Severity]
 		}
-		return a.id < b.id
+		return a.ID < b.ID
 	})
 	type item struct {
 		top   htmlTop
@@ -550,15 +527,15 @@ func topActions(l *pageLabels, rows []scan.Result) []htmlTop {
 	var items []item
 	for _, c := range counts {
 		key := "top.item"
-		if c.hosts == 1 {
+		if c.Hosts == 1 {
 			key = "top.item.one"
 		}
-		t := htmlTop{Class: severityClass(c.sev), Severity: l.L("sev." + severityClass(c.sev)),
-			Text: l.L(key, "n", strconv.Itoa(c.hosts), "title", checks.TypeTitle(c.id, l.lang))}
-		if q := faq[c.id]; len(q) > 0 {
-			t.FAQ = l.L("top.faq", "questions", strings.Join(q, ", "))
+		t := htmlTop{Class: severityClass(c.Severity), Severity: l.L("sev." + severityClass(c.Severity)),
+			Text: l.L(key, "n", strconv.Itoa(c.Hosts), "title", c.Title)}
+		if len(c.FAQ) > 0 {
+			t.FAQ = l.L("top.faq", "questions", strings.Join(c.FAQ, ", "))
 		}
-		items = append(items, item{t, c.hosts})
+		items = append(items, item{t, c.Hosts})
 	}
 	if errHosts > 0 {
 		cats := make([]string, 0, len(errCats))
