@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf16"
+
+	"github.com/tlsready/tlsready/internal/sheet"
 )
 
 // File names of the kit.
@@ -143,18 +145,10 @@ func HostsCSV(hosts []Host) []byte {
 	w := csv.NewWriter(&buf)
 	_ = w.Write([]string{"name", "dn", "os", "verdict", "findings"})
 	for _, h := range hosts {
-		_ = w.Write([]string{safeCell(h.Name), safeCell(h.DN), safeCell(h.OS), h.Verdict, strings.Join(h.Findings, " ")})
+		_ = w.Write([]string{sheet.NoFormula(h.Name), sheet.NoFormula(h.DN), sheet.NoFormula(h.OS), h.Verdict, strings.Join(h.Findings, " ")})
 	}
 	w.Flush()
 	return buf.Bytes()
-}
-
-// safeCell keeps a spreadsheet from taking a host-controlled cell for a formula.
-func safeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 // Write writes the kit into dir (created if needed): the .reg files, Registry.xml and the script

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/internal/sheet"
 	"github.com/tlsready/tlsready/scan"
 )
 
@@ -78,10 +79,7 @@ func WriteCSV(w io.Writer, results []scan.Result, lang string) error {
 		}
 		rec := []string{r.Host, r.Address, string(r.Verdict), os, source, WhatToDoIn(r, lang), strings.Join(ids, " "),
 			strings.Join(faq, " "), errCat, errMsg, dn, adOS, logon, r.ScanID, scanned, fmt.Sprint(r.Attempts)}
-		for i := range rec {
-			rec[i] = csvSafe(rec[i])
-		}
-		if err := cw.Write(rec); err != nil {
+		if err := writeSafe(cw, rec); err != nil {
 			return err
 		}
 	}
@@ -109,10 +107,7 @@ func WriteCompareCSV(w io.Writer, c Comparison, lang string) error {
 			nv, nt = string(n.Verdict), WhatToDoIn(n, lang)
 		}
 		rec := []string{ch.Host, ch.Kind, ov, nv, ot, nt}
-		for i := range rec {
-			rec[i] = csvSafe(rec[i])
-		}
-		if err := cw.Write(rec); err != nil {
+		if err := writeSafe(cw, rec); err != nil {
 			return err
 		}
 	}
@@ -120,19 +115,23 @@ func WriteCompareCSV(w io.Writer, c Comparison, lang string) error {
 	return cw.Error()
 }
 
-// csvSafe neutralises a cell that a spreadsheet would take for a formula, and removes control
-// characters other than tab and newline.
+// writeSafe writes one record with every cell made safe (csvSafe).
+func writeSafe(cw *csv.Writer, rec []string) error {
+	for i := range rec {
+		rec[i] = csvSafe(rec[i])
+	}
+	return cw.Write(rec)
+}
+
+// csvSafe removes control characters other than tab and newline, and neutralises a cell that a
+// spreadsheet would take for a formula.
 func csvSafe(s string) string {
-	s = strings.Map(func(r rune) rune {
+	return sheet.NoFormula(strings.Map(func(r rune) rune {
 		if r < 0x20 && r != '\t' && r != '\n' || r == 0x7f {
 			return -1
 		}
 		return r
-	}, s)
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
+	}, s))
 }
 
 // sortForReport orders results as the reports show them: attention first, then by host name.
