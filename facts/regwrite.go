@@ -11,9 +11,12 @@ import (
 // write (the value before, as the collector reports values) and one "applied" line per write it
 // made. The simulated hosts read the same block.
 
-// WritesBegin and WritesEnd enclose the writes in the program (a PowerShell here-string).
+// WritesBegin and WritesEnd enclose the writes in the program (a PowerShell here-string);
+// WritesApply is the program's line that makes it write, not only read.
 const (
 	WritesMarker = "# tlsready-registry-writer v1"
+	WritesApply  = "$apply = $true"
+	WritesDryRun = "$apply = $false"
 	WritesBegin  = "$writes = @'"
 	WritesEnd    = "'@"
 )

@@ -13,7 +13,7 @@ import (
 // deletes the value. It touches nothing but the values it is given, all under HKLM.
 const writerProgram = facts.WritesMarker + `
 $ErrorActionPreference = 'Stop'
-$apply = {APPLY}
+{APPLY}
 ` + facts.WritesBegin + `
 {WRITES}` + facts.WritesEnd + `
 function B64([string]$s) { [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($s)) }
@@ -72,9 +72,9 @@ func WriterScript(writes []facts.RegWrite, apply bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	a := "$false"
+	a := facts.WritesDryRun
 	if apply {
-		a = "$true"
+		a = facts.WritesApply
 	}
 	return strings.NewReplacer("{APPLY}", a, "{WRITES}", block).Replace(writerProgram), nil
 }

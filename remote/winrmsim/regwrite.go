@@ -19,15 +19,15 @@ var writableValues = []string{
 }
 
 // writeRegistry runs a registry-writer program (see facts.WritesMarker) against the host's
-// registry: it answers the prior value of each write and, when the program says $apply = $true,
-// makes the writes. A write outside writableValues, or under Wow6432Node on 32-bit Windows, fails
-// the whole program before anything is written.
+// registry: it answers the prior value of each write and, when the program has the line
+// facts.WritesApply, makes the writes. A write outside writableValues, or under Wow6432Node on
+// 32-bit Windows, fails the whole program before anything is written.
 func (h *host) writeRegistry(program string) (string, error) {
 	writes, err := facts.ParseWrites(program)
 	if err != nil {
 		return "", err
 	}
-	apply := strings.Contains(program, "\n$apply = $true\n")
+	apply := strings.Contains(program, "\n"+facts.WritesApply+"\n")
 	for _, w := range writes {
 		allowed := false
 		for _, a := range writableValues {
