@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -196,18 +195,6 @@ func shortAction(a string) string {
 		return a[i+1:]
 	}
 	return a
-}
-
-// protocolError turns an error of the winrm response parsers into a *ProtocolError.
-func protocolError(err error) error {
-	if err == nil {
-		return nil
-	}
-	var pe *ProtocolError
-	if errors.As(err, &pe) {
-		return err
-	}
-	return &ProtocolError{Reason: err.Error()}
 }
 
 // newCommandRequest is winrm.NewExecuteCommandRequest with WINRS_CONSOLEMODE_STDIN=FALSE: with

@@ -231,12 +231,8 @@ func whatToDo(r scan.Result, withCategory bool, say func(key string, kv ...strin
 	return say("todo.nothing")
 }
 
-func osLabel(r scan.Result) string { return osLabelIn(r, checks.English) }
-
-// OSLabel is the host's operating system for a table: its own caption and service pack, else
+// osLabelIn is the host's operating system for a table: its own caption and service pack, else
 // what Active Directory records, marked (AD), else "?".
-func OSLabel(r scan.Result, lang string) string { return osLabelIn(r, lang) }
-
 func osLabelIn(r scan.Result, lang string) string {
 	if r.OS == nil {
 		// Not read from the host: what Active Directory records, marked as such.

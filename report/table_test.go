@@ -122,7 +122,7 @@ func TestOSAndWhatToDoFromADRecord(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := osLabel(tc.r); got != tc.os {
+			if got := osLabelIn(tc.r, checks.English); got != tc.os {
 				t.Errorf("osLabel = %q, want %q", got, tc.os)
 			}
 			todo := WhatToDo(tc.r)
