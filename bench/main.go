@@ -50,14 +50,13 @@ func main() {
 
 // row is one line of the table.
 type row struct {
-	who                 string
-	n, c                int
-	wall, cpu           time.Duration
-	rssMB               float64
-	requestsPerHost     float64
-	ok                  int
-	lowerBound          time.Duration
-	cpuPerHostMillisecs float64
+	who             string
+	n, c            int
+	wall, cpu       time.Duration
+	rssMB           float64
+	requestsPerHost float64
+	ok              int
+	lowerBound      time.Duration
 }
 
 func run(n, c int, latency, execTime time.Duration, auth string, withPeer bool, cpuprofile string) error {

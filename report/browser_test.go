@@ -370,19 +370,6 @@ func digits(s string) int {
 	return n
 }
 
-func containsLine(lines []string, parts ...string) bool {
-	for _, l := range lines {
-		ok := true
-		for _, p := range parts {
-			ok = ok && strings.Contains(l, p)
-		}
-		if ok {
-			return true
-		}
-	}
-	return false
-}
-
 func reversed(s []string) []string {
 	out := slices.Clone(s)
 	slices.Reverse(out)
