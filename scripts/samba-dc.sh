@@ -36,68 +36,20 @@ HOSTFQDN_SIM=pc-krb-01.corp.example
 # python3-gssapi: MIT's GSS-API for the interoperability tests of remote/kerberos.
 PACKAGES=(samba samba-ad-dc samba-ad-provision winbind krb5-user ldb-tools openssl python3-gssapi)
 
-cmd=start
-install=1
-args=()
-for a in "$@"; do
-  case "$a" in
-    start|stop|status) cmd=$a ;;
-    --no-install) install=0 ;;
-    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    -*) echo "samba-dc.sh: unknown option $a" >&2; exit 2 ;;
-    *) args+=("$a") ;;
-  esac
-done
-[ "${TLSREADY_SAMBA_NO_INSTALL:-0}" = 1 ] && install=0
-DIR=${args[0]:-/tmp/tlsready-samba}
-mkdir -p "$DIR"
-DIR=$(cd "$DIR" && pwd)
+SERVICE=samba-dc
+DEFAULT_DIR=/tmp/tlsready-samba
+NO_INSTALL=TLSREADY_SAMBA_NO_INSTALL
+# shellcheck source=lib/service.sh
+. "$(dirname "$0")/lib/service.sh" "$@"
 CONF=$DIR/etc/smb.conf
 LOG=$DIR/samba-dc.log
 PIDFILE=$DIR/samba.pid
 SECRETS=$DIR/secrets
 export KRB5_CONFIG=$DIR/krb5.conf
-start_time=$(date +%s.%N)
-
-say() { echo "samba-dc: $*" >&2; }
-die() { say "$*"; [ -f "$LOG" ] && { say "last lines of $LOG:"; tail -n 20 "$LOG" >&2; }; exit 1; }
-elapsed() { awk -v s="$start_time" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e-s}'; }
-
-running() {
-  [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null
-}
-
-stop_dc() {
-  if running; then
-    local pid; pid=$(cat "$PIDFILE")
-    kill "$pid"
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
-    say "stopped (pid $pid)"
-  else
-    say "not running"
-  fi
-  rm -f "$PIDFILE"
-}
 
 # kinit_as USER PASSFILE CCACHE: get a TGT, the password on standard input.
 kinit_as() {
   KRB5CCNAME=$3 kinit "$1@$REALM" <"$2" >/dev/null 2>&1
-}
-
-install_packages() {
-  local missing=()
-  for p in "${PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return
-  if [ "$install" = 0 ]; then
-    die "missing packages: ${missing[*]} (and --no-install / TLSREADY_SAMBA_NO_INSTALL=1 given)"
-  fi
-  say "installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >"$DIR/apt.log" 2>&1 || die "apt-get update failed, see $DIR/apt.log"
-  apt-get install -y -qq "${missing[@]}" >>"$DIR/apt.log" 2>&1 || die "apt-get install failed, see $DIR/apt.log"
 }
 
 # A lab CA and a certificate for the DC (LDAPS), both with positive serial numbers: Samba's own
@@ -273,14 +225,14 @@ EOF
 }
 
 case "$cmd" in
-  stop) stop_dc; exit 0 ;;
+  stop) stop_service; exit 0 ;;
   status)
     running || { say "not running"; exit 1; }
     kinit_as Administrator "$SECRETS/admin.pass" MEMORY:probe || { say "running, but the KDC does not answer"; exit 1; }
     say "running (pid $(cat "$PIDFILE")), KDC answers"; exit 0 ;;
 esac
 
-install_packages
+install_missing "${PACKAGES[@]}"
 for tool in samba samba-tool kinit ldbsearch ldbmodify openssl iconv; do
   command -v "$tool" >/dev/null || die "$tool not found"
 done

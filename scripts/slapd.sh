@@ -31,62 +31,19 @@ PAGING_DISABLED=100
 BIG=20000
 DATA_VERSION=1
 
-cmd=start
-install=1
-args=()
-for a in "$@"; do
-  case "$a" in
-    start|stop|status) cmd=$a ;;
-    --no-install) install=0 ;;
-    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    -*) echo "slapd.sh: unknown option $a" >&2; exit 2 ;;
-    *) args+=("$a") ;;
-  esac
-done
-[ "${TLSREADY_SLAPD_NO_INSTALL:-0}" = 1 ] && install=0
-DIR=${args[0]:-/tmp/tlsready-slapd}
-mkdir -p "$DIR"
-DIR=$(cd "$DIR" && pwd)
+SERVICE=slapd
+DEFAULT_DIR=/tmp/tlsready-slapd
+NO_INSTALL=TLSREADY_SLAPD_NO_INSTALL
+# shellcheck source=lib/service.sh
+. "$(dirname "$0")/lib/service.sh" "$@"
 CONF=$DIR/slapd.conf
 PIDFILE=$DIR/slapd.pid
 LOG=$DIR/slapd.log
 SECRETS=$DIR/secrets
 URL=ldap://127.0.0.1:$PORT
-start_time=$(date +%s.%N)
-
-say() { echo "slapd: $*" >&2; }
-die() { say "$*"; [ -f "$LOG" ] && { say "last lines of $LOG:"; tail -n 20 "$LOG" >&2; }; exit 1; }
-elapsed() { awk -v s="$start_time" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e-s}'; }
-running() { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
 
 answers() {
   ldapwhoami -x -H "$URL" -D "CN=reader,$BASEDN" -y "$SECRETS/reader.pass" >/dev/null 2>&1
-}
-
-stop_slapd() {
-  if running; then
-    local pid; pid=$(cat "$PIDFILE")
-    kill "$pid"
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
-    say "stopped (pid $pid)"
-  else
-    say "not running"
-  fi
-  rm -f "$PIDFILE"
-}
-
-install_packages() {
-  local missing=()
-  for p in slapd ldap-utils; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return
-  [ "$install" = 0 ] && die "missing packages: ${missing[*]} (and --no-install / TLSREADY_SLAPD_NO_INSTALL=1 given)"
-  say "installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >"$DIR/apt.log" 2>&1 || die "apt-get update failed, see $DIR/apt.log"
-  apt-get install -y -qq "${missing[@]}" >>"$DIR/apt.log" 2>&1 || die "apt-get install failed, see $DIR/apt.log"
 }
 
 write_schema() {
@@ -236,14 +193,14 @@ ENVEOF
 }
 
 case "$cmd" in
-  stop) stop_slapd; exit 0 ;;
+  stop) stop_service; exit 0 ;;
   status)
     running || { say "not running"; exit 1; }
     answers || { say "running, but does not answer"; exit 1; }
     say "running (pid $(cat "$PIDFILE")), answers"; exit 0 ;;
 esac
 
-install_packages
+install_missing slapd ldap-utils
 for tool in slapd slapadd slappasswd ldapwhoami awk; do
   command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || die "$tool not found"
 done
