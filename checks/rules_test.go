@@ -217,9 +217,18 @@ func TestEveryFindingTypeIsProduced(t *testing.T) {
 }
 
 func TestFillDoesNotExpandArguments(t *testing.T) {
-	got := fill("{a} and {b}", args{"a": "{b}", "b": "x"})
-	if got != "{b} and x" {
-		t.Errorf("fill = %q", got)
+	tests := []struct{ s, want string }{
+		{"{a} and {b}", "{b} and x"},       // a value is not expanded again
+		{"{unknown} {a}", "{unknown} {b}"}, // an unknown name stays as written
+		{"{x{a}}", "{x{b}}"},               // a brace before a placeholder
+		{"{ {} }{", "{ {} }{"},             // braces that are no placeholder
+		{"日本語{b}テキスト", "日本語xテキスト"},         // multi-byte text around
+		{"no placeholder", "no placeholder"},
+	}
+	for _, tt := range tests {
+		if got := fill(tt.s, args{"a": "{b}", "b": "x"}); got != tt.want {
+			t.Errorf("fill(%q) = %q, want %q", tt.s, got, tt.want)
+		}
 	}
 	if got := english.phrase("no.such.phrase", nil); got != "{?no.such.phrase}" {
 		t.Errorf("missing phrase = %q", got)

@@ -71,11 +71,26 @@ func fill(s string, a args) string {
 	if len(a) == 0 || !strings.Contains(s, "{") {
 		return s
 	}
-	pairs := make([]string, 0, 2*len(a))
-	for k, v := range a {
-		pairs = append(pairs, "{"+k+"}", v)
+	var b strings.Builder
+	b.Grow(len(s) + 32)
+	for {
+		i := strings.IndexByte(s, '{')
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		s = s[i:]
+		if j := strings.IndexByte(s, '}'); j > 0 {
+			if v, ok := a[s[1:j]]; ok {
+				b.WriteString(v)
+				s = s[j+1:]
+				continue
+			}
+		}
+		b.WriteByte('{') // not a placeholder of a: kept as it is
+		s = s[1:]
 	}
-	return strings.NewReplacer(pairs...).Replace(s)
 }
 
 // finding returns the filled text of a finding id. An id without text yields "{?ID}" markers,

@@ -1,7 +1,6 @@
 package facts
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/base64"
 	"errors"
@@ -181,13 +180,14 @@ var (
 	regTypePattern     = regexp.MustCompile(`^(REG_[A-Z_]{2,32}|)$`)
 )
 
+// maxLine is the longest line ParseOutput takes.
+const maxLine = 4 << 20
+
 // ParseOutput reads the collector's output strictly: a missing header or "end" line (a truncated
 // run), an unknown record, a wrong field count, bad base64 or a malformed number is an error that
 // names the line. A UTF-8 byte order mark and empty lines are tolerated; nothing else is.
 func ParseOutput(out []byte) (*Facts, error) {
 	out = bytes.TrimPrefix(out, []byte("\xef\xbb\xbf"))
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
 	f := &Facts{}
 	lineNo, records := 0, 0
 	headerSeen, ended, hostSeen, osSeen := false, false, false, false
@@ -195,9 +195,12 @@ func ParseOutput(out []byte) (*Facts, error) {
 		return nil, &ParseError{Line: lineNo, Reason: fmt.Sprintf(format, args...)}
 	}
 	want := map[string]int{"host": 2, "os": 6, "proc": 4, "ps": 2, "hive": 2, "reg": 7, "file": 7, "end": 2}
-	for sc.Scan() {
+	for line := range bytes.Lines(out) {
 		lineNo++
-		l := strings.TrimRight(sc.Text(), "\r")
+		if len(line) > maxLine {
+			return fail("line longer than %d bytes", maxLine)
+		}
+		l := strings.TrimRight(string(line), "\r\n")
 		if l == "" {
 			continue
 		}
@@ -306,9 +309,6 @@ func ParseOutput(out []byte) (*Facts, error) {
 			continue
 		}
 		records++
-	}
-	if err := sc.Err(); err != nil {
-		return nil, &ParseError{Reason: err.Error()}
 	}
 	switch {
 	case !headerSeen:

@@ -1,6 +1,7 @@
 package facts
 
 import (
+	"bytes"
 	"errors"
 	"reflect"
 	"strings"
@@ -71,6 +72,7 @@ func TestParseOutputRejects(t *testing.T) {
 		{"file ok without version", string(replace(11, "file\twebio\tQQ==\tok\t\t\t")), "state ok"},
 		{"text after end", good + "extra\r\n", "after the end"},
 		{"no os record", string(join([]string{lines[0], lines[1], "end\t1"})), "host or os record missing"},
+		{"line too long", string(replace(1, "host\t"+strings.Repeat("QUFB", maxLine/4))), "line longer than"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -89,6 +91,7 @@ func TestParseOutputTolerates(t *testing.T) {
 		"UTF-8 BOM":   append([]byte("\xef\xbb\xbf"), good...),
 		"LF only":     []byte(strings.ReplaceAll(string(good), "\r\n", "\n")),
 		"blank lines": []byte("\r\n\r\n" + string(good) + "\r\n"),
+		"no last EOL": bytes.TrimSuffix(good, []byte("\r\n")),
 	} {
 		if _, err := ParseOutput(out); err != nil {
 			t.Errorf("%s: %v", name, err)
