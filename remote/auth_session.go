@@ -2,7 +2,6 @@ package remote
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/base64"
@@ -106,13 +105,18 @@ func (s *authSession) connect(ctx context.Context) error {
 	// goroutines of its own.
 	s.slot = &connSlot{conn: conn}
 	var rt http.RoundTripper = &connRoundTripper{slot: s.slot, tlsState: s.tlsState,
-		br: bufio.NewReaderSize(conn, 4<<10), bw: bufio.NewWriterSize(conn, 4<<10)}
+		br: bufio.NewReaderSize(conn, 4<<10), bw: bufio.NewWriterSize(writerOnly{conn}, 4<<10)}
 	if s.c.wrapRT != nil {
 		rt = s.c.wrapRT(rt)
 	}
 	s.hc = &http.Client{Transport: rt, CheckRedirect: s.c.hc.CheckRedirect}
 	return nil
 }
+
+// writerOnly hides the connection's ReadFrom from the bufio.Writer in front of it: the Writer
+// hands the rest of a large request body to ReadFrom, and a TCP connection copies it through a
+// new buffer of up to 32 KB each time. The Writer's own buffer serves instead.
+type writerOnly struct{ io.Writer }
 
 // connRoundTripper sends each request on the connection of its slot and reads the answer from
 // it. The caller reads each answer whole before the next request, as the security context
@@ -201,16 +205,16 @@ func (e *handshakeError) Unwrap() error { return e.err }
 
 // post sends one SOAP envelope on the run's authenticated connection, establishing the context
 // first when there is none, and returns the answer's envelope.
-func (s *authSession) post(t *transporter, soap []byte) (string, error) {
+func (s *authSession) post(t *transporter, soap message) ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.failed != nil {
-		return "", s.failed
+		return nil, s.failed
 	}
 	for attempt := 0; ; attempt++ {
 		if !s.established {
 			if err := s.handshake(t); err != nil {
-				return "", err
+				return nil, err
 			}
 		}
 		body, err := s.send(t, soap)
@@ -322,18 +326,18 @@ func (s *authSession) refuse(err error) error {
 }
 
 // send posts one envelope, encrypted over HTTP, on the established connection.
-func (s *authSession) send(t *transporter, soap []byte) (string, error) {
+func (s *authSession) send(t *transporter, soap message) ([]byte, error) {
 	ct, body := "application/soap+xml;charset=UTF-8", soap
 	if s.encrypt {
 		var err error
-		if ct, body, err = wsmv.Encrypt(s.protocol, s.sealer, soap); err != nil {
+		if ct, body, err = wsmv.EncryptParts(s.protocol, s.sealer, soap...); err != nil {
 			s.dropConnection()
-			return "", &AuthError{Mechanism: s.mechanism, Reason: t.redact(err.Error())}
+			return nil, &AuthError{Mechanism: s.mechanism, Reason: t.redact(err.Error())}
 		}
 	}
-	req, err := http.NewRequestWithContext(t.ctx, http.MethodPost, s.url, bytes.NewReader(body))
+	req, err := body.request(t.ctx, s.url)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	req.Header.Set("Content-Type", ct)
 	req.Close = t.closeConn
@@ -341,17 +345,17 @@ func (s *authSession) send(t *transporter, soap []byte) (string, error) {
 	if err != nil {
 		// The sealing state may be ahead of the host's: never reuse this context.
 		s.dropConnection()
-		return "", unwrapURLError(err)
+		return nil, unwrapURLError(err)
 	}
 	defer resp.Body.Close()
 	answer, err := readAnswer(resp)
 	if err != nil {
 		s.dropConnection()
-		return "", fmt.Errorf("reading the answer (HTTP %d): %w", resp.StatusCode, err)
+		return nil, fmt.Errorf("reading the answer (HTTP %d): %w", resp.StatusCode, err)
 	}
 	if len(answer) > maxResponseBytes {
 		s.dropConnection()
-		return "", &HTTPError{Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"),
+		return nil, &HTTPError{Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"),
 			Snippet: fmt.Sprintf("answer larger than %d bytes", maxResponseBytes)}
 	}
 	if resp.StatusCode == http.StatusUnauthorized {
@@ -361,7 +365,7 @@ func (s *authSession) send(t *transporter, soap []byte) (string, error) {
 			HTTPS: s.c.cfg.HTTPS, Mechanism: s.mechanism}
 		s.dropConnection()
 		s.failed = e
-		return "", e
+		return nil, e
 	}
 	if s.encrypt {
 		rct := resp.Header.Get("Content-Type")
@@ -370,7 +374,7 @@ func (s *authSession) send(t *transporter, soap []byte) (string, error) {
 			_, plain, err := wsmv.Decrypt(rct, answer, s.sealer)
 			if err != nil {
 				s.dropConnection()
-				return "", &AuthError{Status: resp.StatusCode, Mechanism: s.mechanism, Reason: "answer not decrypted: " + err.Error()}
+				return nil, &AuthError{Status: resp.StatusCode, Mechanism: s.mechanism, Reason: "answer not decrypted: " + err.Error()}
 			}
 			resp.Header.Set("Content-Type", "application/soap+xml;charset=UTF-8")
 			answer = plain
@@ -378,7 +382,7 @@ func (s *authSession) send(t *transporter, soap []byte) (string, error) {
 			// A host that answers in clear could be anyone on the path: the security context
 			// is not trusted any more, and the next message is not sent.
 			s.dropConnection()
-			return "", &AuthError{Status: resp.StatusCode, Mechanism: s.mechanism,
+			return nil, &AuthError{Status: resp.StatusCode, Mechanism: s.mechanism,
 				Reason: "the host answered in clear although message encryption was negotiated"}
 		}
 		// Else an HTTP error with no envelope (413, 400, a proxy's page): reported as such.

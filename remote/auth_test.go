@@ -478,8 +478,8 @@ func (*fakeKrbContext) Sealer() (string, wsmv.Sealer, error) {
 // xorSealer is a toy Sealer: enough to show that the framing uses the context's own.
 type xorSealer struct{}
 
-func (xorSealer) Wrap(p []byte) ([]byte, []byte, error) {
-	out := bytes.Clone(p)
+func (xorSealer) Wrap(p ...[]byte) ([]byte, []byte, error) {
+	out := bytes.Join(p, nil)
 	for i := range out {
 		out[i] ^= 0x5a
 	}

@@ -46,7 +46,7 @@ func BenchmarkDecodeReceiveLibrary(b *testing.B) {
 	body := receiveResponse(b)
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {
-		if err := expectAction(string(body), actionReceiveResponse); err != nil {
+		if err := expectAction(body, actionReceiveResponse); err != nil {
 			b.Fatal(err)
 		}
 		var stdout, stderr bytes.Buffer
@@ -56,9 +56,36 @@ func BenchmarkDecodeReceiveLibrary(b *testing.B) {
 	}
 }
 
-// BenchmarkEncodeRequests renders the requests of one host: Create, Command (the bootstrap),
-// Send (the collector on stdin) and Receive.
+// BenchmarkEncodeRequests renders the requests of one host as the client does: Create, Command
+// (the bootstrap), Send (the collector on stdin, its base64 text shared) and Receive, from the
+// compiled templates.
 func BenchmarkEncodeRequests(b *testing.B) {
+	ts, err := compileTemplates("en-US", 153600)
+	if err != nil {
+		b.Fatal(err)
+	}
+	script, err := CollectorScript(checks.Items())
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdin64 := []byte(base64.StdEncoding.EncodeToString([]byte(script)))
+	v := &values{url: "http://pc-01.corp.example:5985/wsman", timeout: "PT20S", shellID: "S1", commandID: "C1",
+		command: CollectorCommand(), stdin: stdin64}
+	for b.Loop() {
+		n := 0
+		for _, k := range []requestKind{reqCreate, reqCommand, reqSendEnd, reqReceive} {
+			v.messageID = newMessageID()
+			n += ts[k].fill(v).size()
+		}
+		if n == 0 {
+			b.Fatal("empty requests")
+		}
+	}
+}
+
+// BenchmarkEncodeRequestsLibrary is the same work with the library's builders, which the client
+// used before the templates.
+func BenchmarkEncodeRequestsLibrary(b *testing.B) {
 	params := winrm.NewParameters("PT20S", "en-US", 153600)
 	script, err := CollectorScript(checks.Items())
 	if err != nil {
@@ -67,7 +94,7 @@ func BenchmarkEncodeRequests(b *testing.B) {
 	url := "http://pc-01.corp.example:5985/wsman"
 	for b.Loop() {
 		n := len(winrm.NewOpenShellRequest(url, params).String())
-		n += len(winrm.NewExecuteCommandRequest(url, "S1", CollectorCommand(), nil, params).String())
+		n += len(newCommandRequest(url, "S1", CollectorCommand(), params).String())
 		n += len(winrm.NewSendInputRequest(url, "S1", "C1", []byte(script), true, params).String())
 		n += len(winrm.NewGetOutputRequest(url, "S1", "C1", "stdout stderr", params).String())
 		if n == 0 {

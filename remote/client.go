@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
@@ -15,9 +16,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/masterzen/winrm"
-	"github.com/masterzen/winrm/soap"
 )
 
 // Defaults of Config.
@@ -158,6 +156,8 @@ type Client struct {
 	// cleanups counts the shell deletions still running in the background (DeferCleanup).
 	cleanups sync.WaitGroup
 	scripts  scriptCache
+	stdin    stdinCache
+	requests *templates // the library's requests, compiled for this Client's locale and envelope size
 }
 
 // NewClient checks cfg, fills in defaults and builds the shared HTTP transport.
@@ -239,7 +239,11 @@ func NewClient(cfg Config) (*Client, error) {
 		// WinRM does not redirect; following one could send the credentials elsewhere.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	return &Client{cfg: cfg, transport: tr, hc: hc, dialer: dialer, cleanupTimeout: defaultCleanupTimeout}, nil
+	reqs, err := compileTemplates(cfg.Locale, cfg.EnvelopeSize)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{cfg: cfg, transport: tr, hc: hc, dialer: dialer, cleanupTimeout: defaultCleanupTimeout, requests: reqs}, nil
 }
 
 // Close closes the idle connections of the pool and ends the Kerberos login, if any. Call it
@@ -310,8 +314,6 @@ func (c *Client) Run(ctx context.Context, ep Endpoint, command string, stdin []b
 	defer cancel()
 	r.ctx = ctx
 
-	// A fresh Parameters per run: winrm.DefaultParameters is shared, mutable state.
-	r.params = winrm.NewParameters(isoSeconds(c.cfg.OperationTimeout), c.cfg.Locale, c.cfg.EnvelopeSize)
 	r.tr = &transporter{ctx: ctx, hc: c.hc, url: c.url(ep), user: c.cfg.User, password: c.cfg.Password}
 	if c.cfg.Auth != AuthBasic {
 		r.tr.sess = c.newAuthSession(ep, r.tr.url)
@@ -335,15 +337,7 @@ func (c *Client) Run(ctx context.Context, ep Endpoint, command string, stdin []b
 	} else {
 		defer finish()
 	}
-	r.params.TransportDecorator = func() winrm.Transporter { return r.tr }
-	wep := &winrm.Endpoint{Host: ep.Host, Port: ep.Port, HTTPS: c.cfg.HTTPS, Insecure: c.cfg.InsecureSkipVerify,
-		TLSServerName: c.cfg.TLSServerName, Timeout: c.cfg.Timeout}
-	wc, err := winrm.NewClientWithParameters(wep, c.cfg.User, c.cfg.Password, r.params)
-	if err != nil {
-		return RunResult{}, r.fail(stepConnect, err)
-	}
-	r.wc = wc
-	err = r.execute(command, stdin)
+	err := r.execute(command, stdin)
 	res := RunResult{Stdout: r.stdout.Bytes(), Stderr: r.stderr.Bytes(), ExitCode: r.exitCode}
 	return res, err
 }
@@ -361,15 +355,15 @@ const (
 
 // run is the state of one Run.
 type run struct {
-	c      *Client
-	ep     Endpoint
-	ctx    context.Context
-	start  time.Time
-	params *winrm.Parameters
-	tr     *transporter
-	wc     *winrm.Client
+	c       *Client
+	ep      Endpoint
+	ctx     context.Context
+	start   time.Time
+	tr      *transporter
+	timeout string // OperationTimeout of the next request, as xs:duration
 
 	shellID, commandID string
+	command            string
 	commandDone        bool
 	stdout, stderr     bytes.Buffer
 	exitCode           int
@@ -392,34 +386,51 @@ func (r *run) fail(step string, err error) error {
 	return &Error{Host: r.c.hostLabel(r.ep), Step: step, Category: cat, Err: err}
 }
 
-// post sends one request with the run's transporter bound to ctx.
-func (r *run) post(ctx context.Context, m *soap.SoapMessage) (string, error) {
-	return r.tr.withContext(ctx).Post(r.wc, m)
+// post sends one request of kind k with the run's transporter bound to ctx.
+func (r *run) post(ctx context.Context, k requestKind, stdin []byte) ([]byte, error) {
+	return r.tr.withContext(ctx).post(r.request(k, stdin))
+}
+
+// request is the next request of kind k: its template filled with the run's values.
+func (r *run) request(k requestKind, stdin []byte) message {
+	return r.c.requests[k].fill(&values{url: r.tr.url, messageID: newMessageID(), timeout: r.timeout,
+		shellID: r.shellID, commandID: r.commandID, command: r.command, stdin: stdin})
 }
 
 func (r *run) execute(command string, stdin []byte) error {
 	r.setOperationTimeout()
-	body, err := r.post(r.ctx, winrm.NewOpenShellRequest(r.tr.url, r.params))
+	body, err := r.post(r.ctx, reqCreate, nil)
+	var shellID string
 	if err == nil {
-		r.shellID, err = decodeShellID([]byte(body))
+		shellID, err = decodeShellID(body)
 	}
 	if err != nil {
 		return r.fail(stepCreateShell, err)
 	}
-	if r.shellID == "" {
+	if shellID == "" {
 		return r.fail(stepCreateShell, &ProtocolError{Reason: "no ShellId in the CreateResponse"})
 	}
+	if !validID(shellID) {
+		return r.fail(stepCreateShell, &ProtocolError{Reason: fmt.Sprintf("ShellId %q is not an identifier", snippet([]byte(shellID), 60))})
+	}
+	r.shellID = shellID
 
-	body, err = r.post(r.ctx, newCommandRequest(r.tr.url, r.shellID, command, r.params))
+	r.command = command
+	body, err = r.post(r.ctx, reqCommand, nil)
+	var commandID string
 	if err == nil {
-		r.commandID, err = decodeCommandID([]byte(body))
+		commandID, err = decodeCommandID(body)
 	}
 	if err != nil {
 		return r.fail(stepCommand, err)
 	}
-	if r.commandID == "" {
+	if commandID == "" {
 		return r.fail(stepCommand, &ProtocolError{Reason: "no CommandId in the CommandResponse"})
 	}
+	if !validID(commandID) {
+		return r.fail(stepCommand, &ProtocolError{Reason: fmt.Sprintf("CommandId %q is not an identifier", snippet([]byte(commandID), 60))})
+	}
+	r.commandID = commandID
 
 	if stdin != nil {
 		if err := r.send(stdin); err != nil {
@@ -433,25 +444,55 @@ func (r *run) execute(command string, stdin []byte) error {
 }
 
 // send writes stdin in chunks small enough for every envelope to stay under EnvelopeSize, the
-// last one marked End.
+// last one marked End. The base64 text of the chunks is made once per Client for the same
+// stdin (a scan sends the same collector to every host) and goes into each request as a shared
+// part of the message.
 func (r *run) send(stdin []byte) error {
-	chunk := (r.c.cfg.EnvelopeSize - envelopeOverhead) / 4 * 3 // base64 grows 3 bytes to 4
-	for first := true; first || len(stdin) > 0; first = false {
-		n := min(chunk, len(stdin))
-		m := winrm.NewSendInputRequest(r.tr.url, r.shellID, r.commandID, stdin[:n], n == len(stdin), r.params)
-		if size := len(m.String()); size > r.c.cfg.EnvelopeSize {
+	chunks := r.c.stdinChunks(stdin, (r.c.cfg.EnvelopeSize-envelopeOverhead)/4*3) // base64 grows 3 bytes to 4
+	for i, chunk := range chunks {
+		k := reqSend
+		if i == len(chunks)-1 {
+			k = reqSendEnd
+		}
+		m := r.request(k, chunk)
+		if size := m.size(); size > r.c.cfg.EnvelopeSize {
 			return fmt.Errorf("send envelope of %d bytes exceeds the envelope size %d", size, r.c.cfg.EnvelopeSize)
 		}
-		body, err := r.post(r.ctx, m)
+		body, err := r.tr.post(m)
 		if err == nil {
 			err = expectAction(body, actionSendResponse)
 		}
 		if err != nil {
 			return err
 		}
-		stdin = stdin[n:]
 	}
 	return nil
+}
+
+// stdinCache keeps the base64 chunks of the last stdin that a run sent.
+type stdinCache struct {
+	mu     sync.Mutex
+	stdin  []byte
+	size   int
+	chunks [][]byte
+}
+
+// stdinChunks returns stdin cut into chunks of at most size bytes, each as base64 text; no
+// stdin is one empty chunk. The result is shared: callers must not modify it.
+func (c *Client) stdinChunks(stdin []byte, size int) [][]byte {
+	c.stdin.mu.Lock()
+	defer c.stdin.mu.Unlock()
+	if c.stdin.chunks != nil && c.stdin.size == size && bytes.Equal(c.stdin.stdin, stdin) {
+		return c.stdin.chunks
+	}
+	chunks := [][]byte{}
+	for rest, first := stdin, true; first || len(rest) > 0; first = false {
+		n := min(size, len(rest))
+		chunks = append(chunks, base64.StdEncoding.AppendEncode(nil, rest[:n]))
+		rest = rest[n:]
+	}
+	c.stdin.stdin, c.stdin.size, c.stdin.chunks = bytes.Clone(stdin), size, chunks
+	return chunks
 }
 
 // receive polls for output until the command is done. A w:TimedOut fault only says that the
@@ -462,9 +503,8 @@ func (r *run) receive() error {
 	var pause time.Duration
 	for {
 		r.setOperationTimeout()
-		m := winrm.NewGetOutputRequest(r.tr.url, r.shellID, r.commandID, "stdout stderr", r.params)
 		sent := time.Now()
-		body, err := r.post(r.ctx, m)
+		body, err := r.post(r.ctx, reqReceive, nil)
 		progress := false
 		if err != nil {
 			var fe *FaultError
@@ -473,7 +513,7 @@ func (r *run) receive() error {
 			}
 		} else {
 			before := r.stdout.Len() + r.stderr.Len()
-			done, code, err := decodeReceive([]byte(body), &r.stdout, &r.stderr)
+			done, code, err := decodeReceive(body, &r.stdout, &r.stderr)
 			if err != nil {
 				return err
 			}
@@ -511,7 +551,7 @@ func (r *run) setOperationTimeout() {
 			d = max(left, time.Second)
 		}
 	}
-	r.params.Timeout = isoSeconds(d)
+	r.timeout = isoSeconds(d)
 }
 
 // cleanup stops the command if it may still run and deletes the shell, on contexts of their
@@ -525,17 +565,17 @@ func (r *run) cleanup() {
 	base := context.WithoutCancel(r.ctx)
 	if r.commandID != "" && !r.commandDone {
 		ctx, cancel := context.WithTimeout(base, r.c.cleanupTimeout/2)
-		r.params.Timeout = isoSeconds(r.c.cleanupTimeout / 2)
+		r.timeout = isoSeconds(r.c.cleanupTimeout / 2)
 		// Errors are ignored: the command may be gone already, and deleting the shell ends it.
-		_, _ = r.post(ctx, winrm.NewSignalRequest(r.tr.url, r.shellID, r.commandID, r.params))
+		_, _ = r.post(ctx, reqSignal, nil)
 		cancel()
 	}
 	ctx, cancel := context.WithTimeout(base, r.c.cleanupTimeout)
 	defer cancel()
-	r.params.Timeout = isoSeconds(r.c.cleanupTimeout)
+	r.timeout = isoSeconds(r.c.cleanupTimeout)
 	// The last request of the run also closes its connection: the pool keeps nothing for a
 	// host that is done.
-	_, _ = r.tr.withContext(ctx).closing().Post(r.wc, winrm.NewDeleteShellRequest(r.tr.url, r.shellID, r.params))
+	_, _ = r.tr.withContext(ctx).closing().post(r.request(reqDelete, nil))
 }
 
 // isoSeconds renders d as an xs:duration in whole seconds, e.g. PT20S.

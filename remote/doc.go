@@ -6,9 +6,9 @@
 // closed, every request bound to the host's deadline), the embedded PowerShell collector and its
 // bootstrap command line, and the error categories of the results file (see Category).
 //
-// It builds on github.com/masterzen/winrm for the SOAP envelopes and their parsers, but not for
-// its HTTP transport or its command loop: remote supplies its own winrm.Transporter and drives the
-// protocol itself. Authentication (Config.Auth) is pluggable (auth.go: Mechanism,
+// It builds on github.com/masterzen/winrm for the SOAP envelopes (each kind built by the library
+// once per Client and compiled into a template, envelope.go), but not for its HTTP transport,
+// its parsers or its command loop: remote posts the envelopes itself and drives the protocol. Authentication (Config.Auth) is pluggable (auth.go: Mechanism,
 // SecurityContext): NTLMv2 (remote/ntlm) and Kerberos (remote/kerberos) run their handshake once
 // per Run on a connection of the run's own, and over HTTP encrypt every message with MS-WSMV
 // framing (remote/wsmv), as Windows requires by default; a SOAP body is never sent in clear over

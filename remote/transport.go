@@ -3,11 +3,11 @@ package remote
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/base64"
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"strings"
 	"unicode/utf8"
@@ -22,7 +22,7 @@ const (
 	actionReceiveResponse = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/ReceiveResponse"
 )
 
-// transporter is the winrm.Transporter of one run: it posts envelopes bound to a context, with
+// transporter is the HTTP side of one run: it posts envelopes bound to a context, with
 // Basic on the client's shared HTTP transport, or with NTLM/Kerberos on the run's own
 // authenticated (and over HTTP encrypted) connection (authSession), and turns every answer
 // that is not a 200 SOAP envelope into a typed error (*FaultError, *AuthError, *HTTPError). It
@@ -35,11 +35,6 @@ type transporter struct {
 	closeConn      bool         // ask for the connection to be closed after the answer
 	sess           *authSession // NTLM/Kerberos: the run's connection and context; nil for Basic
 }
-
-var _ winrm.Transporter = (*transporter)(nil)
-
-// Transport is part of winrm.Transporter; the HTTP transport is the Client's, built once.
-func (t *transporter) Transport(*winrm.Endpoint) error { return nil }
 
 // withContext returns a copy of t bound to ctx.
 func (t *transporter) withContext(ctx context.Context) *transporter {
@@ -55,35 +50,68 @@ func (t *transporter) closing() *transporter {
 	return &c
 }
 
-// Post sends one envelope and returns the answer's body.
-func (t *transporter) Post(_ *winrm.Client, m *soap.SoapMessage) (string, error) {
+// post sends one envelope given in parts and returns the answer's body.
+func (t *transporter) post(e message) ([]byte, error) {
 	if t.sess != nil {
-		return t.sess.post(t, []byte(m.String()))
+		return t.sess.post(t, e)
 	}
-	req, err := http.NewRequestWithContext(t.ctx, http.MethodPost, t.url, strings.NewReader(m.String()))
+	req, err := e.request(t.ctx, t.url)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/soap+xml;charset=UTF-8")
 	req.SetBasicAuth(t.user, t.password)
 	req.Close = t.closeConn
 	resp, err := t.hc.Do(req)
 	if err != nil {
-		return "", unwrapURLError(err)
+		return nil, unwrapURLError(err)
 	}
 	defer resp.Body.Close()
 	body, err := readAnswer(resp)
 	if err != nil {
-		return "", fmt.Errorf("reading the answer (HTTP %d): %w", resp.StatusCode, err)
+		return nil, fmt.Errorf("reading the answer (HTTP %d): %w", resp.StatusCode, err)
 	}
 	if len(body) > maxResponseBytes {
-		return "", &HTTPError{Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"),
+		return nil, &HTTPError{Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"),
 			Snippet: fmt.Sprintf("answer larger than %d bytes", maxResponseBytes)}
 	}
 	return t.answer(resp, body)
 }
 
-func (t *transporter) answer(resp *http.Response, body []byte) (string, error) {
+// message is the body of one request in parts, sent one after another. The Send of the
+// collector keeps its base64 text, the same for every host, in a part of its own: shared by
+// all runs, read and never copied per host.
+type message [][]byte
+
+// size is the length of the body.
+func (e message) size() int {
+	n := 0
+	for _, p := range e {
+		n += len(p)
+	}
+	return n
+}
+
+// request is a POST of the body to url, with its Content-Length (WinRM takes no chunked
+// body) and a GetBody for a retry on a new connection.
+func (e message) request(ctx context.Context, url string) (*http.Request, error) {
+	if len(e) == 1 {
+		return http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(e[0]))
+	}
+	read := func() io.Reader {
+		b := append(net.Buffers(nil), e...) // Read consumes the slice, not the parts
+		return &b
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, read())
+	if err != nil {
+		return nil, err
+	}
+	req.ContentLength = int64(e.size())
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(read()), nil }
+	return req, nil
+}
+
+func (t *transporter) answer(resp *http.Response, body []byte) ([]byte, error) {
 	ct := resp.Header.Get("Content-Type")
 	soapBody := isSOAP(ct, body)
 	switch {
@@ -93,31 +121,31 @@ func (t *transporter) answer(resp *http.Response, body []byte) (string, error) {
 		if t.sess != nil {
 			e.Mechanism = t.sess.mechanism
 		}
-		return "", e
+		return nil, e
 	case soapBody && resp.StatusCode == http.StatusOK && !bytes.Contains(body, []byte("Fault")):
 		// The common answer: no fault can be in it, and the caller's decoder checks its
 		// action; one XML pass instead of two.
-		return string(body), nil
+		return body, nil
 	case soapBody:
 		env, err := parseEnvelope(body)
 		if err != nil {
 			if resp.StatusCode != http.StatusOK {
-				return "", t.httpError(resp, body)
+				return nil, t.httpError(resp, body)
 			}
-			return "", &ProtocolError{Reason: err.Error()}
+			return nil, &ProtocolError{Reason: err.Error()}
 		}
 		if env.fault != nil {
 			env.fault.HTTPStatus = resp.StatusCode
 			env.fault.Message = t.redact(env.fault.Message)
 			env.fault.Reason = t.redact(env.fault.Reason)
-			return "", env.fault
+			return nil, env.fault
 		}
 		if resp.StatusCode != http.StatusOK {
-			return "", t.httpError(resp, body)
+			return nil, t.httpError(resp, body)
 		}
-		return string(body), nil
+		return body, nil
 	default:
-		return "", t.httpError(resp, body)
+		return nil, t.httpError(resp, body)
 	}
 }
 
@@ -179,8 +207,8 @@ func snippet(body []byte, n int) string {
 }
 
 // expectAction checks that a 200 answer is the one asked for.
-func expectAction(body, want string) error {
-	env, err := parseEnvelope([]byte(body))
+func expectAction(body []byte, want string) error {
+	env, err := parseEnvelope(body)
 	if err != nil {
 		return &ProtocolError{Reason: err.Error()}
 	}
@@ -219,15 +247,6 @@ func newCommandRequest(uri, shellID, command string, params *winrm.Parameters) *
 	body := m.CreateBodyElement("CommandLine", soap.DOM_NS_WIN_SHELL)
 	m.CreateElement(body, "Command", soap.DOM_NS_WIN_SHELL).SetContent("<![CDATA[" + command + "]]>")
 	return m
-}
-
-// newMessageID returns "uuid:" and a random (version 4) UUID.
-func newMessageID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("uuid:%X-%X-%X-%X-%X", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 // readAnswer reads a response body, at most maxResponseBytes+1 bytes, into a buffer sized from

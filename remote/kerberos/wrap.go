@@ -144,16 +144,22 @@ func wrapHeader(flags byte, ec, rrc uint16, seq uint64) []byte {
 
 // Wrap seals plain in a wrap token and splits it as MS-WSMV sends it: header is the token
 // header, the rotated encrypted header copy and checksum, and the encrypted confounder;
-// sealed is the encrypted message, as long as plain.
-func (s *Sealer) Wrap(plain []byte) (header, sealed []byte, err error) {
+// sealed is the encrypted message, as long as the parts of plain together.
+func (s *Sealer) Wrap(plain ...[]byte) (header, sealed []byte, err error) {
 	s.mu.Lock()
 	seq := s.sendSeq
 	s.sendSeq++
 	s.mu.Unlock()
 
 	flags := s.flags(true)
-	inner := make([]byte, 0, len(plain)+wrapHeaderLen)
-	inner = append(inner, plain...)
+	n := 0
+	for _, p := range plain {
+		n += len(p)
+	}
+	inner := make([]byte, 0, n+wrapHeaderLen)
+	for _, p := range plain {
+		inner = append(inner, p...)
+	}
 	inner = append(inner, wrapHeader(flags, 0, 0, seq)...)
 	_, ct, err := s.et.EncryptMessage(s.key.KeyValue, inner, s.sealUsage(true))
 	if err != nil {

@@ -47,17 +47,26 @@ func mustRC4(key []byte) *rc4.Cipher {
 // SignatureSize is the size of the NTLMSSP_MESSAGE_SIGNATURE that Wrap returns as header.
 const SignatureSize = 16
 
-// Wrap seals plain (GSS_WrapEx with confidentiality, MS-NLMP 3.4.3) and returns the 16-byte
-// signature and the sealed message.
-func (s *Session) Wrap(plain []byte) (header, sealed []byte, err error) {
+// Wrap seals the message made of the parts of plain, one after another (GSS_WrapEx with
+// confidentiality, MS-NLMP 3.4.3), and returns the 16-byte signature and the sealed message.
+// The parts are read, never copied together: a large part can be shared by many sessions.
+func (s *Session) Wrap(plain ...[]byte) (header, sealed []byte, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.broken != nil {
 		return nil, nil, s.broken
 	}
-	sealed = make([]byte, len(plain))
-	s.sealOut.XORKeyStream(sealed, plain)
-	header = mac(s.signOut, s.sealOut, s.seqOut, plain)
+	n := 0
+	for _, p := range plain {
+		n += len(p)
+	}
+	sealed = make([]byte, n)
+	off := 0
+	for _, p := range plain {
+		s.sealOut.XORKeyStream(sealed[off:off+len(p)], p)
+		off += len(p)
+	}
+	header = mac(s.signOut, s.sealOut, s.seqOut, plain...)
 	s.seqOut++
 	return header, sealed, nil
 }
@@ -90,10 +99,10 @@ func (s *Session) Unwrap(header, sealed []byte) ([]byte, error) {
 
 // mac is the NTLMSSP_MESSAGE_SIGNATURE with extended session security and key exchange
 // (MS-NLMP 3.4.4.2): version 1, RC4(HMAC_MD5(SigningKey, SeqNum + Message)[0:8]), SeqNum.
-func mac(signKey []byte, seal *rc4.Cipher, seq uint32, msg []byte) []byte {
+func mac(signKey []byte, seal *rc4.Cipher, seq uint32, msg ...[]byte) []byte {
 	var seqb [4]byte
 	binary.LittleEndian.PutUint32(seqb[:], seq)
-	checksum := hmacMD5(signKey, seqb[:], msg)[:8]
+	checksum := hmacMD5(signKey, append([][]byte{seqb[:]}, msg...)...)[:8]
 	seal.XORKeyStream(checksum, checksum)
 	out := make([]byte, 16)
 	out[0] = 1

@@ -28,8 +28,9 @@ import (
 // Sealer is one established security context: it seals outgoing and unseals incoming messages,
 // keeping its own sequence numbers.
 type Sealer interface {
-	// Wrap seals one message, returning the header (signature or token header) and the sealed data.
-	Wrap(plain []byte) (header, sealed []byte, err error)
+	// Wrap seals one message, given in parts that together are the message, returning the
+	// header (signature or token header) and the sealed data.
+	Wrap(plain ...[]byte) (header, sealed []byte, err error)
 	// Unwrap checks the header against the sealed data and returns the plain message.
 	Unwrap(header, sealed []byte) ([]byte, error)
 }
@@ -54,24 +55,47 @@ func IsEncrypted(contentType string) bool {
 
 // Encrypt seals a SOAP message and frames it; it returns the HTTP Content-Type and body.
 func Encrypt(protocol string, s Sealer, soap []byte) (contentType string, body []byte, err error) {
-	header, sealed, err := s.Wrap(soap)
+	ct, parts, err := EncryptParts(protocol, s, soap)
+	if err != nil {
+		return "", nil, err
+	}
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	body = make([]byte, 0, n)
+	for _, p := range parts {
+		body = append(body, p...)
+	}
+	return ct, body, nil
+}
+
+// EncryptParts seals a SOAP message given in parts and frames it; it returns the HTTP
+// Content-Type and the body in three parts to be sent one after another (framing and header,
+// sealed message, closing boundary), so that the sealed message is never copied.
+func EncryptParts(protocol string, s Sealer, soap ...[]byte) (contentType string, body [][]byte, err error) {
+	header, sealed, err := s.Wrap(soap...)
 	if err != nil {
 		return "", nil, fmt.Errorf("seal message: %w", err)
 	}
-	var b bytes.Buffer
-	b.WriteString("--" + Boundary + "\r\n")
-	b.WriteString("\tContent-Type: " + protocol + "\r\n")
-	b.WriteString("\tOriginalContent: type=application/soap+xml;charset=UTF-8;Length=" + strconv.Itoa(len(soap)) + "\r\n")
-	b.WriteString("--" + Boundary + "\r\n")
-	b.WriteString("\tContent-Type: application/octet-stream\r\n")
-	var n [4]byte
-	binary.LittleEndian.PutUint32(n[:], uint32(len(header)))
-	b.Write(n[:])
-	b.Write(header)
-	b.Write(sealed)
-	b.WriteString("--" + Boundary + "--\r\n")
-	return ContentType(protocol), b.Bytes(), nil
+	n := 0
+	for _, p := range soap {
+		n += len(p)
+	}
+	head := make([]byte, 0, 256+len(header))
+	head = append(head, "--"+Boundary+"\r\n"...)
+	head = append(head, "\tContent-Type: "+protocol+"\r\n"...)
+	head = append(head, "\tOriginalContent: type=application/soap+xml;charset=UTF-8;Length="...)
+	head = strconv.AppendInt(head, int64(n), 10)
+	head = append(head, "\r\n--"+Boundary+"\r\n"...)
+	head = append(head, "\tContent-Type: application/octet-stream\r\n"...)
+	head = binary.LittleEndian.AppendUint32(head, uint32(len(header)))
+	head = append(head, header...)
+	return ContentType(protocol), [][]byte{head, sealed, []byte(closing)}, nil
 }
+
+// closing ends an encrypted message.
+const closing = "--" + Boundary + "--\r\n"
 
 // ErrNotEncrypted is returned by Decrypt for a message that is not multipart/encrypted.
 var ErrNotEncrypted = errors.New("message is not encrypted")

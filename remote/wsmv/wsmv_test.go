@@ -10,8 +10,8 @@ import (
 // xor is a toy Sealer with a 4-byte header.
 type xor struct{}
 
-func (xor) Wrap(p []byte) ([]byte, []byte, error) {
-	out := bytes.Clone(p)
+func (xor) Wrap(p ...[]byte) ([]byte, []byte, error) {
+	out := bytes.Join(p, nil)
 	for i := range out {
 		out[i] ^= 0x5a
 	}
@@ -70,5 +70,21 @@ func TestDecryptRejects(t *testing.T) {
 				t.Errorf("err = %v, want %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// EncryptParts frames a message given in parts exactly as Encrypt frames it whole, and its
+// body parts joined are Encrypt's body.
+func TestEncryptParts(t *testing.T) {
+	soap := []byte("<s:Envelope><s:Body>abcdefghij</s:Body></s:Envelope>")
+	ct, whole, err := Encrypt(ProtocolSPNEGO, xor{}, soap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, split := range [][][]byte{{soap}, {soap[:5], soap[5:30], soap[30:]}, {nil, soap, nil}} {
+		ct2, parts, err := EncryptParts(ProtocolSPNEGO, xor{}, split...)
+		if err != nil || ct2 != ct || !bytes.Equal(bytes.Join(parts, nil), whole) {
+			t.Errorf("EncryptParts(%d parts) = %q, %q, %v; want %q", len(split), ct2, bytes.Join(parts, nil), err, whole)
+		}
 	}
 }
