@@ -20,7 +20,7 @@ type wireWriter struct {
 // limits is answered 413 here (ok false), as ServeHTTP would.
 func (h *Host) tapWire(w http.ResponseWriter, r *http.Request) (ww *wireWriter, ok bool) {
 	limit := int64(h.maxEnvelope) + encryptionOverhead
-	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	body, err := readAll(io.LimitReader(r.Body, limit+1), r.ContentLength, limit+1)
 	if err != nil {
 		return nil, false
 	}
@@ -31,7 +31,7 @@ func (h *Host) tapWire(w http.ResponseWriter, r *http.Request) (ww *wireWriter, 
 		ww.flush()
 		return nil, false
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.Body = putBack(r.Body, body, limit)
 	return ww, true
 }
 

@@ -480,8 +480,11 @@ func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if encrypted {
 		limit += encryptionOverhead
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
-	if err != nil {
+	var body []byte
+	var err error
+	if bb, ok := r.Body.(*bufferedBody); ok && int64(len(bb.b)) <= limit {
+		body = bb.b // read ahead whole by delay or tapWire
+	} else if body, err = readAll(http.MaxBytesReader(w, r.Body, limit), r.ContentLength, limit); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			h.tooLarge(w)
@@ -578,14 +581,11 @@ func (h *Host) delay(r *http.Request, fault string) bool {
 	// has been read: read it now, up to the limits, and hand it on.
 	if r.ContentLength != 0 {
 		limit := int64(h.maxEnvelope) + encryptionOverhead
-		b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+		b, err := readAll(io.LimitReader(r.Body, limit+1), r.ContentLength, limit+1)
 		if err != nil {
 			return false
 		}
-		r.Body = struct {
-			io.Reader
-			io.Closer
-		}{io.MultiReader(bytes.NewReader(b), r.Body), r.Body}
+		r.Body = putBack(r.Body, b, limit)
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -654,4 +654,44 @@ func (x *exchange) fault(f soapFault) {
 	}
 	x.host.logf("fault %s (%d)", f.subcode, f.wsmanCode)
 	x.write(http.StatusInternalServerError, f.render(relates, x.machine))
+}
+
+// bufferedBody is a request body that delay or tapWire read ahead whole, so that ServeHTTP
+// takes the bytes instead of reading and copying them again.
+type bufferedBody struct {
+	*bytes.Reader
+	io.Closer
+	b []byte
+}
+
+// putBack returns a body that gives b and then what is left of body. b read within limit is
+// the whole body: a *bufferedBody.
+func putBack(body io.ReadCloser, b []byte, limit int64) io.ReadCloser {
+	if int64(len(b)) <= limit {
+		return &bufferedBody{Reader: bytes.NewReader(b), Closer: body, b: b}
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(b), body), body}
+}
+
+// readAll reads r, which ends at limit bytes or fails beyond, into one buffer of the request's
+// Content-Length when it has one within the limit.
+func readAll(r io.Reader, contentLength, limit int64) ([]byte, error) {
+	if contentLength <= 0 || contentLength > limit {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, contentLength)
+	n, err := io.ReadFull(r, b)
+	if err != nil {
+		return b[:n], err
+	}
+	// net/http ends the body at Content-Length; a reader that goes on gets read to its end.
+	var probe [1]byte
+	if m, _ := r.Read(probe[:]); m > 0 {
+		rest, err := io.ReadAll(r)
+		return append(append(b, probe[0]), rest...), err
+	}
+	return b, nil
 }
