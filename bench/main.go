@@ -11,12 +11,18 @@
 // Negotiate (401 with the challenge), Authenticate (the empty POST that completes the logon),
 // Create, Command, Send (the collector on stdin) and Receive: R = 6. The Delete of the shell
 // need not delay the result. Basic over HTTP takes Create, Command, Send, Receive: R = 4.
+// (The bound is generous by one latency: the collector starts when the Send arrives, so the
+// Receive's round trip overlaps its execution, on Windows as in the lab.)
+//
+// "lab CPU s" is what the simulated hosts used while serving the row's scanner: on this one
+// machine they compete with it for the CPU, as real hosts would not.
 package main
 
 import (
 	"bufio"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"os/exec"
@@ -40,9 +46,13 @@ func main() {
 	execTime := flag.Duration("exec", 300*time.Millisecond, "collector execution time on the hosts")
 	auth := flag.String("auth", "ntlm", "transport: ntlm (message encryption over HTTP) or basic (over HTTP)")
 	peer := flag.Bool("peer", true, "also run the pywinrm peer (/usr/bin/python3 with python3-winrm)")
-	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the tlsready scan process to this file (go tool pprof)")
+	var o options
+	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the tlsready scan process to this file (go tool pprof)")
+	flag.StringVar(&o.labProfile, "lab-cpuprofile", "", "write a CPU profile of the lab (the simulated hosts) to this file")
+	flag.BoolVar(&o.gctrace, "gctrace", false, "show the scan process's garbage collections (GODEBUG=gctrace=1) on stderr")
+	flag.BoolVar(&o.keep, "keep", false, "keep the work directory (binary, targets, results file) and say where it is")
 	flag.Parse()
-	if err := run(*n, *c, *latency, *execTime, *auth, *peer, *cpuprofile); err != nil {
+	if err := run(*n, *c, *latency, *execTime, *auth, *peer, o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -57,14 +67,25 @@ type row struct {
 	requestsPerHost float64
 	ok              int
 	lowerBound      time.Duration
+	labCPU          time.Duration // the simulated hosts' CPU while serving this run
 }
 
-func run(n, c int, latency, execTime time.Duration, auth string, withPeer bool, cpuprofile string) error {
+// options are the flags that look into a run rather than change it.
+type options struct {
+	cpuprofile, labProfile string
+	gctrace, keep          bool
+}
+
+func run(n, c int, latency, execTime time.Duration, auth string, withPeer bool, o options) error {
 	dir, err := os.MkdirTemp("", "tlsready-bench-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	if o.keep {
+		fmt.Fprintln(os.Stderr, "bench: the binary, targets and results file stay in", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
 	bin := filepath.Join(dir, "tlsready")
 	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/tlsready").CombinedOutput(); err != nil {
 		return fmt.Errorf("go build: %v\n%s", err, out)
@@ -78,6 +99,13 @@ func run(n, c int, latency, execTime time.Duration, auth string, withPeer bool, 
 	}
 	lab := exec.Command(bin, labArgs...)
 	lab.Env = append(os.Environ(), "TLSREADY_PASSWORD="+password)
+	if o.labProfile != "" {
+		abs, err := filepath.Abs(o.labProfile)
+		if err != nil {
+			return err
+		}
+		lab.Env = append(lab.Env, "TLSREADY_CPUPROFILE="+abs)
+	}
 	stdout, err := lab.StdoutPipe()
 	if err != nil {
 		return err
@@ -119,7 +147,7 @@ func run(n, c int, latency, execTime time.Duration, auth string, withPeer bool, 
 		return labRequests(labErr.String())
 	}
 	// tlsready.
-	requestsBefore := labCount()
+	requestsBefore, labBefore := labCount(), procCPU(lab.Process.Pid)
 	scanArgs := []string{"scan", "--targets-file", targets, "--user", user, "--auth", auth, "--concurrency", strconv.Itoa(c),
 		"--no-progress", "--timeout", "120s", "--out", filepath.Join(dir, "results.jsonl")}
 	if auth == "basic" {
@@ -127,21 +155,25 @@ func run(n, c int, latency, execTime time.Duration, auth string, withPeer bool, 
 	}
 	scan := exec.Command(bin, scanArgs...)
 	scan.Env = append(os.Environ(), "TLSREADY_PASSWORD="+password)
-	if cpuprofile != "" {
-		abs, err := filepath.Abs(cpuprofile)
+	if o.cpuprofile != "" {
+		abs, err := filepath.Abs(o.cpuprofile)
 		if err != nil {
 			return err
 		}
 		scan.Env = append(scan.Env, "TLSREADY_CPUPROFILE="+abs)
 	}
 	scan.Stdout = nil
-	r, err := measure(scan)
+	if o.gctrace {
+		scan.Env = append(scan.Env, "GODEBUG=gctrace=1")
+	}
+	r, err := measure(scan, o.gctrace)
 	if err != nil {
 		return fmt.Errorf("tlsready scan: %w", err)
 	}
 	r.who, r.n, r.c, r.lowerBound = "tlsready ("+auth+")", n, c, lower
 	r.ok = countLines(filepath.Join(dir, "results.jsonl"))
-	afterScan := labCount()
+	afterScan, labAfterScan := labCount(), procCPU(lab.Process.Pid)
+	r.labCPU = labAfterScan - labBefore
 	r.requestsPerHost = float64(afterScan-requestsBefore) / float64(n)
 	rows := []row{r}
 
@@ -167,13 +199,14 @@ func run(n, c int, latency, execTime time.Duration, auth string, withPeer bool, 
 			return err
 		}
 		peerCmd.Env = append(os.Environ(), "OPENSSL_CONF="+conf)
-		p, err := measure(peerCmd)
+		p, err := measure(peerCmd, false)
 		if err != nil {
 			return fmt.Errorf("pywinrm peer: %w", err)
 		}
 		p.who, p.n, p.c, p.lowerBound = "pywinrm peer", n, c, lower
 		fmt.Sscanf(peerOut.String(), "ok %d", &p.ok)
 		p.requestsPerHost = float64(labCount()-afterScan) / float64(n)
+		p.labCPU = procCPU(lab.Process.Pid) - labAfterScan
 		rows = append(rows, p)
 	}
 	print(rows)
@@ -181,9 +214,12 @@ func run(n, c int, latency, execTime time.Duration, auth string, withPeer bool, 
 }
 
 // measure runs cmd and returns its wall time, CPU time (user + system) and peak RSS.
-func measure(cmd *exec.Cmd) (row, error) {
+func measure(cmd *exec.Cmd, showStderr bool) (row, error) {
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
+	if showStderr {
+		cmd.Stderr = io.MultiWriter(&stderr, os.Stderr)
+	}
 	start := time.Now()
 	err := cmd.Run()
 	wall := time.Since(start)
@@ -196,6 +232,23 @@ func measure(cmd *exec.Cmd) (row, error) {
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	return row{wall: wall, cpu: cpu, rssMB: float64(ru.Maxrss) / 1024}, nil
+}
+
+// procCPU is the CPU time (user + system) that process pid has used so far, from
+// /proc/PID/stat (in clock ticks of 10 ms, Linux's USER_HZ); 0 where there is no /proc.
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name, field 2, is in parentheses and may hold spaces: count after it.
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 var labCountRE = regexp.MustCompile(`lab: (\d+) requests`)
@@ -225,11 +278,11 @@ func lastLines(s string, n int) string {
 
 func print(rows []row) {
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "run\tN\tC\tok\twall s\thosts/s\tCPU s\tCPU ms/host\tpeak RSS MB\treq/host\tlower bound s\tefficiency\t")
+	fmt.Fprintln(w, "run\tN\tC\tok\twall s\thosts/s\tCPU s\tCPU ms/host\tpeak RSS MB\treq/host\tlower bound s\tefficiency\tlab CPU s\t")
 	for _, r := range rows {
-		fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%.2f\t%.1f\t%.2f\t%.2f\t%.1f\t%.1f\t%.2f\t%.2f\t\n", r.who, r.n, r.c, r.ok, r.wall.Seconds(),
-			float64(r.n)/r.wall.Seconds(), r.cpu.Seconds(), float64(r.cpu.Milliseconds())/float64(r.n), r.rssMB, r.requestsPerHost,
-			r.lowerBound.Seconds(), r.lowerBound.Seconds()/r.wall.Seconds())
+		fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%.2f\t%.1f\t%.2f\t%.2f\t%.1f\t%.1f\t%.2f\t%.2f\t%.2f\t\n", r.who, r.n, r.c, r.ok, r.wall.Seconds(),
+			float64(r.n)/r.wall.Seconds(), r.cpu.Seconds(), float64(r.cpu.Microseconds())/1000/float64(r.n), r.rssMB, r.requestsPerHost,
+			r.lowerBound.Seconds(), r.lowerBound.Seconds()/r.wall.Seconds(), r.labCPU.Seconds())
 	}
 	w.Flush()
 	if len(rows) == 2 {

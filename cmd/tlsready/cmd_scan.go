@@ -427,6 +427,7 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 		}
 		graceMu.Unlock()
 	}()
+	stopBudget := startMemoryBudget(e.getenv, rf.concurrency)
 	_, runErr := scan.Run(runCtx, targets, c, scan.Options{
 		ScanID:              newScanID(now),
 		Concurrency:         rf.concurrency,
@@ -440,6 +441,7 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 		Rate:                rf.rate,
 		Drain:               ctx,
 	}, writer, collect, progress)
+	stopBudget()
 	progress.Close()
 	if cerr := f.Close(); cerr != nil && runErr == nil {
 		runErr = fmt.Errorf("results file %s: %w", out, cerr)
