@@ -427,7 +427,9 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 		}
 		graceMu.Unlock()
 	}()
-	stopBudget := startMemoryBudget(e.getenv, rf.concurrency)
+	// The budget holds for the tables and the report too: at the end of a large scan they are
+	// what allocates most.
+	defer startMemoryBudget(e.getenv, rf.concurrency)()
 	_, runErr := scan.Run(runCtx, targets, c, scan.Options{
 		ScanID:              newScanID(now),
 		Concurrency:         rf.concurrency,
@@ -441,7 +443,6 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 		Rate:                rf.rate,
 		Drain:               ctx,
 	}, writer, collect, progress)
-	stopBudget()
 	progress.Close()
 	if cerr := f.Close(); cerr != nil && runErr == nil {
 		runErr = fmt.Errorf("results file %s: %w", out, cerr)
