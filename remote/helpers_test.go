@@ -146,7 +146,6 @@ type fakeHost struct {
 	commands    []string
 	reqSizes    []int
 	reqs        []*fakeReq
-	authFail    int
 
 	openConns atomic.Int64
 	stop      chan struct{}
