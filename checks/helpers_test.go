@@ -236,8 +236,8 @@ func s2012() *fb {
 		hives(".DEFAULT", "S-1-5-18", sidA)
 }
 
-// placeholder finds a template placeholder left unfilled.
-var placeholder = regexp.MustCompile(`\{\??[A-Za-z_.0-9]+\}`)
+// unfilled finds a template placeholder left unfilled.
+var unfilled = regexp.MustCompile(`\{\??[A-Za-z_.0-9]+\}`)
 
 var faqRef = regexp.MustCompile(`\bQ[0-9]+\b`)
 
@@ -275,7 +275,7 @@ func checkInvariants(t *testing.T, f *facts.Facts, fs []Finding) {
 			t.Errorf("%s: no evidence", x.ID)
 		}
 		all := x.Title + "\n" + x.Detail + "\n" + x.Remediation
-		if p := placeholder.FindString(all); p != "" {
+		if p := unfilled.FindString(all); p != "" {
 			t.Errorf("%s: unfilled placeholder %s in %q", x.ID, p, all)
 		}
 		cited := map[string]bool{}

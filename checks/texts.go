@@ -1,6 +1,10 @@
 package checks
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/tlsready/tlsready/internal/placeholder"
+)
 
 // Every human-readable text of this package lives in a catalogue, one per language (texts_en.go
 // for English), so that rules never carry prose and a translation is one more file.
@@ -66,31 +70,12 @@ func TypeTitle(id, lang string) string {
 // args are the placeholder values of one text.
 type args map[string]string
 
-// fill replaces each {name} in s by a[name], in one pass.
+// fill replaces each {name} in s by a[name], in one pass (placeholder.Fill).
 func fill(s string, a args) string {
-	if len(a) == 0 || !strings.Contains(s, "{") {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s) + 32)
-	for {
-		i := strings.IndexByte(s, '{')
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		b.WriteString(s[:i])
-		s = s[i:]
-		if j := strings.IndexByte(s, '}'); j > 0 {
-			if v, ok := a[s[1:j]]; ok {
-				b.WriteString(v)
-				s = s[j+1:]
-				continue
-			}
-		}
-		b.WriteByte('{') // not a placeholder of a: kept as it is
-		s = s[1:]
-	}
+	return placeholder.Fill(s, func(name string) (string, bool) {
+		v, ok := a[name]
+		return v, ok
+	})
 }
 
 // finding returns the filled text of a finding id. An id without text yields "{?ID}" markers,

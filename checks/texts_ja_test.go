@@ -163,7 +163,7 @@ func checkJapaneseFinding(t *testing.T, f Finding) {
 	if strings.Contains(all, "{?") {
 		t.Errorf("%s: missing Japanese text: %q", f.ID, all)
 	}
-	if p := placeholder.FindString(all); p != "" {
+	if p := unfilled.FindString(all); p != "" {
 		t.Errorf("%s: unfilled placeholder %s in %q", f.ID, p, all)
 	}
 	if f.Title == "" || f.Detail == "" || (f.Severity != SeverityInfo && f.Remediation == "") {

@@ -1,9 +1,8 @@
 package report
 
 import (
-	"strings"
-
 	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/internal/placeholder"
 )
 
 // texts returns the catalogue of lang, English when there is none.
@@ -25,14 +24,7 @@ func tt(lang, key string, kv ...string) string {
 }
 
 // fill replaces each {name} in s by the value that follows that name in kv, in one pass: the
-// tables' and the HTML report's texts take their placeholders the same way.
+// tables' and the HTML report's texts take their placeholders as the findings' texts do.
 func fill(s string, kv []string) string {
-	if len(kv) == 0 {
-		return s
-	}
-	pairs := make([]string, 0, len(kv))
-	for i := 0; i+1 < len(kv); i += 2 {
-		pairs = append(pairs, "{"+kv[i]+"}", kv[i+1])
-	}
-	return strings.NewReplacer(pairs...).Replace(s)
+	return placeholder.Fill(s, placeholder.Pairs(kv...))
 }
