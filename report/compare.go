@@ -52,20 +52,20 @@ func Compare(old, new []scan.Result) Comparison {
 	c := Comparison{Counts: map[string]int{}, Old: map[checks.Verdict]int{}, New: map[checks.Verdict]int{}}
 	before := map[string]*scan.Result{}
 	for i := range old {
-		before[strings.ToLower(old[i].Host)] = &old[i]
+		before[scan.HostKey(old[i].Host)] = &old[i]
 		c.Old[old[i].Verdict]++
 	}
 	seen := map[string]bool{}
 	for i := range new {
 		n := &new[i]
 		c.New[n.Verdict]++
-		k := strings.ToLower(n.Host)
+		k := scan.HostKey(n.Host)
 		seen[k] = true
 		o := before[k]
 		c.Changes = append(c.Changes, Change{Host: n.Host, Kind: changeKind(o, n), Old: o, New: n})
 	}
 	for i := range old {
-		if !seen[strings.ToLower(old[i].Host)] {
+		if !seen[scan.HostKey(old[i].Host)] {
 			c.Changes = append(c.Changes, Change{Host: old[i].Host, Kind: ChangeGone, Old: &old[i]})
 		}
 	}

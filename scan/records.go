@@ -33,8 +33,8 @@ func ReadResultsFiles(paths ...string) (results []Result, warnings []string, err
 	return results, warnings, nil
 }
 
-// hostKey identifies a host across results: Windows names are case-insensitive.
-func hostKey(host string) string { return strings.ToLower(host) }
+// HostKey identifies a host across targets and results: Windows names are case-insensitive.
+func HostKey(host string) string { return strings.ToLower(host) }
 
 // Latest keeps the newest result of each host (case-insensitive name): the one that ended last,
 // and of two that ended at the same time, the later in results. The order is that of each
@@ -43,7 +43,7 @@ func Latest(results []Result) []Result {
 	index := map[string]int{}
 	var out []Result
 	for _, r := range results {
-		k := hostKey(r.Host)
+		k := HostKey(r.Host)
 		i, ok := index[k]
 		if !ok {
 			index[k] = len(out)
@@ -96,7 +96,7 @@ func Shard(targets []Target, i, n int) ([]Target, error) {
 	var out []Target
 	for _, t := range targets {
 		h := fnv.New32a()
-		h.Write([]byte(hostKey(t.Name)))
+		h.Write([]byte(HostKey(t.Name)))
 		if int(h.Sum32()%uint32(n)) == i-1 {
 			out = append(out, t)
 		}
@@ -145,11 +145,11 @@ func OpenForResume(path string) (f *os.File, done []Result, warnings []string, e
 func Remaining(targets []Target, done []Result) []Target {
 	seen := map[string]bool{}
 	for _, r := range done {
-		seen[hostKey(r.Host)] = true
+		seen[HostKey(r.Host)] = true
 	}
 	var out []Target
 	for _, t := range targets {
-		if !seen[hostKey(t.Name)] {
+		if !seen[HostKey(t.Name)] {
 			out = append(out, t)
 		}
 	}

@@ -138,14 +138,14 @@ func fixPlan(e env, from []string, protocols uint32) ([]hostWrites, error) {
 	p := remediate.Build(results, protocols)
 	byName := map[string]scan.Result{}
 	for _, r := range scan.Latest(results) {
-		byName[strings.ToLower(r.Host)] = r
+		byName[scan.HostKey(r.Host)] = r
 	}
 	var out []hostWrites
 	for _, h := range append(append([]remediate.Host(nil), p.KB...), p.RegistryOnly...) {
 		if len(h.Values) == 0 {
 			continue
 		}
-		hw := hostWrites{target: scan.TargetOf(byName[strings.ToLower(h.Name)])}
+		hw := hostWrites{target: scan.TargetOf(byName[scan.HostKey(h.Name)])}
 		for _, v := range h.Values {
 			hw.writes = append(hw.writes, facts.RegWrite{Op: facts.OpDWORD, Key: `HKLM\` + v.Key, Name: v.Name, Data: strconv.FormatUint(uint64(v.Data), 10)})
 		}
@@ -186,10 +186,10 @@ func rollbackPlan(path string) ([]hostWrites, error) {
 		default:
 			return nil, fmt.Errorf("--rollback %s line %d: host %s: %s\\%s was %s %s, which fix cannot put back", path, n+1, j.Host, j.Key, j.Name, j.Prior.State, j.Prior.Type)
 		}
-		i, ok := index[strings.ToLower(j.Host)]
+		i, ok := index[scan.HostKey(j.Host)]
 		if !ok {
 			i = len(out)
-			index[strings.ToLower(j.Host)] = i
+			index[scan.HostKey(j.Host)] = i
 			out = append(out, hostWrites{target: scan.Target{Name: j.Host, Address: j.Address}})
 		}
 		out[i].writes = append(out[i].writes, w)

@@ -125,7 +125,7 @@ func dedupeTargets(ts []scan.Target) ([]scan.Target, []string) {
 	var out []scan.Target
 	var dropped []string
 	for _, t := range ts {
-		k := strings.ToLower(t.Name)
+		k := scan.HostKey(t.Name)
 		if i, ok := index[k]; ok {
 			if out[i].AD == nil {
 				out[i].AD = t.AD

@@ -112,7 +112,7 @@ func (lf *ldapFlags) resolver(defaultPort string) (map[string]string, error) {
 		if _, err := endpointOf(t); err != nil {
 			return nil, usagef("--resolve %q: %v", r, err)
 		}
-		out[strings.ToLower(t.Name)] = t.Address
+		out[scan.HostKey(t.Name)] = t.Address
 	}
 	return out, nil
 }
@@ -125,7 +125,7 @@ func discoverTargets(ctx context.Context, e env, cfg discover.Config, resolve ma
 	seen := map[string]bool{}
 	dups, unsupported := 0, 0
 	stats, err := discover.Discover(ctx, cfg, func(c discover.Computer) error {
-		key := strings.ToLower(c.DNSHostName)
+		key := scan.HostKey(c.DNSHostName)
 		if seen[key] {
 			dups++
 			return nil
@@ -133,7 +133,7 @@ func discoverTargets(ctx context.Context, e env, cfg discover.Config, resolve ma
 		seen[key] = true
 		addr := net.JoinHostPort(c.DNSHostName, defaultPort)
 		for _, n := range []string{c.DNSHostName, c.Name} {
-			if a, ok := resolve[strings.ToLower(n)]; ok {
+			if a, ok := resolve[scan.HostKey(n)]; ok {
 				addr = a
 				break
 			}
