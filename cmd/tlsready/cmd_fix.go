@@ -128,10 +128,7 @@ type hostWrites struct {
 // fixPlan is, per host that needs registry values (not those to migrate), the values its
 // findings call for.
 func fixPlan(e env, from []string, protocols uint32) ([]hostWrites, error) {
-	results, warns, err := scan.ReadResultsFiles(from...)
-	for _, w := range warns {
-		fmt.Fprintln(e.stderr, "warning:", w)
-	}
+	results, err := readResultsFiles(e, from...)
 	if err != nil {
 		return nil, err
 	}

@@ -42,10 +42,7 @@ func runMerge(_ context.Context, e env, args []string) (int, error) {
 			return exitUsage, usagef("--out %s is also an input: write the merged results to another file", out)
 		}
 	}
-	all, warns, err := scan.ReadResultsFiles(files...)
-	for _, w := range warns {
-		fmt.Fprintln(e.stderr, "warning:", w)
-	}
+	all, err := readResultsFiles(e, files...)
 	if err != nil {
 		return exitUsage, err
 	}

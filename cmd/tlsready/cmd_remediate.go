@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/tlsready/tlsready/remediate"
-	"github.com/tlsready/tlsready/scan"
 )
 
 const remediateSynopsis = `Usage: tlsready remediate RESULTS.jsonl [MORE.jsonl ...] --out DIR [--protocols tls11+12] [--lang en|ja]
@@ -41,10 +40,7 @@ func runRemediate(_ context.Context, e env, args []string) (int, error) {
 	if err != nil {
 		return exitUsage, usagef("--protocols: %v", err)
 	}
-	results, warns, err := scan.ReadResultsFiles(files...)
-	for _, w := range warns {
-		fmt.Fprintln(e.stderr, "warning:", w)
-	}
+	results, err := readResultsFiles(e, files...)
 	if err != nil {
 		return exitUsage, err
 	}

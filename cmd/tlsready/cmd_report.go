@@ -48,24 +48,17 @@ func runReport(_ context.Context, e env, args []string) (int, error) {
 	case len(files) == 0:
 		return exitUsage, usagef("give at least one results file")
 	}
-	read := func(paths ...string) ([]scan.Result, error) {
-		rs, warns, err := scan.ReadResultsFiles(paths...)
-		for _, w := range warns {
-			fmt.Fprintln(e.stderr, "warning:", w)
-		}
-		return rs, err
-	}
 	var buf bytes.Buffer
 	o := tableOptions(e, of.lang)
 	if out != "" {
 		o.Color = false
 	}
 	if compare {
-		old, err := read(files[0])
+		old, err := readResultsFiles(e, files[0])
 		if err != nil {
 			return exitUsage, err
 		}
-		cur, err := read(files[1])
+		cur, err := readResultsFiles(e, files[1])
 		if err != nil {
 			return exitUsage, err
 		}
@@ -86,7 +79,7 @@ func runReport(_ context.Context, e env, args []string) (int, error) {
 		}
 		return exitReady, emit(e, out, buf.Bytes())
 	}
-	results, err := read(files...)
+	results, err := readResultsFiles(e, files...)
 	if err != nil {
 		return exitUsage, err
 	}

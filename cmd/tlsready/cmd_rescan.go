@@ -41,10 +41,7 @@ func runRescan(ctx context.Context, e env, args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	all, warns, err := scan.ReadResultsFiles(from...)
-	for _, w := range warns {
-		fmt.Fprintln(e.stderr, "warning:", w)
-	}
+	all, err := readResultsFiles(e, from...)
 	if err != nil {
 		return exitUsage, err
 	}

@@ -74,6 +74,15 @@ func printTables(e env, results []scan.Result, lang string) error {
 	return report.SummaryTable(e.stdout, results, o)
 }
 
+// readResultsFiles reads results files (scan.ReadResultsFiles), printing its warnings on stderr.
+func readResultsFiles(e env, paths ...string) ([]scan.Result, error) {
+	results, warns, err := scan.ReadResultsFiles(paths...)
+	for _, w := range warns {
+		fmt.Fprintln(e.stderr, "warning:", w)
+	}
+	return results, err
+}
+
 // writeHTML writes the HTML report of results to --html, if given.
 func writeHTML(e env, of outputFlags, results []scan.Result, scope string, sources []string) error {
 	if of.html == "" {
