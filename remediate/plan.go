@@ -68,6 +68,8 @@ type Host struct {
 	Is64 bool
 	// Values are the registry values this host needs (for "tlsready fix").
 	Values []Value
+	// Target is where the host was scanned: name, address and AD record (for "tlsready fix").
+	Target scan.Target
 }
 
 // Plan is the kit for a fleet.
@@ -118,7 +120,7 @@ func Build(results []scan.Result, protocols uint32) Plan {
 		for _, f := range r.Findings {
 			ids[f.ID] = true
 		}
-		h := Host{Name: r.Host, Verdict: string(r.Verdict), OS: osName(r)}
+		h := Host{Name: r.Host, Verdict: string(r.Verdict), OS: osName(r), Target: scan.TargetOf(r)}
 		if r.AD != nil {
 			h.DN = r.AD.DN
 		}

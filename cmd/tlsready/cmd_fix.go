@@ -133,16 +133,12 @@ func fixPlan(e env, from []string, protocols uint32) ([]hostWrites, error) {
 		return nil, err
 	}
 	p := remediate.Build(results, protocols)
-	byName := map[string]scan.Result{}
-	for _, r := range scan.Latest(results) {
-		byName[scan.HostKey(r.Host)] = r
-	}
 	var out []hostWrites
 	for _, h := range append(append([]remediate.Host(nil), p.KB...), p.RegistryOnly...) {
 		if len(h.Values) == 0 {
 			continue
 		}
-		hw := hostWrites{target: scan.TargetOf(byName[scan.HostKey(h.Name)])}
+		hw := hostWrites{target: h.Target}
 		for _, v := range h.Values {
 			hw.writes = append(hw.writes, facts.RegWrite{Op: facts.OpDWORD, Key: `HKLM\` + v.Key, Name: v.Name, Data: strconv.FormatUint(uint64(v.Data), 10)})
 		}
