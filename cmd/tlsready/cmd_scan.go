@@ -519,21 +519,20 @@ func printHints(e env, results []scan.Result) {
 
 // winrmPassword reads the password of --user, or none when Kerberos runs from the ticket cache.
 func winrmPassword(e env, rf remoteFlags) (string, error) {
-	if useTicketCache(e, rf) {
+	return accountPassword(e, rf.user, rf.passwordFile, rf.auth == remote.AuthKerberos)
+}
+
+// accountPassword reads the password of user (readPassword), or none when Kerberos runs from
+// the existing ticket cache: kerberos, no password given, and KRB5CCNAME set.
+func accountPassword(e env, user, passwordFile string, kerberos bool) (string, error) {
+	if kerberos && passwordFile == "" && e.getenv("TLSREADY_PASSWORD") == "" && e.getenv("KRB5CCNAME") != "" {
 		fmt.Fprintln(e.stderr, "Kerberos: using the ticket cache (KRB5CCNAME); no password is read")
 		return "", nil
 	}
-	if rf.user == "" {
+	if user == "" {
 		return "", usagef(`--user is required (DOMAIN\user or user@domain)`)
 	}
-	return readPassword(e, rf.passwordFile, rf.user)
-}
-
-// useTicketCache says whether a Kerberos scan runs from the existing ticket cache: --auth
-// kerberos, no password given, and KRB5CCNAME set.
-func useTicketCache(e env, rf remoteFlags) bool {
-	return rf.auth == remote.AuthKerberos && rf.passwordFile == "" &&
-		e.getenv("TLSREADY_PASSWORD") == "" && e.getenv("KRB5CCNAME") != ""
+	return readPassword(e, passwordFile, user)
 }
 
 // serviceHosts names each host's Kerberos SPN (HTTP/<name>) after its target name when the
