@@ -5,6 +5,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -304,4 +305,43 @@ func Clean(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// DiscoveredTable writes the computers found in Active Directory, one row each: DNS name, the OS
+// AD records, last logon, notes; the computers whose OS must be replaced first, then by name.
+// Every AD string is cleaned of control characters.
+func DiscoveredTable(w io.Writer, targets []scan.Target) error {
+	t := newTable(w, false)
+	t.Header("DNS NAME", "OS (AD)", "LAST LOGON", "NOTE")
+	sorted := slices.Clone(targets)
+	slices.SortFunc(sorted, func(a, b scan.Target) int {
+		// Computers to replace first, then by name.
+		if x, y := a.AD.Unsupported != "", b.AD.Unsupported != ""; x != y {
+			if x {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+	})
+	for _, tg := range sorted {
+		c := tg.AD
+		os := strings.TrimSpace(strings.TrimPrefix(c.OperatingSystem, "Microsoft ") + " " + c.OSServicePack)
+		logon := "-"
+		if !c.LastLogon.IsZero() {
+			logon = c.LastLogon.Format("2006-01-02")
+		}
+		var notes []string
+		if c.Unsupported != "" {
+			notes = append(notes, "unsupported OS")
+		}
+		if c.DNSFromName {
+			notes = append(notes, "no dNSHostName")
+		}
+		if err := t.Append(Wrap(Clean(tg.Name), 24), Wrap(Clean(os), 22), logon,
+			Wrap(Clean(strings.Join(notes, "; ")), 14)); err != nil {
+			return err
+		}
+	}
+	return t.Render()
 }

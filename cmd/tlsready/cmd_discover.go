@@ -6,12 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"slices"
 	"strings"
-
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/tlsready/tlsready/discover"
 	"github.com/tlsready/tlsready/report"
@@ -49,17 +44,9 @@ func runDiscover(ctx context.Context, e env, args []string) (int, error) {
 	if lf.user != "" {
 		user, passwordFile = lf.user, lf.passwordFile
 	}
-	pw := ""
-	if lf.bind == "kerberos" && passwordFile == "" && e.getenv("TLSREADY_PASSWORD") == "" && e.getenv("KRB5CCNAME") != "" {
-		fmt.Fprintln(e.stderr, "Kerberos: using the ticket cache (KRB5CCNAME); no password is read")
-	} else {
-		if user == "" {
-			return exitUsage, usagef(`--user is required (DOMAIN\user or user@domain)`)
-		}
-		var err error
-		if pw, err = readPassword(e, passwordFile, user); err != nil {
-			return exitUsage, err
-		}
+	pw, err := accountPassword(e, user, passwordFile, lf.bind == "kerberos")
+	if err != nil {
+		return exitUsage, err
 	}
 	cfg, err := lf.config(user, pw, realm, krb5Conf)
 	if err != nil {
@@ -113,46 +100,5 @@ func printDiscovered(e env, cfg discover.Config, targets []scan.Target, out, por
 		}
 		return exitReady, nil
 	}
-	return exitReady, discoverTable(e, targets)
-}
-
-func discoverTable(e env, targets []scan.Target) error {
-	t := tablewriter.NewTable(e.stdout,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleLight)})),
-		tablewriter.WithConfig(tablewriter.Config{
-			Header: tw.CellConfig{Formatting: tw.CellFormatting{AutoFormat: tw.Off}},
-			Row:    tw.CellConfig{Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone}},
-		}))
-	t.Header("DNS NAME", "OS (AD)", "LAST LOGON", "NOTE")
-	sorted := slices.Clone(targets)
-	slices.SortFunc(sorted, func(a, b scan.Target) int {
-		// Computers to replace first, then by name.
-		if x, y := a.AD.Unsupported != "", b.AD.Unsupported != ""; x != y {
-			if x {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
-	})
-	for _, tg := range sorted {
-		c := tg.AD
-		os := strings.TrimSpace(strings.TrimPrefix(c.OperatingSystem, "Microsoft ") + " " + c.OSServicePack)
-		logon := "-"
-		if !c.LastLogon.IsZero() {
-			logon = c.LastLogon.Format("2006-01-02")
-		}
-		var notes []string
-		if c.Unsupported != "" {
-			notes = append(notes, "unsupported OS")
-		}
-		if c.DNSFromName {
-			notes = append(notes, "no dNSHostName")
-		}
-		if err := t.Append(report.Wrap(report.Clean(tg.Name), 24), report.Wrap(report.Clean(os), 22), logon,
-			report.Wrap(report.Clean(strings.Join(notes, "; ")), 14)); err != nil {
-			return err
-		}
-	}
-	return t.Render()
+	return exitReady, report.DiscoveredTable(e.stdout, targets)
 }
