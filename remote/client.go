@@ -399,36 +399,16 @@ func (r *run) request(k requestKind, stdin []byte) message {
 
 func (r *run) execute(command string, stdin []byte) error {
 	r.setOperationTimeout()
-	body, err := r.post(r.ctx, reqCreate, nil)
-	var shellID string
-	if err == nil {
-		shellID, err = decodeShellID(body)
-	}
+	shellID, err := r.requestID(reqCreate, decodeShellID, "ShellId", "CreateResponse")
 	if err != nil {
 		return r.fail(stepCreateShell, err)
-	}
-	if shellID == "" {
-		return r.fail(stepCreateShell, &ProtocolError{Reason: "no ShellId in the CreateResponse"})
-	}
-	if !validID(shellID) {
-		return r.fail(stepCreateShell, &ProtocolError{Reason: fmt.Sprintf("ShellId %q is not an identifier", snippet([]byte(shellID), 60))})
 	}
 	r.shellID = shellID
 
 	r.command = command
-	body, err = r.post(r.ctx, reqCommand, nil)
-	var commandID string
-	if err == nil {
-		commandID, err = decodeCommandID(body)
-	}
+	commandID, err := r.requestID(reqCommand, decodeCommandID, "CommandId", "CommandResponse")
 	if err != nil {
 		return r.fail(stepCommand, err)
-	}
-	if commandID == "" {
-		return r.fail(stepCommand, &ProtocolError{Reason: "no CommandId in the CommandResponse"})
-	}
-	if !validID(commandID) {
-		return r.fail(stepCommand, &ProtocolError{Reason: fmt.Sprintf("CommandId %q is not an identifier", snippet([]byte(commandID), 60))})
 	}
 	r.commandID = commandID
 
@@ -441,6 +421,26 @@ func (r *run) execute(command string, stdin []byte) error {
 		return r.fail(stepReceive, err)
 	}
 	return nil
+}
+
+// requestID sends a request of kind k and returns the id that decode reads from the answer
+// (named what, in an answer named answer), checked to be an identifier that later requests may
+// carry.
+func (r *run) requestID(k requestKind, decode func([]byte) (string, error), what, answer string) (string, error) {
+	body, err := r.post(r.ctx, k, nil)
+	if err != nil {
+		return "", err
+	}
+	id, err := decode(body)
+	switch {
+	case err != nil:
+		return "", err
+	case id == "":
+		return "", &ProtocolError{Reason: "no " + what + " in the " + answer}
+	case !validID(id):
+		return "", &ProtocolError{Reason: fmt.Sprintf("%s %q is not an identifier", what, snippet([]byte(id), 60))}
+	}
+	return id, nil
 }
 
 // send writes stdin in chunks small enough for every envelope to stay under EnvelopeSize, the

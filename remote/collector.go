@@ -67,7 +67,7 @@ func (c *Client) Collect(ctx context.Context, ep Endpoint, items []facts.Item) (
 	ep = c.normalize(ep)
 	script, err := c.collectorScript(items)
 	if err != nil {
-		return nil, &Error{Host: c.hostLabel(ep), Step: stepCollect, Category: CategoryCollector, Err: err}
+		return nil, c.collectError(ep, err)
 	}
 	res, err := c.Run(ctx, ep, CollectorCommand(), script)
 	if err != nil {
@@ -75,9 +75,15 @@ func (c *Client) Collect(ctx context.Context, ep Endpoint, items []facts.Item) (
 	}
 	f, err := collectorResult(res)
 	if err != nil {
-		return nil, &Error{Host: c.hostLabel(ep), Step: stepCollect, Category: CategoryCollector, Err: err}
+		return nil, c.collectError(ep, err)
 	}
 	return f, nil
+}
+
+// collectError is an error of a program run on the host (the collector, the registry writer):
+// step "collect", CategoryCollector.
+func (c *Client) collectError(ep Endpoint, err error) *Error {
+	return &Error{Host: c.hostLabel(ep), Step: stepCollect, Category: CategoryCollector, Err: err}
 }
 
 func collectorResult(res RunResult) (*facts.Facts, error) {

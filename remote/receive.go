@@ -12,7 +12,6 @@ import (
 
 // Namespaces of a ReceiveResponse.
 const (
-	nsAddress  = "http://schemas.xmlsoap.org/ws/2004/08/addressing"
 	nsShell    = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell"
 	stateDone  = nsShell + "/CommandState/Done"
 	maxStreams = 64 << 20 // a bound on the decoded output of one answer
@@ -65,7 +64,7 @@ func decodeReceive(body []byte, stdout, stderr *bytes.Buffer) (done bool, code i
 			}
 			path = path[:len(path)-1]
 			switch {
-			case t.Name.Space == nsAddress && t.Name.Local == "Action" && len(path) == 2 && path[1].Local == "Header":
+			case t.Name.Space == nsAddressing && t.Name.Local == "Action" && len(path) == 2 && path[1].Local == "Header":
 				action = strings.TrimSpace(string(text))
 			case t.Name.Space == nsShell && t.Name.Local == "Stream":
 				if stream != nil {

@@ -85,23 +85,21 @@ func (c *Client) WriteRegistry(ctx context.Context, ep Endpoint, writes []facts.
 	ep = c.normalize(ep)
 	script, err := WriterScript(writes, apply)
 	if err != nil {
-		return facts.WriterResult{}, &Error{Host: c.hostLabel(ep), Step: stepCollect, Category: CategoryCollector, Err: err}
+		return facts.WriterResult{}, c.collectError(ep, err)
 	}
 	res, err := c.Run(ctx, ep, CollectorCommand(), []byte(script))
 	if err != nil {
 		return facts.WriterResult{}, err
 	}
 	if res.ExitCode != 0 {
-		return facts.WriterResult{}, &Error{Host: c.hostLabel(ep), Step: stepCollect, Category: CategoryCollector,
-			Err: &CollectorError{ExitCode: res.ExitCode, Stderr: stderrSummary(res.Stderr)}}
+		return facts.WriterResult{}, c.collectError(ep, &CollectorError{ExitCode: res.ExitCode, Stderr: stderrSummary(res.Stderr)})
 	}
 	out, err := facts.ParseWriterOutput(res.Stdout)
 	if err != nil {
-		return out, &Error{Host: c.hostLabel(ep), Step: stepCollect, Category: CategoryCollector, Err: err}
+		return out, c.collectError(ep, err)
 	}
 	if len(out.Prior) != len(writes) || (apply && len(out.Applied) != len(writes)) {
-		return out, &Error{Host: c.hostLabel(ep), Step: stepCollect, Category: CategoryCollector,
-			Err: fmt.Errorf("registry writer answered %d prior values and %d writes for %d writes", len(out.Prior), len(out.Applied), len(writes))}
+		return out, c.collectError(ep, fmt.Errorf("registry writer answered %d prior values and %d writes for %d writes", len(out.Prior), len(out.Applied), len(writes)))
 	}
 	return out, nil
 }
