@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+
 	"github.com/tlsready/tlsready/internal/chanbind"
 
 	ldapgssapi "github.com/go-ldap/ldap/v3/gssapi"

@@ -5,11 +5,11 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"github.com/tlsready/tlsready/internal/chanbind"
 	"sort"
 	"strings"
 	"sync"
 
+	"github.com/tlsready/tlsready/internal/chanbind"
 	"github.com/tlsready/tlsready/remote/wsmv"
 )
 

@@ -6,7 +6,6 @@ import (
 	"crypto/tls"
 	"encoding/base64"
 	"fmt"
-	"github.com/tlsready/tlsready/internal/labenv"
 	"io"
 	"log"
 	"net"
@@ -21,6 +20,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/tlsready/tlsready/internal/labenv"
 )
 
 const (

@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"github.com/tlsready/tlsready/internal/labenv"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tlsready/tlsready/internal/labenv"
 
 	"github.com/tlsready/tlsready/checks"
 	"github.com/tlsready/tlsready/remote/winrmsim"

@@ -1,11 +1,12 @@
 package main
 
 import (
-	"github.com/tlsready/tlsready/internal/labenv"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tlsready/tlsready/internal/labenv"
 )
 
 // sambaEnv reads the env file of scripts/samba-dc.sh, or skips (fails under CI).

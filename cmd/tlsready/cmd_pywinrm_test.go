@@ -3,13 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/tlsready/tlsready/internal/labenv"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tlsready/tlsready/internal/labenv"
 )
 
 // pywinrmSession runs hostname (run_cmd) and Write-Output (run_ps) with pywinrm; the URL,

@@ -5,13 +5,14 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/binary"
-	"github.com/tlsready/tlsready/internal/labenv"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tlsready/tlsready/internal/labenv"
 
 	"github.com/tlsready/tlsready/remote/kerberos"
 )

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"github.com/tlsready/tlsready/internal/labenv"
 	"io"
 	"net"
 	"os"
@@ -14,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/tlsready/tlsready/internal/labenv"
 
 	"github.com/tlsready/tlsready/remote/kerberos"
 	"github.com/tlsready/tlsready/remote/wsmv"

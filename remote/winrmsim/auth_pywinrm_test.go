@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/tlsready/tlsready/internal/labenv"
 	"net/http"
 	"os"
 	"os/exec"
@@ -13,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tlsready/tlsready/internal/labenv"
 )
 
 const python = "/usr/bin/python3"

@@ -2,12 +2,13 @@ package winrmsim
 
 import (
 	"encoding/base64"
-	"github.com/tlsready/tlsready/internal/labenv"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/tlsready/tlsready/internal/labenv"
 )
 
 // captureDir finds the recorded Windows exchanges: shared/ beside the repository (as CI lays it
