@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -141,11 +142,11 @@ func sortForReport(results []scan.Result) []scan.Result {
 	for i, v := range VerdictOrder() {
 		rank[v] = i
 	}
-	sortStable(rows, func(a, b scan.Result) bool {
-		if rank[a.Verdict] != rank[b.Verdict] {
-			return rank[a.Verdict] < rank[b.Verdict]
+	slices.SortStableFunc(rows, func(a, b scan.Result) int {
+		if d := rank[a.Verdict] - rank[b.Verdict]; d != 0 {
+			return d
 		}
-		return strings.ToLower(a.Host) < strings.ToLower(b.Host)
+		return strings.Compare(strings.ToLower(a.Host), strings.ToLower(b.Host))
 	})
 	return rows
 }

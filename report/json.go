@@ -127,10 +127,7 @@ func WriteCompareJSON(w io.Writer, c Comparison, lang string) error {
 // per kind of change.
 func CompareTable(w io.Writer, c Comparison, opts TableOptions) error {
 	l := opts.Lang
-	width := opts.Width
-	if width < 60 {
-		width = 80
-	}
+	width := opts.width()
 	// What to do now only where the terminal has room for it; "tlsready report NEW" has it all.
 	todoW := width - 24 - 22 - 11 - 11 - 16
 	withTodo := todoW >= 24

@@ -1,5 +1,6 @@
-// Package report renders scan results for people: terminal tables now, HTML and CSV later. It
-// works from results alone and does no network I/O.
+// Package report renders scan results for people and their tools: terminal tables, the HTML
+// report, CSV and JSON, comparisons of two scans, in English and Japanese. It works from results
+// alone and does no network I/O.
 package report
 
 import (
@@ -27,6 +28,14 @@ type TableOptions struct {
 	Lang string
 	// Color marks verdicts in colour (ANSI). Only for a terminal, never with NO_COLOR.
 	Color bool
+}
+
+// width is the width to fit: Width, or 80 when that is unset or too narrow for the tables.
+func (o TableOptions) width() int {
+	if o.Width < 60 {
+		return 80
+	}
+	return o.Width
 }
 
 // verdictCell is a verdict as a table shows it: the machine word, coloured when asked.
@@ -61,10 +70,7 @@ func VerdictOrder() []checks.Verdict {
 // first. Every host-controlled string is cleaned of control characters before it reaches the
 // terminal.
 func HostTable(w io.Writer, results []scan.Result, opts TableOptions) error {
-	width := opts.Width
-	if width < 60 {
-		width = 80
-	}
+	width := opts.width()
 	rows := sortForReport(LocalizeAll(results, opts.Lang))
 
 	// Column budget: borders and padding take 3 per column plus 1; the rest goes to "what to do".
@@ -91,10 +97,7 @@ func SummaryTable(w io.Writer, results []scan.Result, opts TableOptions) error {
 		counts[r.Verdict]++
 	}
 	l := opts.Lang
-	width := opts.Width
-	if width < 60 {
-		width = 80
-	}
+	width := opts.width()
 	t := newTable(w, false)
 	t.Header(tt(l, "col.verdict"), tt(l, "col.hosts"), tt(l, "col.meaning"))
 	for _, v := range VerdictOrder() {
@@ -106,11 +109,6 @@ func SummaryTable(w io.Writer, results []scan.Result, opts TableOptions) error {
 		return err
 	}
 	return t.Render()
-}
-
-// sortStable sorts s stably by less.
-func sortStable[T any](s []T, less func(a, b T) bool) {
-	sort.SliceStable(s, func(i, j int) bool { return less(s[i], s[j]) })
 }
 
 // FindingCount is how many hosts have one kind of finding.
@@ -168,10 +166,7 @@ func FindingTable(w io.Writer, results []scan.Result, opts TableOptions) error {
 	if len(counts) == 0 {
 		return nil
 	}
-	width := opts.Width
-	if width < 60 {
-		width = 80
-	}
+	width := opts.width()
 	titleW := width - 40
 	l := opts.Lang
 	t := newTable(w, false)
