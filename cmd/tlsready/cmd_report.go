@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
+	"io"
 
 	"github.com/tlsready/tlsready/report"
 	"github.com/tlsready/tlsready/scan"
@@ -105,14 +105,17 @@ func runReport(_ context.Context, e env, args []string) (int, error) {
 	return exitReady, emit(e, out, buf.Bytes())
 }
 
-// emit writes b to the file out, or to stdout when out is empty.
+// emit writes b to the file out (replaced only once complete), or to stdout when out is empty.
 func emit(e env, out string, b []byte) error {
 	if out == "" {
 		_, err := e.stdout.Write(b)
 		return err
 	}
-	if err := os.WriteFile(out, b, 0o644); err != nil {
-		return fmt.Errorf("--out: %w", err)
+	if err := writeFileAtomic("--out", out, func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	}); err != nil {
+		return err
 	}
 	fmt.Fprintf(e.stderr, "written to %s\n", out)
 	return nil

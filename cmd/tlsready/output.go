@@ -88,7 +88,7 @@ func writeHTML(e env, of outputFlags, results []scan.Result, scope string, sourc
 	if of.html == "" {
 		return nil
 	}
-	return writeFileAtomic(e, "--html", of.html, func(w io.Writer) error {
+	return writeHTMLFile(e, of.html, func(w io.Writer) error {
 		return report.WriteHTML(w, results, htmlOptions(e, of, scope, sources))
 	})
 }
@@ -98,9 +98,18 @@ func writeHTMLCompare(e env, of outputFlags, c report.Comparison, sources []stri
 	if of.html == "" {
 		return nil
 	}
-	return writeFileAtomic(e, "--html", of.html, func(w io.Writer) error {
+	return writeHTMLFile(e, of.html, func(w io.Writer) error {
 		return report.WriteCompareHTML(w, c, htmlOptions(e, of, "", sources))
 	})
+}
+
+// writeHTMLFile writes the --html file and says where it is.
+func writeHTMLFile(e env, path string, write func(io.Writer) error) error {
+	if err := writeFileAtomic("--html", path, write); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "HTML report written to %s\n", path)
+	return nil
 }
 
 func htmlOptions(e env, of outputFlags, scope string, sources []string) report.HTMLOptions {
@@ -112,8 +121,8 @@ func htmlOptions(e env, of outputFlags, scope string, sources []string) report.H
 }
 
 // writeFileAtomic writes a file (named by flag in errors) through write, replacing path only
-// once it is complete, and says so on stderr.
-func writeFileAtomic(e env, flag, path string, write func(io.Writer) error) error {
+// once it is complete.
+func writeFileAtomic(flag, path string, write func(io.Writer) error) error {
 	tmp := path + ".tmp"
 	f, err := os.Create(tmp)
 	if err != nil {
@@ -130,9 +139,6 @@ func writeFileAtomic(e env, flag, path string, write func(io.Writer) error) erro
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("%s %s: %w", flag, path, err)
-	}
-	if flag == "--html" {
-		fmt.Fprintf(e.stderr, "HTML report written to %s\n", path)
 	}
 	return nil
 }
