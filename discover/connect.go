@@ -20,6 +20,7 @@ import (
 type endpoint struct {
 	url        string
 	host       string // host name or address, for the TLS name and the Kerberos SPN
+	port       string // the URL's, else 636 for ldaps and 389 for ldap
 	ldaps      bool
 	serverName string // TLSServerName, else host
 }
@@ -46,7 +47,10 @@ func endpoints(ctx context.Context, cfg Config) ([]endpoint, error) {
 		if u.Path != "" && u.Path != "/" {
 			return nil, fmt.Errorf("ldap: %q: give the base DN as --ou, not in the URL", raw)
 		}
-		ep := endpoint{url: u.Scheme + "://" + u.Host, host: u.Hostname(), ldaps: u.Scheme == "ldaps"}
+		ep := endpoint{url: u.Scheme + "://" + u.Host, host: u.Hostname(), port: u.Port(), ldaps: u.Scheme == "ldaps"}
+		if ep.port == "" {
+			ep.port = map[bool]string{true: "636", false: "389"}[ep.ldaps]
+		}
 		if !ep.ldaps && !cfg.StartTLS && !cfg.AllowPlain {
 			return nil, fmt.Errorf("ldap: %s without StartTLS would send the bind in clear: use ldaps://, --starttls, or --allow-plain-ldap", ep.url)
 		}
@@ -147,12 +151,7 @@ func dial(ctx context.Context, cfg Config, ep endpoint, roots *x509.CertPool) (*
 	defer cancel()
 	d := &net.Dialer{Timeout: cfg.Timeout, Resolver: resolverOf(cfg)}
 	// DialURL has no context: dial the socket ourselves and hand it over.
-	port := map[bool]string{true: "636", false: "389"}[ep.ldaps]
-	u, _ := url.Parse(ep.url)
-	if u.Port() != "" {
-		port = u.Port()
-	}
-	raw, err := d.DialContext(dctx, "tcp", net.JoinHostPort(ep.host, port))
+	raw, err := d.DialContext(dctx, "tcp", net.JoinHostPort(ep.host, ep.port))
 	if err != nil {
 		return nil, err
 	}
