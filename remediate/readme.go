@@ -3,6 +3,8 @@ package remediate
 import (
 	"fmt"
 	"strings"
+
+	"github.com/tlsready/tlsready/internal/placeholder"
 )
 
 // ReadMe is README.txt of the kit in lang ("en" or "ja"): what each file is, the counts of the
@@ -23,16 +25,15 @@ func (p Plan) ReadMe(lang string) []byte {
 	if len(values) == 0 {
 		values = []string{t["novalues"]}
 	}
-	r := strings.NewReplacer(
-		"{protocols}", fmt.Sprintf("0x%08x", p.Protocols),
-		"{values}", strings.Join(values, "\n"),
-		"{kb}", fmt.Sprint(len(p.KB)),
-		"{migrate}", fmt.Sprint(len(p.Migrate)),
-		"{regonly}", fmt.Sprint(len(p.RegistryOnly)),
-		"{unknown}", fmt.Sprint(p.Unknown),
-		"{reg64}", FileReg64, "{reg32}", FileReg32, "{xml}", FileRegistryXML, "{script}", FileScript,
-		"{kbfile}", FileKB, "{migratefile}", FileMigrate, "{regonlyfile}", FileRegOnly,
-	)
-	text := r.Replace(t["body"])
+	text := placeholder.Fill(t["body"], placeholder.Pairs(
+		"protocols", fmt.Sprintf("0x%08x", p.Protocols),
+		"values", strings.Join(values, "\n"),
+		"kb", fmt.Sprint(len(p.KB)),
+		"migrate", fmt.Sprint(len(p.Migrate)),
+		"regonly", fmt.Sprint(len(p.RegistryOnly)),
+		"unknown", fmt.Sprint(p.Unknown),
+		"reg64", FileReg64, "reg32", FileReg32, "xml", FileRegistryXML, "script", FileScript,
+		"kbfile", FileKB, "migratefile", FileMigrate, "regonlyfile", FileRegOnly,
+	))
 	return append([]byte("\ufeff"), []byte(strings.ReplaceAll(text, "\n", "\r\n"))...)
 }
