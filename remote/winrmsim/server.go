@@ -173,26 +173,25 @@ func Start(ctx context.Context, p Profile, opts Options) (*Host, error) {
 			return nil, fmt.Errorf("host %s: %w", p.Name, err)
 		}
 		h.addr, h.url, h.release = addr, scheme+"://"+addr+"/wsman", release
-		stop := context.AfterFunc(ctx, func() { _ = h.Close() })
+	} else {
+		var lc net.ListenConfig
+		ln, err := lc.Listen(ctx, "tcp4", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("host %s: listen: %w", p.Name, err)
+		}
+		h.addr = ln.Addr().String()
+		h.url = scheme + "://" + h.addr + "/wsman"
 		h.mu.Lock()
-		h.stopCtx = stop
+		h.serve(ln)
 		h.mu.Unlock()
-		return h, nil
 	}
-	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp4", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("host %s: listen: %w", p.Name, err)
-	}
-	h.addr = ln.Addr().String()
-	h.url = scheme + "://" + h.addr + "/wsman"
-	h.mu.Lock()
-	h.serve(ln)
-	h.mu.Unlock()
 	stop := context.AfterFunc(ctx, func() { _ = h.Close() })
 	h.mu.Lock()
 	h.stopCtx = stop
 	h.mu.Unlock()
+	if p.Fault == FaultRefuse {
+		return h, nil // the port is held closed
+	}
 	h.logf("serving %s (%s, fault %q, auth %s, AllowUnencrypted %t)", h.url, p.OS.Caption, p.Fault, strings.Join(auth, "/"), opts.AllowUnencrypted)
 	return h, nil
 }
