@@ -314,7 +314,7 @@ func WriteHTML(w io.Writer, results []scan.Result, o HTMLOptions) error {
 		fv.Rows = append(fv.Rows, row)
 		data.Hosts = append(data.Hosts, h)
 	}
-	data.Strings, data.Evidence, data.Findings = in.strings, in.evidence, in.findings
+	data.Strings, data.Evidence, data.Findings = in.strings.items, in.evidence.items, in.findings.items
 	if data.Strings == nil {
 		data.Strings = []string{}
 	}
@@ -597,26 +597,33 @@ var sidPattern = regexp.MustCompile(`S-1-\d+(?:-\d+)+`)
 
 // interner stores each distinct string part, evidence row and finding once.
 type interner struct {
-	strings     []string
-	stringIndex map[string]int
-	evidence    [][5]textRef
-	evIndex     map[string]int
-	findings    []jsonFinding
-	fIndex      map[string]int
+	strings  uniqueList[string]
+	evidence uniqueList[[5]textRef]
+	findings uniqueList[jsonFinding]
 }
 
-func newInterner() *interner {
-	return &interner{stringIndex: map[string]int{}, evIndex: map[string]int{}, fIndex: map[string]int{}}
+// uniqueList holds values in the order they were first added, each once by its key.
+type uniqueList[T any] struct {
+	items []T
+	index map[string]int
 }
 
-func (in *interner) part(s string) int {
-	if i, ok := in.stringIndex[s]; ok {
+// add returns the index of the value of key, adding v when the key is new.
+func (u *uniqueList[T]) add(key string, v T) int {
+	if i, ok := u.index[key]; ok {
 		return i
 	}
-	in.stringIndex[s] = len(in.strings)
-	in.strings = append(in.strings, s)
-	return len(in.strings) - 1
+	if u.index == nil {
+		u.index = map[string]int{}
+	}
+	u.index[key] = len(u.items)
+	u.items = append(u.items, v)
+	return len(u.items) - 1
 }
+
+func newInterner() *interner { return &interner{} }
+
+func (in *interner) part(s string) int { return in.strings.add(s, s) }
 
 // text stores s in parts, cut around SIDs.
 func (in *interner) text(s string) textRef {
@@ -648,13 +655,7 @@ func (in *interner) ev(e checks.Evidence) int {
 		where = e.Path
 	}
 	k := [5]textRef{in.text(where), in.text(e.View), in.text(e.Name), in.text(e.Type), in.text(e.Value)}
-	key := fmt.Sprint(k)
-	if i, ok := in.evIndex[key]; ok {
-		return i
-	}
-	in.evIndex[key] = len(in.evidence)
-	in.evidence = append(in.evidence, k)
-	return len(in.evidence) - 1
+	return in.evidence.add(fmt.Sprint(k), k)
 }
 
 func (in *interner) finding(f checks.Finding) int {
@@ -663,11 +664,5 @@ func (in *interner) finding(f checks.Finding) int {
 	for _, e := range f.Evidence {
 		jf.Evidence = append(jf.Evidence, in.ev(e))
 	}
-	key := fmt.Sprint(jf)
-	if i, ok := in.fIndex[key]; ok {
-		return i
-	}
-	in.fIndex[key] = len(in.findings)
-	in.findings = append(in.findings, jf)
-	return len(in.findings) - 1
+	return in.findings.add(fmt.Sprint(jf), jf)
 }
