@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tlsready/tlsready/checks"
 	"github.com/tlsready/tlsready/internal/placeholder"
 )
 
@@ -11,7 +12,7 @@ import (
 // target lists, and the order of the work (Q9, Q10, Q11, Q14, Q15).
 func (p Plan) ReadMe(lang string) []byte {
 	t := readmeEN
-	if lang == "ja" {
+	if lang == checks.Japanese {
 		t = readmeJA
 	}
 	var values []string
