@@ -108,7 +108,7 @@ func (p *Progress) line(now time.Time) string {
 		pct = p.done * 100 / p.total
 	}
 	fmt.Fprintf(&b, "%d/%d (%d%%)", p.done, p.total, pct)
-	for _, v := range []checks.Verdict{checks.Ready, checks.Action, checks.Unsupported, checks.Unknown} {
+	for _, v := range checks.Verdicts() {
 		fmt.Fprintf(&b, " %s %d", v, p.counts[v])
 	}
 	if p.retried > 0 {
