@@ -25,6 +25,12 @@ type Computer struct {
 	Unsupported     string    `json:"unsupported,omitempty"` // why the AD OS is certainly unsupported (Q2), else ""
 }
 
+// OSName is the operating system as AD records it, for a report: without "Microsoft ", with the
+// service pack ("Windows 7 Professional Service Pack 1"); "" when AD records none.
+func (c *Computer) OSName() string {
+	return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(c.OperatingSystem), "Microsoft ") + " " + strings.TrimSpace(c.OSServicePack))
+}
+
 // Config says where the directory is, how to bind and what to find.
 type Config struct {
 	// URLs are tried in order until one answers: ldaps://host[:636], or ldap://host[:389] with

@@ -211,11 +211,7 @@ func valueFindings(vs []Value) []string {
 
 func osName(r scan.Result) string {
 	if r.OS != nil {
-		s := strings.TrimSpace(strings.TrimPrefix(r.OS.Caption, "Microsoft "))
-		if r.OS.ServicePack > 0 {
-			s += fmt.Sprintf(" SP%d", r.OS.ServicePack)
-		}
-		return s
+		return r.OSName()
 	}
 	if r.AD != nil {
 		return strings.TrimSpace(r.AD.OperatingSystem + " " + r.AD.OSServicePack)

@@ -431,24 +431,11 @@ func renderPage(w io.Writer, l *pageLabels, page htmlPage) error {
 // htmlOS is the host's operating system: its own caption and service pack, else what Active
 // Directory records, marked (AD), else "?".
 func htmlOS(l *pageLabels, r scan.Result) string {
-	if r.OS != nil {
-		s := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(r.OS.Caption), "Microsoft "))
-		if r.OS.ServicePack > 0 {
-			s += fmt.Sprintf(" SP%d", r.OS.ServicePack)
-		}
-		if s == "" {
-			s = r.OS.Version
-		}
-		if s != "" {
-			return s
-		}
+	if s := r.OSName(); s != "" {
+		return s
 	}
 	if r.AD != nil && r.AD.OperatingSystem != "" {
-		os := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(r.AD.OperatingSystem), "Microsoft "))
-		if sp := strings.TrimSpace(r.AD.OSServicePack); sp != "" {
-			os += " " + sp
-		}
-		return l.L("os.ad", "os", os)
+		return l.L("os.ad", "os", r.AD.OSName())
 	}
 	return l.L("os.unknown")
 }

@@ -233,18 +233,11 @@ func osLabelIn(r scan.Result, lang string) string {
 	if r.OS == nil {
 		// Not read from the host: what Active Directory records, marked as such.
 		if r.AD != nil && r.AD.OperatingSystem != "" {
-			return tt(lang, "os.ad", "os", strings.TrimSpace(strings.TrimPrefix(r.AD.OperatingSystem, "Microsoft ")+" "+r.AD.OSServicePack))
+			return tt(lang, "os.ad", "os", r.AD.OSName())
 		}
 		return "?"
 	}
-	s := strings.TrimSpace(strings.TrimPrefix(r.OS.Caption, "Microsoft "))
-	if r.OS.ServicePack > 0 {
-		s += fmt.Sprintf(" SP%d", r.OS.ServicePack)
-	}
-	if s == "" {
-		s = r.OS.Version
-	}
-	return s
+	return r.OSName()
 }
 
 // Wrap breaks s into lines of at most width terminal columns, between words where it can and
@@ -321,7 +314,7 @@ func DiscoveredTable(w io.Writer, targets []scan.Target) error {
 	})
 	for _, tg := range sorted {
 		c := tg.AD
-		os := strings.TrimSpace(strings.TrimPrefix(c.OperatingSystem, "Microsoft ") + " " + c.OSServicePack)
+		os := c.OSName()
 		logon := "-"
 		if !c.LastLogon.IsZero() {
 			logon = c.LastLogon.Format("2006-01-02")

@@ -57,6 +57,23 @@ type ErrorInfo struct {
 	Message  string `json:"message"`
 }
 
+// OSName is the operating system read from the host, for a report: the caption without
+// "Microsoft ", with its service pack ("Windows 7 Professional SP1"), or the version when there
+// is no caption; "" when the host was not read.
+func (r Result) OSName() string {
+	if r.OS == nil {
+		return ""
+	}
+	s := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(r.OS.Caption), "Microsoft "))
+	if r.OS.ServicePack > 0 {
+		s += fmt.Sprintf(" SP%d", r.OS.ServicePack)
+	}
+	if s == "" {
+		s = r.OS.Version
+	}
+	return s
+}
+
 // Result is the outcome for one host: one JSON line of the results file.
 type Result struct {
 	ScanID   string           `json:"scanId"`
