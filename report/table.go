@@ -179,12 +179,9 @@ func FindingTable(w io.Writer, results []scan.Result, opts TableOptions) error {
 	return t.Render()
 }
 
-// WhatToDo is the short instruction for one host, in English: the titles of the findings that
-// decide its verdict, or why it could not be checked.
-func WhatToDo(r scan.Result) string { return WhatToDoIn(r, checks.English) }
-
-// WhatToDoIn is WhatToDo with the words in lang; the finding titles are r's as they are (see
-// Localize).
+// WhatToDoIn is the short instruction for one host with the words in lang: the titles of the
+// findings that decide its verdict (r's as they are, see Localize), or why it could not be
+// checked.
 func WhatToDoIn(r scan.Result, lang string) string {
 	return whatToDo(r, true, func(key string, kv ...string) string { return tt(lang, key, kv...) })
 }

@@ -125,7 +125,7 @@ func TestOSAndWhatToDoFromADRecord(t *testing.T) {
 			if got := osLabelIn(tc.r, checks.English); got != tc.os {
 				t.Errorf("osLabel = %q, want %q", got, tc.os)
 			}
-			todo := WhatToDo(tc.r)
+			todo := WhatToDoIn(tc.r, checks.English)
 			for _, w := range tc.todoIn {
 				if !strings.Contains(todo, w) {
 					t.Errorf("WhatToDo = %q, want it to contain %q", todo, w)
