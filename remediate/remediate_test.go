@@ -16,6 +16,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/internal/golden"
 	"github.com/tlsready/tlsready/scan"
 )
 
@@ -30,24 +31,6 @@ func demoPlan(t *testing.T, protocols uint32) Plan {
 	return Build(rs, protocols)
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test ./remediate -update creates it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from its golden file; review and rewrite with go test ./remediate -update", name)
-	}
-}
-
 var changed = time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
 
 func TestGolden(t *testing.T) {
@@ -57,7 +40,9 @@ func TestGolden(t *testing.T) {
 		"Set-TLS12.ps1": p.Script(), "README.en.txt": p.ReadMe("en"), "README.ja.txt": p.ReadMe("ja"),
 		"hosts-need-KB3140245.csv": HostsCSV(p.KB), "hosts-must-migrate.csv": HostsCSV(p.Migrate), "hosts-registry-only.csv": HostsCSV(p.RegistryOnly),
 	} {
-		t.Run(name, func(t *testing.T) { golden(t, name, b) })
+		t.Run(name, func(t *testing.T) {
+			golden.Check(t, filepath.Join("testdata", "golden", name), b, *update, "go test ./remediate -update")
+		})
 	}
 }
 

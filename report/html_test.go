@@ -22,6 +22,7 @@ import (
 	"github.com/tlsready/tlsready/checks"
 	"github.com/tlsready/tlsready/discover"
 	"github.com/tlsready/tlsready/facts"
+	"github.com/tlsready/tlsready/internal/golden"
 	"github.com/tlsready/tlsready/scan"
 )
 
@@ -1215,29 +1216,7 @@ func TestWriteHTMLGolden(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {
-			got := tc.page()
-			path := filepath.Join("testdata", tc.file)
-			if *update {
-				if err := os.MkdirAll("testdata", 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./report -run Golden -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-				for i := 0; i < len(gl) && i < len(wl); i++ {
-					if gl[i] != wl[i] {
-						t.Fatalf("%s differs at line %d:\n got: %.300s\nwant: %.300s\n(go test ./report -run Golden -update rewrites it)", path, i+1, gl[i], wl[i])
-					}
-				}
-				t.Fatalf("%s differs in length: %d lines, want %d (go test ./report -run Golden -update rewrites it)", path, len(gl), len(wl))
-			}
+			golden.Check(t, filepath.Join("testdata", tc.file), tc.page(), *update, "go test ./report -run Golden -update")
 		})
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/mattn/go-runewidth"
 
 	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/internal/golden"
 	"github.com/tlsready/tlsready/report"
 	"github.com/tlsready/tlsready/scan"
 )
@@ -25,42 +25,6 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 const demoResults = "../../testdata/results/demo.jsonl"
 
 // golden compares got with testdata/golden/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./cmd/tlsready -run %s -update to create it)", err, t.Name())
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test ./cmd/tlsready -run %s -update rewrites it after review):\n%s", name, t.Name(), firstDiff(string(want), string(got)))
-	}
-}
-
-// firstDiff shows the first line that differs.
-func firstDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var a, b string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			b = g[i]
-		}
-		if a != b {
-			return fmt.Sprintf("line %d:\nwant: %s\ngot:  %s", i+1, a, b)
-		}
-	}
-	return ""
-}
-
 // afterFix is the demo fleet a week later: PC-W7-010 got KB3140245, PC-W10-001 lost TLS 1.2,
 // PC-OFF-023 was reached, PC-W7-003 is off, SRV-2016-01 was retired, PC-NEW-100 joined.
 func afterFix(t *testing.T, dir string) string {
@@ -130,7 +94,8 @@ func TestReportGolden(t *testing.T) {
 			if code != exitReady {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
-			golden(t, tc.name, []byte(stdout))
+			golden.Check(t, filepath.Join("testdata", "golden", tc.name), []byte(stdout), *update,
+				"go test ./cmd/tlsready -run "+t.Name()+" -update")
 		})
 	}
 }
