@@ -9,6 +9,7 @@ package facts
 import (
 	"strconv"
 	"strings"
+	"time"
 )
 
 // ItemKind says what the collector reads for an Item.
@@ -142,6 +143,12 @@ type Facts struct {
 	ProcessorArch      string `json:"processorArch"`
 	ProcessorArchW6432 string `json:"processorArchW6432,omitempty"`
 	PSVersion          string `json:"psVersion"`
+	// Account is the SID the collector ran as: the scanning account. Its hive under HKU, when
+	// Windows loaded one, is not a person using the PC. Empty in results of older versions.
+	Account string `json:"account,omitempty"`
+	// BootTime is when Windows last started (Win32_OperatingSystem.LastBootUpTime, UTC); zero
+	// when the host did not say, and in results of older versions.
+	BootTime time.Time `json:"bootTime,omitzero"`
 	// UserHives are the loaded hives under HKU that HKU\* expanded to.
 	UserHives []string `json:"userHives"`
 	Values    []Value  `json:"values"`

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unique"
 )
 
@@ -20,6 +21,8 @@ import (
 //	os      b64(Caption)  Version  ServicePackMajorVersion  ProductType  b64(OSArchitecture)
 //	proc    ProcessBits  b64(PROCESSOR_ARCHITECTURE)  b64(PROCESSOR_ARCHITEW6432)
 //	ps      PSVersion
+//	sid     b64(SID the collector runs as)                        (the scanning account)
+//	boot    LastBootUpTime as yyyy-MM-ddTHH:mm:ssZ (UTC), or empty when WMI did not say
 //	hive    b64(name under HKU)                                  (one per loaded user hive)
 //	reg     ItemID  b64(key read)  b64(value name)  State  Type  b64(data)
 //	file    ItemID  b64(path)  State  a.b.c.d  b64(FileVersion)  b64(message)
@@ -147,6 +150,12 @@ func Encode(f *Facts) []byte {
 	line("os", b64(f.OS.Caption), f.OS.Version, strconv.Itoa(f.OS.ServicePack), strconv.Itoa(f.OS.ProductType), b64(f.OS.Architecture))
 	line("proc", strconv.Itoa(f.ProcessBits), b64(f.ProcessorArch), b64(f.ProcessorArchW6432))
 	line("ps", f.PSVersion)
+	line("sid", b64(f.Account))
+	boot := ""
+	if !f.BootTime.IsZero() {
+		boot = f.BootTime.UTC().Format(BootTimeLayout)
+	}
+	line("boot", boot)
 	for _, h := range f.UserHives {
 		line("hive", b64(h))
 	}
@@ -178,7 +187,13 @@ var (
 	fileVersionPattern = regexp.MustCompile(`^\d{1,5}\.\d{1,5}\.\d{1,5}\.\d{1,5}$`)
 	psVersionPattern   = regexp.MustCompile(`^\d{1,3}(\.\d{1,6}){0,3}$`)
 	regTypePattern     = regexp.MustCompile(`^(REG_[A-Z_]{2,32}|)$`)
+	// sidPattern is a SID in its string form (S-1-5-21-...), or empty when the collector could
+	// not tell.
+	sidPattern = regexp.MustCompile(`^(S-1-\d{1,14}(-\d{1,10}){0,15}|)$`)
 )
+
+// BootTimeLayout is the form of the boot record's time: UTC, to the second.
+const BootTimeLayout = "2006-01-02T15:04:05Z"
 
 // maxLine is the longest line ParseOutput takes.
 const maxLine = 4 << 20
@@ -190,11 +205,11 @@ func ParseOutput(out []byte) (*Facts, error) {
 	out = bytes.TrimPrefix(out, []byte("\xef\xbb\xbf"))
 	f := &Facts{}
 	lineNo, records := 0, 0
-	headerSeen, ended, hostSeen, osSeen := false, false, false, false
+	headerSeen, ended, hostSeen, osSeen, sidSeen, bootSeen := false, false, false, false, false, false
 	fail := func(format string, args ...any) (*Facts, error) {
 		return nil, &ParseError{Line: lineNo, Reason: fmt.Sprintf(format, args...)}
 	}
-	want := map[string]int{"host": 2, "os": 6, "proc": 4, "ps": 2, "hive": 2, "reg": 7, "file": 7, "end": 2}
+	want := map[string]int{"host": 2, "os": 6, "proc": 4, "ps": 2, "sid": 2, "boot": 2, "hive": 2, "reg": 7, "file": 7, "end": 2}
 	for line := range bytes.Lines(out) {
 		lineNo++
 		if len(line) > maxLine {
@@ -267,6 +282,26 @@ func ParseOutput(out []byte) (*Facts, error) {
 				return fail("ps: version %q", truncate(fields[1], 20))
 			}
 			f.PSVersion = intern(fields[1])
+		case "sid":
+			if err := decode(1); err != nil {
+				return fail("sid: %v", err)
+			}
+			if sidSeen || !sidPattern.MatchString(dec[1]) {
+				return fail("sid: %q is not a SID, or a second sid record", truncate(dec[1], 40))
+			}
+			f.Account, sidSeen = intern(dec[1]), true
+		case "boot":
+			if bootSeen {
+				return fail("boot: a second boot record")
+			}
+			bootSeen = true
+			if fields[1] != "" {
+				t, err := time.Parse(BootTimeLayout, fields[1])
+				if err != nil {
+					return fail("boot: %q is not yyyy-MM-ddTHH:mm:ssZ", truncate(fields[1], 30))
+				}
+				f.BootTime = t
+			}
 		case "hive":
 			if err := decode(1); err != nil {
 				return fail("hive: %v", err)
@@ -317,6 +352,8 @@ func ParseOutput(out []byte) (*Facts, error) {
 		return nil, &ParseError{Reason: "no end record: output was cut short"}
 	case !hostSeen || !osSeen:
 		return nil, &ParseError{Reason: "host or os record missing"}
+	case !sidSeen || !bootSeen:
+		return nil, &ParseError{Reason: "sid or boot record missing"}
 	}
 	return f, nil
 }

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func sampleFacts() *Facts {
@@ -13,6 +14,8 @@ func sampleFacts() *Facts {
 		ComputerName: "PC-01",
 		OS:           OS{Caption: "Microsoft Windows 7 Enterprise 日本語\t<script>", Version: "6.1.7601", ServicePack: 1, ProductType: 1, Architecture: "64 ビット"},
 		ProcessBits:  64, ProcessorArch: "AMD64", PSVersion: "2.0",
+		Account:   "S-1-5-21-1-2-3-1105",
+		BootTime:  time.Date(2026, 12, 1, 7, 30, 5, 0, time.UTC),
 		UserHives: []string{".DEFAULT", "S-1-5-21-1-2-3-1001"},
 		Values: []Value{
 			{ItemID: "dsp.64", Key: `HKLM\SOFTWARE\X`, Name: "DefaultSecureProtocols", State: StateOK, Type: RegDWORD, Data: "4294967295"},
@@ -67,10 +70,14 @@ func TestParseOutputRejects(t *testing.T) {
 		{"bad base64", string(replace(1, "host\t!!!")), "base64"},
 		{"version not Windows", string(replace(2, "os\tQQ==\tseven\t1\t1\tQQ==")), "not a Windows version"},
 		{"product type out of range", string(replace(2, "os\tQQ==\t6.1.7601\t1\t9\tQQ==")), "product type"},
-		{"ok state without type", string(replace(7, "reg\tdsp.64\tQQ==\tQQ==\tok\t\tMQ==")), "type is given"},
-		{"bad state", string(replace(7, "reg\tdsp.64\tQQ==\tQQ==\tmaybe\tREG_DWORD\tMQ==")), "bad item id, state or type"},
-		{"file ok without version", string(replace(11, "file\twebio\tQQ==\tok\t\t\t")), "state ok"},
+		{"ok state without type", string(replace(9, "reg\tdsp.64\tQQ==\tQQ==\tok\t\tMQ==")), "type is given"},
+		{"bad state", string(replace(9, "reg\tdsp.64\tQQ==\tQQ==\tmaybe\tREG_DWORD\tMQ==")), "bad item id, state or type"},
+		{"file ok without version", string(replace(13, "file\twebio\tQQ==\tok\t\t\t")), "state ok"},
 		{"text after end", good + "extra\r\n", "after the end"},
+		{"sid not a SID", string(replace(5, "sid\t"+b64("admin"))), "not a SID"},
+		{"second sid", string(replace(6, "sid\t"+b64("S-1-5-18"))), "second sid"},
+		{"boot not a time", string(replace(6, "boot\t2026-12-01 07:30")), "not yyyy-MM-ddTHH:mm:ssZ"},
+		{"no sid record", string(replace(5, "hive\t"+b64("x"))), "sid or boot record missing"},
 		{"no os record", string(join([]string{lines[0], lines[1], "end\t1"})), "host or os record missing"},
 		{"line too long", string(replace(1, "host\t"+strings.Repeat("QUFB", maxLine/4))), "line longer than"},
 	}
@@ -88,10 +95,12 @@ func TestParseOutputRejects(t *testing.T) {
 func TestParseOutputTolerates(t *testing.T) {
 	good := Encode(sampleFacts())
 	for name, out := range map[string][]byte{
-		"UTF-8 BOM":   append([]byte("\xef\xbb\xbf"), good...),
-		"LF only":     []byte(strings.ReplaceAll(string(good), "\r\n", "\n")),
-		"blank lines": []byte("\r\n\r\n" + string(good) + "\r\n"),
-		"no last EOL": bytes.TrimSuffix(good, []byte("\r\n")),
+		"UTF-8 BOM":    append([]byte("\xef\xbb\xbf"), good...),
+		"LF only":      []byte(strings.ReplaceAll(string(good), "\r\n", "\n")),
+		"blank lines":  []byte("\r\n\r\n" + string(good) + "\r\n"),
+		"no last EOL":  bytes.TrimSuffix(good, []byte("\r\n")),
+		"boot unknown": []byte(strings.Replace(string(good), "boot\t2026-12-01T07:30:05Z", "boot\t", 1)),
+		"sid unknown":  []byte(strings.Replace(string(good), "sid\t"+b64("S-1-5-21-1-2-3-1105"), "sid\t", 1)),
 	} {
 		if _, err := ParseOutput(out); err != nil {
 			t.Errorf("%s: %v", name, err)

@@ -78,6 +78,17 @@ try {
   $out += J 'os' (B $os.Caption) ([string]$os.Version) ([string][int]$os.ServicePackMajorVersion) ([string][int]$os.ProductType) (B $os.OSArchitecture)
   $out += J 'proc' ([string]([IntPtr]::Size * 8)) (B $env:PROCESSOR_ARCHITECTURE) (B $env:PROCESSOR_ARCHITEW6432)
   $out += J 'ps' $PSVersionTable.PSVersion.ToString()
+  # The account this runs as: its hive under HKU (when Windows loaded one) is not a user of the PC.
+  $sid = ''
+  try { $sid = [Security.Principal.WindowsIdentity]::GetCurrent().User.Value } catch { }
+  $out += J 'sid' (B $sid)
+  # LastBootUpTime (CIM_DATETIME, local time with an offset) in UTC: changes to WinHTTP and
+  # SCHANNEL take effect after a restart.
+  $boot = ''
+  try {
+    $boot = [Management.ManagementDateTimeConverter]::ToDateTime([string]$os.LastBootUpTime).ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", $inv)
+  } catch { }
+  $out += J 'boot' $boot
   $hives = @()
   foreach ($h in [Microsoft.Win32.Registry]::Users.GetSubKeyNames()) {
     if ($h -notlike '*_Classes') { $hives += $h; $out += J 'hive' (B $h) }

@@ -2,16 +2,18 @@ package winrmsim
 
 import (
 	"bytes"
+	"hash/fnv"
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tlsready/tlsready/facts"
 )
 
-// collect answers the collector: each item is resolved against the profile as Windows would
-// resolve it.
-func (h *host) collect(items []facts.Item) *facts.Facts {
+// collect answers the collector run by owner: each item is resolved against the profile as
+// Windows would resolve it.
+func (h *host) collect(items []facts.Item, owner string) *facts.Facts {
 	o := h.p.OS
 	f := &facts.Facts{
 		ComputerName: h.p.Name,
@@ -26,6 +28,8 @@ func (h *host) collect(items []facts.Item) *facts.Facts {
 		ProcessorArch: "x86",
 		PSVersion:     "5.1",
 		UserHives:     append([]string(nil), h.hives...),
+		Account:       AccountSID(owner),
+		BootTime:      h.bootTime(),
 	}
 	if h.is64 {
 		// WinRM runs the 64-bit PowerShell on a 64-bit Windows.
@@ -152,4 +156,29 @@ func cutPrefixFold(s, prefix string) (string, bool) {
 		return s[len(prefix):], true
 	}
 	return "", false
+}
+
+// labDomainSID is the domain part of the SIDs the simulated hosts give accounts.
+const labDomainSID = "S-1-5-21-1111-2222-3333"
+
+// AccountSID is the SID a simulated host gives a user: the same for "LAB\user", "user@lab" and
+// "user" (one domain account), different for different users.
+func AccountSID(user string) string {
+	u := strings.ToLower(user)
+	if i := strings.LastIndexByte(u, '\\'); i >= 0 {
+		u = u[i+1:]
+	}
+	if i := strings.IndexByte(u, '@'); i >= 0 {
+		u = u[:i]
+	}
+	h := fnv.New32a()
+	h.Write([]byte(u))
+	return labDomainSID + "-" + strconv.FormatUint(uint64(1100+h.Sum32()%100000), 10)
+}
+
+// bootTime is when the host last started.
+func (h *host) bootTime() time.Time {
+	h.bootMu.Lock()
+	defer h.bootMu.Unlock()
+	return h.boot
 }

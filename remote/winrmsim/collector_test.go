@@ -78,7 +78,7 @@ func TestResolveRegistry(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			f := h.collect([]facts.Item{tt.item})
+			f := h.collect([]facts.Item{tt.item}, testUser)
 			if !reflect.DeepEqual(f.Values, tt.want) {
 				t.Errorf("values\n got %+v\nwant %+v", f.Values, tt.want)
 			}
@@ -107,7 +107,7 @@ func TestResolveWow6432NodeOn32BitOS(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			f := h.collect([]facts.Item{reg("dsp.32", tt.want.Key, "DefaultSecureProtocols")})
+			f := h.collect([]facts.Item{reg("dsp.32", tt.want.Key, "DefaultSecureProtocols")}, testUser)
 			if len(f.Values) != 1 || f.Values[0] != tt.want {
 				t.Errorf("got %+v, want %+v", f.Values, tt.want)
 			}
@@ -146,7 +146,7 @@ func TestResolveFiles(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			f := h.collect([]facts.Item{tt.item})
+			f := h.collect([]facts.Item{tt.item}, testUser)
 			if len(f.Files) != 1 || f.Files[0] != tt.want {
 				t.Errorf("got %+v\nwant %+v", f.Files, tt.want)
 			}
@@ -157,7 +157,7 @@ func TestResolveFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := h.collect([]facts.Item{file("x", `%ProgramFiles(x86)%\Microsoft Office\Office15\OUTLOOK.EXE`)}).Files[0]
+	got := h.collect([]facts.Item{file("x", `%ProgramFiles(x86)%\Microsoft Office\Office15\OUTLOOK.EXE`)}, testUser).Files[0]
 	if got.State != facts.StateNoFile || got.Path != `%ProgramFiles(x86)%\Microsoft Office\Office15\OUTLOOK.EXE` {
 		t.Errorf("32-bit: %+v", got)
 	}
@@ -187,8 +187,9 @@ func TestResolveOS(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := h.collect(nil)
+			got := h.collect(nil, testUser)
 			tt.want.ComputerName = "HOST-1"
+			tt.want.Account, tt.want.BootTime = AccountSID(testUser), DefaultBootTime()
 			if !reflect.DeepEqual(*got, tt.want) {
 				t.Errorf("got  %+v\nwant %+v", *got, tt.want)
 			}
@@ -208,7 +209,7 @@ func TestCollectorOverWinRM(t *testing.T) {
 	}
 	p := mustProfile(t, lab)
 	hd, _ := compile(p)
-	want := hd.collect(items)
+	want := hd.collect(items, testUser)
 	script := collectorScript(t, items)
 	enc := encodeCommand(bootstrap)
 	for _, tt := range []struct {

@@ -49,6 +49,9 @@ type Profile struct {
 	// Latency delays every answer of the host: a duration ("20ms") or a range ("20ms-200ms",
 	// a uniform random delay per request). Empty: none.
 	Latency string `json:"latency,omitempty"`
+	// BootTime is when the host last started (RFC 3339); empty means DefaultBootTime. The
+	// collector reports it (LastBootUpTime).
+	BootTime string `json:"bootTime,omitempty"`
 	// BasedOn names the profile this one was copied from (Generate sets it), so that a test
 	// knows what verdict to expect of a generated host.
 	BasedOn string `json:"basedOn,omitempty"`
@@ -109,6 +112,10 @@ func knownFault(f string) bool {
 
 // quotaFaults is how many Create requests a FaultQuotaThenOK host refuses.
 const quotaFaults = 2
+
+// DefaultBootTime is the boot time of a profile that names none: a fixed time, so that what the
+// hosts report is the same in every run.
+func DefaultBootTime() time.Time { return time.Date(2026, 11, 30, 6, 0, 0, 0, time.UTC) }
 
 // Product types of OSInfo.ProductType.
 const (
@@ -240,6 +247,8 @@ type host struct {
 	latency   [2]time.Duration // min, max of the per-request delay
 	is64      bool
 	oldWinRM  bool               // Windows 7 / Server 2008 R2 and older (6.1 and below): WinRM 2.0 defaults
+	bootMu    sync.Mutex         // guards boot
+	boot      time.Time          // when the host last started
 	regMu     sync.RWMutex       // guards keys and their values: the registry writer changes them
 	keys      map[string]*regKey // lower-case normalised path -> key; parents of listed keys included
 	hives     []string           // names under HKU, without the "_Classes" hives
@@ -299,6 +308,12 @@ func compile(p Profile) (*host, error) {
 		return nil, fmt.Errorf("latency: %w", err)
 	}
 	h.latency = lat
+	h.boot = DefaultBootTime()
+	if p.BootTime != "" {
+		if h.boot, err = time.Parse(time.RFC3339, p.BootTime); err != nil {
+			return nil, fmt.Errorf("bootTime %q: want RFC 3339 (2026-01-02T15:04:05Z)", p.BootTime)
+		}
+	}
 	major, minor := osMajorMinor(o.Version)
 	h.oldWinRM = major < 6 || (major == 6 && minor <= 1)
 	h.env = environment(p, h.is64)

@@ -40,6 +40,7 @@ type result struct {
 // proc is one run of a command line.
 type proc struct {
 	h        *host
+	owner    string // the user the shell was opened for
 	codepage int
 	stdin    []byte
 	probe    bool // only find out whether the command line reads stdin
@@ -82,9 +83,10 @@ func commandLine(command string, args []string) string {
 	return line
 }
 
-// run interprets a command line: through cmd.exe /c unless skipCmd (WINRS_SKIP_CMD_SHELL).
-func (h *host) run(line string, skipCmd bool, codepage int, stdin []byte, probe bool) (result, bool) {
-	p := &proc{h: h, codepage: codepage, stdin: stdin, probe: probe}
+// run interprets a command line for the shell's owner: through cmd.exe /c unless skipCmd
+// (WINRS_SKIP_CMD_SHELL).
+func (h *host) run(line string, skipCmd bool, codepage int, owner string, stdin []byte, probe bool) (result, bool) {
+	p := &proc{h: h, owner: owner, codepage: codepage, stdin: stdin, probe: probe}
 	var code int
 	if skipCmd {
 		if utf16Len(line) > maxCreateProcess {
@@ -451,7 +453,7 @@ func (p *proc) psScript(program string, clixml bool) int {
 		if err != nil {
 			return p.psFail(clixml, "tlsready collector: "+err.Error())
 		}
-		f := p.h.collect(items)
+		f := p.h.collect(items, p.owner)
 		if p.h.fault() == FaultGarbage {
 			p.write("stdout", garbage(f))
 		} else {
