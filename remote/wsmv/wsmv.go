@@ -118,13 +118,14 @@ const (
 // (https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wsmv/58421aa4-861a-4410-831a-c999f094cdb7,
 // the encrypted data in 2.2.9.1.1.2.2,
 // https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wsmv/3fc54d8b-b087-486e-9f50-8253e9e30b43)
-// within the rules of a MIME multipart body (RFC 2046 section 5.1.1), so that every correct
-// sender is understood, not only Windows:
+// within the rules of a MIME multipart body (RFC 2046 section 5.1.1, "Common Syntax",
+// https://www.rfc-editor.org/rfc/rfc2046#section-5.1.1), so that every correct sender is
+// understood, not only Windows:
 //   - a preamble before the first delimiter and the epilogue after the closing one are ignored
 //     (OMI, Microsoft's WS-Management server for Linux, ends with "--Encrypted Boundary--\r\n\r\n");
 //   - a delimiter line may carry trailing white space (transport padding);
-//   - header names are case-insensitive, a header line may start with white space (Windows and
-//     pywinrm write a tab, OMI none), and a line that starts with white space and does not begin
+//   - header names are case-insensitive, a header line may start with white space (MS-WSMV
+//     asks senders for a tab, which Windows and pywinrm write and OMI does not), and a line that starts with white space and does not begin
 //     with "name:" continues the previous header (folding);
 //   - the octet-stream part is one header line followed at once by the length field, as MS-WSMV
 //     has it; a blank line between the two (strict MIME) is skipped, since no length field can
