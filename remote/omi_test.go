@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/pem"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -47,11 +50,33 @@ type omiHost struct {
 
 func startOMIHost(t *testing.T, mode string, closeIdle bool) *omiHost {
 	t.Helper()
+	return startOMIHostTLS(t, mode, closeIdle, false)
+}
+
+// startOMIHostTLS is startOMIHost, over HTTPS (httptest's certificate) when https is set: then
+// the messages go in clear inside TLS, as over any HTTPS listener.
+func startOMIHostTLS(t *testing.T, mode string, closeIdle, https bool) *omiHost {
+	t.Helper()
 	h := &omiHost{t: t, mode: mode, closeIdle: closeIdle, closed: make(chan struct{}, 16), contexts: map[string]*ntlm.Server{},
 		fake: &fakeHost{t: t, counts: map[string]int{}, shellCounts: map[string]int{}, Stdout: []byte("OMI-HOST\r\n")}}
-	h.srv = httptest.NewServer(http.HandlerFunc(h.serve))
+	h.srv = httptest.NewUnstartedServer(http.HandlerFunc(h.serve))
+	if https {
+		h.srv.StartTLS()
+	} else {
+		h.srv.Start()
+	}
 	t.Cleanup(h.srv.Close)
 	return h
+}
+
+// caFile writes the certificate of an HTTPS test server where Config.CAFile can read it.
+func caFile(t *testing.T, srv *httptest.Server) string {
+	t.Helper()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return ca
 }
 
 func (h *omiHost) endpoint() Endpoint {
@@ -120,11 +145,13 @@ func (h *omiHost) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	_, plain, err := wsmv.Decrypt(r.Header.Get("Content-Type"), body, ctx.Session())
-	if err != nil {
-		h.t.Errorf("omi host: %v", err)
-		w.WriteHeader(http.StatusBadRequest)
-		return
+	plain := body
+	if r.TLS == nil {
+		if plain, err = decryptRequest(r, body, ctx); err != nil {
+			h.t.Errorf("omi host: %v", err)
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
 	}
 	req := &fakeReq{Body: string(plain), r: r}
 	if m := reAction.FindStringSubmatch(req.Body); m != nil {
@@ -153,14 +180,17 @@ func (h *omiHost) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a := h.fake.defaultAnswer(req)
-	ct, sealed, err := wsmv.Encrypt(wsmv.ProtocolSPNEGO, ctx.Session(), []byte(a.Body))
-	if err != nil {
-		h.t.Fatal(err)
+	ct, out := "application/soap+xml;charset=UTF-8", []byte(a.Body)
+	if r.TLS == nil {
+		var sealed []byte
+		if ct, sealed, err = wsmv.Encrypt(wsmv.ProtocolSPNEGO, ctx.Session(), out); err != nil {
+			h.t.Fatal(err)
+		}
+		out = omiFrame(sealed)
+		h.mu.Lock()
+		h.answers = append(h.answers, out)
+		h.mu.Unlock()
 	}
-	out := omiFrame(sealed)
-	h.mu.Lock()
-	h.answers = append(h.answers, out)
-	h.mu.Unlock()
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Content-Length", strconv.Itoa(len(out)))
 	w.WriteHeader(a.Status)
@@ -168,6 +198,11 @@ func (h *omiHost) serve(w http.ResponseWriter, r *http.Request) {
 	if h.closeIdle {
 		h.closeConn(w)
 	}
+}
+
+func decryptRequest(r *http.Request, body []byte, ctx *ntlm.Server) ([]byte, error) {
+	_, plain, err := wsmv.Decrypt(r.Header.Get("Content-Type"), body, ctx.Session())
+	return plain, err
 }
 
 // closeConn sends the answer written and closes the connection, then reports it on closed.
@@ -247,28 +282,38 @@ func createMessage(c *Client, url string) message {
 // A host that closes the connection after an answer, while it is idle: the next request finds
 // it closed before it is written, and goes out once, on a new connection after exactly one new
 // handshake.
+//
+// Over HTTPS the same holds: the check looks at the TCP connection under TLS.
 func TestIdleCloseReauthenticatesOnce(t *testing.T) {
-	h := startOMIHost(t, "", true)
-	c := newTestClient(t, Config{Auth: AuthNTLM})
-	ep := c.normalize(h.endpoint())
-	url := c.url(ep)
-	tr := &transporter{ctx: context.Background(), hc: c.hc, url: url, user: testUser, password: testPassword, sess: c.newAuthSession(ep, url)}
-	defer tr.sess.close()
-	for i := range 3 {
-		body, err := tr.post(createMessage(c, url))
-		if err != nil {
-			t.Fatalf("request %d: %v", i+1, err)
-		}
-		if err := expectAction(body, "http://schemas.xmlsoap.org/ws/2004/09/transfer/CreateResponse"); err != nil {
-			t.Fatalf("request %d: %v", i+1, err)
-		}
-		<-h.closed // the host has closed the connection before the next request
-	}
-	if n := h.handshakes.Load(); n != 3 {
-		t.Errorf("%d handshakes, want 3 (one per connection)", n)
-	}
-	if got := strings.Join(h.soapActions(), ","); got != "Create,Create,Create" {
-		t.Errorf("the host received %s, want each request once", got)
+	for _, https := range []bool{false, true} {
+		t.Run(map[bool]string{false: "HTTP", true: "HTTPS"}[https], func(t *testing.T) {
+			h := startOMIHostTLS(t, "", true, https)
+			cfg := Config{Auth: AuthNTLM}
+			if https {
+				cfg.HTTPS, cfg.CAFile = true, caFile(t, h.srv)
+			}
+			c := newTestClient(t, cfg)
+			ep := c.normalize(h.endpoint())
+			url := c.url(ep)
+			tr := &transporter{ctx: context.Background(), hc: c.hc, url: url, user: testUser, password: testPassword, sess: c.newAuthSession(ep, url)}
+			defer tr.sess.close()
+			for i := range 3 {
+				body, err := tr.post(createMessage(c, url))
+				if err != nil {
+					t.Fatalf("request %d: %v", i+1, err)
+				}
+				if err := expectAction(body, "http://schemas.xmlsoap.org/ws/2004/09/transfer/CreateResponse"); err != nil {
+					t.Fatalf("request %d: %v", i+1, err)
+				}
+				<-h.closed // the host has closed the connection before the next request
+			}
+			if n := h.handshakes.Load(); n != 3 {
+				t.Errorf("%d handshakes, want 3 (one per connection)", n)
+			}
+			if got := strings.Join(h.soapActions(), ","); got != "Create,Create,Create" {
+				t.Errorf("the host received %s, want each request once", got)
+			}
+		})
 	}
 }
 
