@@ -104,8 +104,9 @@ func (s *authSession) connect(ctx context.Context) error {
 	// Requests go one after another on this connection alone: no pool, no redial, no
 	// goroutines of its own.
 	s.slot = &connSlot{conn: conn}
-	var rt http.RoundTripper = &connRoundTripper{slot: s.slot, tlsState: s.tlsState,
-		br: bufio.NewReaderSize(conn, 4<<10), bw: bufio.NewWriterSize(writerOnly{conn}, 4<<10)}
+	cw := &countingWriter{w: conn}
+	var rt http.RoundTripper = &connRoundTripper{slot: s.slot, tlsState: s.tlsState, cw: cw,
+		br: bufio.NewReaderSize(conn, 4<<10), bw: bufio.NewWriterSize(cw, 4<<10)}
 	if s.c.wrapRT != nil {
 		rt = s.c.wrapRT(rt)
 	}
@@ -113,26 +114,32 @@ func (s *authSession) connect(ctx context.Context) error {
 	return nil
 }
 
-// writerOnly hides the connection's ReadFrom from the bufio.Writer in front of it: the Writer
-// hands the rest of a large request body to ReadFrom, and a TCP connection copies it through a
-// new buffer of up to 32 KB each time. The Writer's own buffer serves instead.
-type writerOnly struct{ io.Writer }
-
 // connRoundTripper sends each request on the connection of its slot and reads the answer from
 // it. The caller reads each answer whole before the next request, as the security context
 // requires anyway. A request's context bounds both: its deadline becomes the connection's, and
 // its cancellation ends a blocked read or write.
+//
+// A host may close a kept-alive connection while it is idle between two requests (Windows'
+// HTTP.sys after its idle timeout). That is found before the next
+// request is written: the connection is read without waiting (idleClosed), and a closed one, or
+// a first write that puts no byte on it, makes the request fail with errConnectionGone, nothing
+// sent, so that the session authenticates a new connection. A request once written is never
+// sent again: a connection that ends after it, before an answer, may have run the command.
 type connRoundTripper struct {
 	slot     *connSlot
 	tlsState *tls.ConnectionState
 	br       *bufio.Reader
 	bw       *bufio.Writer
-	used     bool // an answer was read: the host may since have closed the idle connection
+	cw       *countingWriter // under bw: the bytes that reached the connection
+	used     bool            // an answer was read: the host may since have closed the idle connection
 }
 
 func (c *connRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	conn := c.slot.peek()
 	if conn == nil {
+		return nil, errConnectionGone
+	}
+	if c.used && idleClosed(conn, c.br) {
 		return nil, errConnectionGone
 	}
 	ctx := req.Context()
@@ -146,18 +153,25 @@ func (c *connRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) 
 		}
 		return nil, err
 	}
-	if err := req.Write(c.bw); err != nil {
-		return fail(err)
+	c.cw.n = 0
+	werr := req.Write(c.bw)
+	if werr == nil {
+		werr = c.bw.Flush()
 	}
-	if err := c.bw.Flush(); err != nil {
-		return fail(err)
+	if werr != nil {
+		if c.used && c.cw.n == 0 && ctx.Err() == nil {
+			// The host closed the idle connection: not one byte of this request went out.
+			stop()
+			return nil, errConnectionGone
+		}
+		return fail(werr)
 	}
 	resp, err := http.ReadResponse(c.br, req)
 	if err != nil {
-		if c.used && errors.Is(err, io.EOF) && ctx.Err() == nil {
-			// The host closed the idle connection before this request: it was not served.
-			stop()
-			return nil, errConnectionGone
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			// Written, then closed: the host may have read the request and run it, so it is
+			// not sent again.
+			err = fmt.Errorf("the host closed the connection without answering the request (not sent again): %w", err)
 		}
 		return fail(err)
 	}
@@ -165,6 +179,35 @@ func (c *connRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) 
 	resp.TLS = c.tlsState
 	resp.Body = &stopOnClose{ReadCloser: resp.Body, stop: stop}
 	return resp, nil
+}
+
+// idleClosed reports whether the host closed (or reset) an idle connection, or sent something
+// on it unasked, which makes it unusable too. It does not wait: see peekClosed.
+func idleClosed(conn net.Conn, br *bufio.Reader) bool {
+	if br.Buffered() > 0 {
+		return true
+	}
+	if tc, ok := conn.(*tls.Conn); ok {
+		// A close_notify alert, or anything else the host sent on an idle TLS connection, is
+		// pending bytes on the TCP connection under it.
+		conn = tc.NetConn()
+	}
+	return peekClosed(conn)
+}
+
+// countingWriter counts the bytes written to the connection. It has no ReadFrom, on purpose:
+// the bufio.Writer in front of it would hand the rest of a large request body to the
+// connection's ReadFrom, which copies it through a new buffer of up to 32 KB each time; the
+// Writer's own buffer serves instead.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // stopOnClose ends the context watch of a request when its answer's body is closed.
@@ -219,7 +262,8 @@ func (s *authSession) post(t *transporter, soap message) ([]byte, error) {
 		}
 		body, err := s.send(t, soap)
 		if errors.Is(err, errConnectionGone) && attempt == 0 {
-			// The host closed the idle connection: nothing was sent. Authenticate a new one.
+			// The host closed the idle connection: nothing was sent (connRoundTripper).
+			// Authenticate a new one.
 			s.dropConnection()
 			continue
 		}
@@ -371,10 +415,18 @@ func (s *authSession) send(t *transporter, soap message) ([]byte, error) {
 		rct := resp.Header.Get("Content-Type")
 		switch {
 		case wsmv.IsEncrypted(rct):
+			// The handshake succeeded: the credentials were accepted. An answer that cannot be
+			// read is the host's or the transport's failure, not a password to check.
+			if len(answer) == 0 {
+				s.dropConnection()
+				return nil, &ProtocolError{Reason: fmt.Sprintf("HTTP %d with an empty encrypted body, after a successful %s logon",
+					resp.StatusCode, mechanismLabel(s.mechanism))}
+			}
 			_, plain, err := wsmv.Decrypt(rct, answer, s.sealer)
 			if err != nil {
 				s.dropConnection()
-				return nil, &AuthError{Status: resp.StatusCode, Mechanism: s.mechanism, Reason: "answer not decrypted: " + err.Error()}
+				return nil, &ProtocolError{Reason: fmt.Sprintf("HTTP %d: the encrypted answer was not decrypted, after a successful %s logon: %v",
+					resp.StatusCode, mechanismLabel(s.mechanism), err)}
 			}
 			resp.Header.Set("Content-Type", "application/soap+xml;charset=UTF-8")
 			answer = plain

@@ -112,7 +112,7 @@ func isCertificateError(err error) bool {
 
 // AuthError is an HTTP 401 or 403 (the host refused the credentials or the account), or a
 // failure of the security context: a handshake that cannot complete, an answer in clear where
-// encryption was negotiated, a message that does not unseal. It never contains the password.
+// encryption was negotiated. It never contains the password.
 type AuthError struct {
 	Status  int      // the HTTP status; 0 when no HTTP answer is the cause
 	Offered []string // the schemes of the WWW-Authenticate headers, e.g. ["Negotiate", "Kerberos"]
@@ -194,7 +194,8 @@ func (e *HTTPError) Error() string {
 	return msg
 }
 
-// ProtocolError is a 200 answer that is not what the step expects.
+// ProtocolError is an answer that is not what the step expects: a 200 answer of the wrong kind,
+// or, after a successful logon, an encrypted answer that cannot be read.
 type ProtocolError struct {
 	Reason string
 }

@@ -32,6 +32,9 @@ const (
 	CodeAccessDenied uint32 = 5          // ERROR_ACCESS_DENIED
 	CodeMaxShells    uint32 = 2150859173 // ERROR_WSMAN_QUOTA_MAX_SHELLS: MaxShellsPerUser
 	CodeMaxOps       uint32 = 2150859174 // ERROR_WSMAN_QUOTA_MAX_OPERATIONS: MaxConcurrentOperationsPerUser
+	// CodeRemoteShellsNotAllowed is ERROR_WSMAN_REMOTESHELLS_NOT_ALLOWED (0x803381AC): the
+	// host refuses every shell Create because "Allow Remote Shell Access" is disabled.
+	CodeRemoteShellsNotAllowed uint32 = 2150859180
 )
 
 // quotaSettings names the WinRM setting behind each quota code; a code listed with "" is a
@@ -81,6 +84,33 @@ func (e *FaultError) IsAccessDenied() bool {
 	return e.Subcode == SubcodeAccessDenied || e.WSManCode == CodeAccessDenied || e.WSManCode == 0x80070005
 }
 
+// IsRemoteShellDisabled reports the fault of a host that accepts no remote shell: the Group
+// Policy "Allow Remote Shell Access" (Windows Components > Windows Remote Shell) is disabled,
+// or WinRM's winrm/config/winrs AllowRemoteShellAccess is false.
+//
+// Windows answers the shell Create with HTTP 500, s:Receiver, w:InternalError (MS-WSMV 2.2.4.42
+// WinrsType: "If set to False, new Remote Shell connections MUST be rejected by the server, which
+// MUST reply with a wsman:InternalError fault",
+// https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wsmv/7ffb4acd-cf01-4fbe-9e48-7746f5001957),
+// f:WSManFault Code 2150859180 (ERROR_WSMAN_REMOTESHELLS_NOT_ALLOWED in the Windows SDK's
+// wsmerror.h, e.g. https://docs.rs/windows-sys/0.34.0/windows_sys/Win32/System/RemoteManagement/constant.ERROR_WSMAN_REMOTESHELLS_NOT_ALLOWED.html;
+// PowerShell maps the same code, as -2144108116, to "RemoteSessionDisallowed") and the message
+// "The WS-Management service cannot process the request. The service is configured to not
+// accept any remote shell requests." (quoted with that policy as its cause in
+// https://github.com/jpboyce/cb_cis_windows_2016/issues/5 and
+// https://github.com/centreon/centreon-plugins/issues/4412). The message is recognised as well
+// as the code, for a host that words the code differently.
+func (e *FaultError) IsRemoteShellDisabled() bool {
+	return e.WSManCode == CodeRemoteShellsNotAllowed ||
+		e.WSManCode == 0 && strings.Contains(e.Message+" "+e.Reason, "configured to not accept any remote shell requests")
+}
+
+// remoteShellAdvice says what IsRemoteShellDisabled means and what to do.
+const remoteShellAdvice = `"Allow Remote Shell Access" is disabled on the host (Group Policy: Windows Components > ` +
+	`Windows Remote Shell; registry HKLM\SOFTWARE\Policies\Microsoft\Windows\WinRM\Service\WinRS, AllowRemoteShellAccess=0) - ` +
+	`set the policy to Enabled or Not Configured for this computer, run gpupdate /force on it and scan again ` +
+	`(without the policy: winrm set winrm/config/winrs @{AllowRemoteShellAccess="true"})`
+
 // IsEncodingLimit reports a request larger than the host's MaxEnvelopeSize (or another encoding limit).
 func (e *FaultError) IsEncodingLimit() bool { return e.Subcode == SubcodeEncodingLimit }
 
@@ -102,6 +132,8 @@ var quotaNumber = regexp.MustCompile(`maximum number of (\d+)`)
 func (e *FaultError) Error() string {
 	var what string
 	switch {
+	case e.IsRemoteShellDisabled():
+		what = remoteShellAdvice + "; the host's fault"
 	case e.IsQuota():
 		what = "quota exceeded"
 	case e.IsAccessDenied():

@@ -163,3 +163,41 @@ func TestParseEnvelopeRejects(t *testing.T) {
 		}
 	}
 }
+
+// The fault of a host whose "Allow Remote Shell Access" is disabled (see IsRemoteShellDisabled
+// for the sources) is a winrm failure whose message names the policy; it is neither an access
+// denial nor a quota nor transient. A fault with the same text and no code is recognised too,
+// other InternalError faults are not.
+func TestRemoteShellDisabledFault(t *testing.T) {
+	const text = "The WS-Management service cannot process the request. The service is configured to not accept any remote shell requests."
+	tests := []struct {
+		name string
+		body string
+		want bool
+	}{
+		{"Windows", faultXML("uuid:1", "s:Receiver", "w:InternalError", 2150859180, text), true},
+		{"TextOnly", strings.Replace(faultXML("uuid:1", "s:Receiver", "w:InternalError", 0, text), ` Code="0"`, "", 1), true},
+		{"OtherInternalError", faultXML("uuid:1", "s:Receiver", "w:InternalError", 2, "The system cannot find the file specified."), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := &transporter{url: "http://127.0.0.1:5985/wsman"}
+			resp := &http.Response{StatusCode: 500, Header: http.Header{"Content-Type": {"application/soap+xml;charset=UTF-8"}}}
+			_, err := tr.answer(resp, []byte(tt.body))
+			var fe *FaultError
+			if !errors.As(err, &fe) {
+				t.Fatalf("err = %v, want a *FaultError", err)
+			}
+			if fe.IsRemoteShellDisabled() != tt.want {
+				t.Fatalf("IsRemoteShellDisabled = %t for %v", !tt.want, err)
+			}
+			if CategoryOf(err) != CategoryWinRM || fe.IsAccessDenied() || fe.IsQuota() || Transient(err) || CredentialsRejected(err) {
+				t.Errorf("%v: category %s, access denied %t, quota %t, transient %t", err, CategoryOf(err), fe.IsAccessDenied(), fe.IsQuota(), Transient(err))
+			}
+			named := strings.HasPrefix(err.Error(), `"Allow Remote Shell Access" is disabled on the host (Group Policy: Windows Components > Windows Remote Shell`)
+			if named != tt.want || fe.Message == "" || !strings.Contains(err.Error(), fe.Message) {
+				t.Errorf("message: %v", err)
+			}
+		})
+	}
+}

@@ -8,8 +8,9 @@
 // NTLMv2 verified against the configured password, per-connection security contexts, MS-WSMV
 // message encryption, AllowUnencrypted=false; Basic when enabled; Kerberos through an Acceptor),
 // the limits real hosts enforce (MaxEnvelopeSizekb, MaxShellsPerUser, OperationTimeout, cmd.exe's
-// 8191-character command line, unknown shell and command ids) with the HTTP statuses and SOAP
-// faults Windows sends, and a small command interpreter: hostname, a cmd.exe subset (echo, set,
+// 8191-character command line, unknown shell and command ids, the Group Policy "Allow Remote
+// Shell Access" disabled: Profile.RemoteShellAccess) with the HTTP statuses and SOAP faults
+// Windows sends, and a small command interpreter: hostname, a cmd.exe subset (echo, set,
 // exit, &&, ||, &, >&2) and a PowerShell subset (Write-Host, Write-Output, Start-Sleep, exit)
 // beside the tlsready collector.
 //

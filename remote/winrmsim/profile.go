@@ -31,6 +31,9 @@ import (
 //	              {"DefaultSecureProtocols": {"type": "REG_DWORD", "data": 2560}}},
 //	 "fault": ""}
 //
+// Optional: "latency", "remoteShellAccess" (false: Group Policy "Allow Remote Shell Access"
+// disabled), "basedOn".
+//
 // Registry keys are full paths (HKLM\..., HKU\<SID>\..., or the long forms HKEY_LOCAL_MACHINE\
 // and HKEY_USERS\), compared case-insensitively as Windows does; the parent keys of a listed key
 // exist too. The value name "(default)" or "" is the key's default value. Files map a full path
@@ -52,6 +55,12 @@ type Profile struct {
 	// BootTime is when the host last started (RFC 3339); empty means DefaultBootTime. The
 	// collector reports it (LastBootUpTime).
 	BootTime string `json:"bootTime,omitempty"`
+	// RemoteShellAccess is the Group Policy "Allow Remote Shell Access" (Windows Components >
+	// Windows Remote Shell; winrm/config/winrs AllowRemoteShellAccess). Absent or true: shells
+	// are allowed, as on a default host. False: the host refuses every shell Create with the
+	// fault Windows sends then (HTTP 500, w:InternalError, code 2150859180), and its WinRM
+	// configuration says AllowRemoteShellAccess false.
+	RemoteShellAccess *bool `json:"remoteShellAccess,omitempty"`
 	// BasedOn names the profile this one was copied from (Generate sets it), so that a test
 	// knows what verdict to expect of a generated host.
 	BasedOn string `json:"basedOn,omitempty"`
@@ -243,6 +252,7 @@ func (p Profile) Validate() error {
 // host is a profile prepared for answering: normalised, indexed, its data in text form.
 type host struct {
 	p         Profile
+	noShells  bool             // RemoteShellAccess false: every Create is refused
 	cleared   atomic.Bool      // ClearFault was called: the host behaves as if p.Fault were ""
 	latency   [2]time.Duration // min, max of the per-request delay
 	is64      bool
@@ -278,6 +288,7 @@ func compile(p Profile) (*host, error) {
 		return nil, fmt.Errorf("name %q: no spaces, control characters or backslashes", p.Name)
 	}
 	h := &host{p: p, keys: map[string]*regKey{}, files: map[string]string{}}
+	h.noShells = p.RemoteShellAccess != nil && !*p.RemoteShellAccess
 	o := p.OS
 	if strings.TrimSpace(o.Caption) == "" {
 		return nil, errors.New("os.caption is empty")

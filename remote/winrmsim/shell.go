@@ -104,6 +104,11 @@ func (x *exchange) create() {
 		x.fault(faultInvalidResourceURI)
 		return
 	}
+	if x.host.h.noShells {
+		x.host.logf("Create: refused (AllowRemoteShellAccess false)")
+		x.fault(faultRemoteShellsNotAllowed)
+		return
+	}
 	codepage := 437 // the OEM code page of an en-US Windows
 	if v, ok := hd.option("WINRS_CODEPAGE"); ok {
 		n, err := strconv.Atoi(v)
@@ -510,7 +515,7 @@ func (x *exchange) get() {
 		`<cfg:EnableCompatibilityHttpListener>false</cfg:EnableCompatibilityHttpListener>` +
 		`<cfg:EnableCompatibilityHttpsListener>false</cfg:EnableCompatibilityHttpsListener>` +
 		`<cfg:CertificateThumbprint></cfg:CertificateThumbprint><cfg:AllowRemoteAccess>true</cfg:AllowRemoteAccess></cfg:Service>` +
-		`<cfg:Winrs><cfg:AllowRemoteShellAccess>true</cfg:AllowRemoteShellAccess><cfg:IdleTimeout>7200000</cfg:IdleTimeout>` +
+		`<cfg:Winrs><cfg:AllowRemoteShellAccess>` + strconv.FormatBool(!h.h.noShells) + `</cfg:AllowRemoteShellAccess><cfg:IdleTimeout>7200000</cfg:IdleTimeout>` +
 		`<cfg:MaxConcurrentUsers>2147483647</cfg:MaxConcurrentUsers><cfg:MaxShellRunTime>2147483647</cfg:MaxShellRunTime>` +
 		`<cfg:MaxProcessesPerShell>2147483647</cfg:MaxProcessesPerShell><cfg:MaxMemoryPerShellMB>2147483647</cfg:MaxMemoryPerShellMB>` +
 		`<cfg:MaxShellsPerUser>` + strconv.Itoa(h.maxShells) + `</cfg:MaxShellsPerUser></cfg:Winrs></cfg:Config>`

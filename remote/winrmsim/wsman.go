@@ -283,6 +283,21 @@ var (
 		detail: faultDetailNS + "MinimumEnvelopeLimit",
 		reason: "The WS-Management service cannot process the request because the MaxEnvelopeSize is smaller than the minimum of 8192 octets. ",
 	}
+	// The shell Create of a host whose Group Policy "Allow Remote Shell Access" is disabled
+	// (Profile.RemoteShellAccess false). MS-WSMV 2.2.4.42 WinrsType, AllowRemoteShellAccess: "If
+	// set to False, new Remote Shell connections MUST be rejected by the server, which MUST reply
+	// with a wsman:InternalError fault" (s:Receiver, DSP0226 table 10)
+	// https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wsmv/7ffb4acd-cf01-4fbe-9e48-7746f5001957;
+	// the code is ERROR_WSMAN_REMOTESHELLS_NOT_ALLOWED 2150859180 (0x803381AC, wsmerror.h; in
+	// PowerShell's WSManNativeApi as ERROR_WSMAN_REMOTESESSION_DISALLOWED -2144108116); the text
+	// is the one quoted for that policy in jpboyce/cb_cis_windows_2016#5 and Netwrix's knowledge
+	// base ("Resolving failed Actions ... not accept any remote shell requests"). Not recorded
+	// against Windows: that s:Reason carries the same text as f:Message is assumed, as in
+	// Windows' other service faults (faultTimedOut).
+	faultRemoteShellsNotAllowed = soapFault{
+		code: "s:Receiver", subcode: "w:InternalError", wsmanCode: 2150859180,
+		reason: "The WS-Management service cannot process the request. The service is configured to not accept any remote shell requests. ",
+	}
 	// WINRS_SKIP_CMD_SHELL with a program that does not exist: CreateProcess fails with
 	// ERROR_FILE_NOT_FOUND (2), reported by the shell plugin. Modelled, not recorded.
 	faultFileNotFound = soapFault{

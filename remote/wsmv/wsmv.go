@@ -100,71 +100,127 @@ const closing = "--" + Boundary + "--\r\n"
 // ErrNotEncrypted is returned by Decrypt for a message that is not multipart/encrypted.
 var ErrNotEncrypted = errors.New("message is not encrypted")
 
+// Bounds on what Decrypt accepts from a host, beyond the size of the whole body (the caller's).
+const (
+	// maxMetadata bounds the first part (its headers), about 120 bytes from Windows.
+	maxMetadata = 4 << 10
+	// maxSealHeader bounds the header in front of the sealed data: an NTLM signature has 16
+	// bytes, a Kerberos wrap token header (with its rotated checksum) under 100.
+	maxSealHeader = 1 << 10
+	// maxOriginalLength bounds the OriginalContent Length.
+	maxOriginalLength = 1 << 30
+)
+
 // Decrypt checks the framing of an encrypted message, unseals it and returns the protocol and the
 // SOAP message. The plain length must match the OriginalContent header.
+//
+// It reads the framing as MS-WSMV 2.2.9.1 "Encrypted Message Types"
+// (https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wsmv/58421aa4-861a-4410-831a-c999f094cdb7,
+// the encrypted data in 2.2.9.1.1.2.2,
+// https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wsmv/3fc54d8b-b087-486e-9f50-8253e9e30b43)
+// within the rules of a MIME multipart body (RFC 2046 section 5.1.1, "Common Syntax",
+// https://www.rfc-editor.org/rfc/rfc2046#section-5.1.1), so that every correct sender is
+// understood, not only Windows:
+//   - a preamble before the first delimiter and the epilogue after the closing one are ignored
+//     (OMI, Microsoft's WS-Management server for Linux, ends with "--Encrypted Boundary--\r\n\r\n");
+//   - a delimiter line may carry trailing white space (transport padding);
+//   - header names are case-insensitive, a header line may start with white space (MS-WSMV
+//     asks senders for a tab, which Windows and pywinrm write and OMI does not), and a line that starts with white space and does not begin
+//     with "name:" continues the previous header (folding);
+//   - the octet-stream part is one header line followed at once by the length field, as MS-WSMV
+//     has it; a blank line between the two (strict MIME) is skipped, since no length field can
+//     start with CR LF (it would exceed maxSealHeader).
 func Decrypt(contentType string, body []byte, s Sealer) (protocol string, soap []byte, err error) {
 	mt, params, err := mime.ParseMediaType(contentType)
 	if err != nil || mt != "multipart/encrypted" {
 		return "", nil, ErrNotEncrypted
 	}
 	protocol = params["protocol"]
-	if protocol != ProtocolSPNEGO && protocol != ProtocolKerberos {
+	if !strings.EqualFold(protocol, ProtocolSPNEGO) && !strings.EqualFold(protocol, ProtocolKerberos) {
 		return "", nil, fmt.Errorf("encrypted message: unsupported protocol %q", protocol)
 	}
 	boundary := params["boundary"]
 	if boundary == "" {
 		boundary = Boundary
 	}
-	sep := []byte("--" + boundary + "\r\n")
-	end := []byte("--" + boundary + "--\r\n")
-	if !bytes.HasPrefix(body, sep) {
-		return "", nil, errors.New("encrypted message: does not start with the boundary")
+	dash := []byte("--" + boundary)
+	// The first delimiter: at the start, or at the start of a line after a preamble.
+	rest, ok := afterDelimiter(body, dash)
+	if !ok {
+		i := bytes.Index(body, append([]byte("\r\n"), dash...))
+		if i < 0 {
+			return "", nil, errors.New("encrypted message: no boundary")
+		}
+		if rest, ok = afterDelimiter(body[i+2:], dash); !ok {
+			return "", nil, errors.New("encrypted message: malformed boundary line")
+		}
 	}
-	rest := body[len(sep):]
-	i := bytes.Index(rest, sep)
+	// The first part: headers only, up to the CR LF of the next delimiter.
+	i := bytes.Index(rest, append([]byte("\r\n"), dash...))
 	if i < 0 {
 		return "", nil, errors.New("encrypted message: second part missing")
 	}
-	headers, rest := string(rest[:i]), rest[i+len(sep):]
+	if i > maxMetadata {
+		return "", nil, fmt.Errorf("encrypted message: first part longer than %d bytes", maxMetadata)
+	}
+	fields, err := headerFields(string(rest[:i]))
+	if err != nil {
+		return "", nil, err
+	}
+	if rest, ok = afterDelimiter(rest[i+2:], dash); !ok {
+		return "", nil, errors.New("encrypted message: malformed boundary line")
+	}
 	length := -1
-	for _, line := range strings.Split(headers, "\r\n") {
-		line = strings.TrimSpace(line)
-		k, v, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		switch strings.ToLower(strings.TrimSpace(k)) {
+	sawType := false
+	for _, f := range fields {
+		switch strings.ToLower(f.name) {
 		case "content-type":
-			if strings.TrimSpace(v) != protocol {
-				return "", nil, fmt.Errorf("encrypted message: part protocol %q differs from %q", strings.TrimSpace(v), protocol)
+			if !strings.EqualFold(mediaType(f.value), protocol) {
+				return "", nil, fmt.Errorf("encrypted message: part protocol %q differs from %q", f.value, protocol)
 			}
+			sawType = true
 		case "originalcontent":
-			for _, f := range strings.Split(v, ";") {
-				if lv, ok := strings.CutPrefix(strings.TrimSpace(f), "Length="); ok {
-					if length, err = strconv.Atoi(lv); err != nil || length < 0 {
-						return "", nil, fmt.Errorf("encrypted message: bad Length %q", lv)
-					}
-				}
+			if length >= 0 {
+				return "", nil, errors.New("encrypted message: OriginalContent repeated")
+			}
+			if length, err = originalLength(f.value); err != nil {
+				return "", nil, err
 			}
 		}
+	}
+	if !sawType {
+		return "", nil, errors.New("encrypted message: first part has no Content-Type")
 	}
 	if length < 0 {
 		return "", nil, errors.New("encrypted message: OriginalContent Length missing")
 	}
-	const octet = "\tContent-Type: application/octet-stream\r\n"
-	if !bytes.HasPrefix(rest, []byte(octet)) {
+	// The second part: one header line, then the length field.
+	eol := bytes.Index(rest[:min(len(rest), maxMetadata)], []byte("\r\n"))
+	if eol < 0 {
 		return "", nil, errors.New("encrypted message: octet-stream part missing")
 	}
-	rest = rest[len(octet):]
-	if !bytes.HasSuffix(rest, end) {
+	k, v, ok := strings.Cut(strings.TrimLeft(string(rest[:eol]), " \t"), ":")
+	if !ok || !strings.EqualFold(strings.TrimSpace(k), "Content-Type") || !strings.EqualFold(mediaType(v), "application/octet-stream") {
+		return "", nil, errors.New("encrypted message: octet-stream part missing")
+	}
+	rest = rest[eol+2:]
+	if bytes.HasPrefix(rest, []byte("\r\n")) {
+		rest = rest[2:] // a blank line ending the part's headers
+	}
+	// The closing delimiter: the last one, whatever epilogue follows it.
+	end := bytes.LastIndex(rest, append(dash, '-', '-'))
+	if end < 0 {
 		return "", nil, errors.New("encrypted message: closing boundary missing")
 	}
-	rest = rest[:len(rest)-len(end)]
+	rest = rest[:end]
 	if len(rest) < 4 {
 		return "", nil, errors.New("encrypted message: too short")
 	}
-	hl := int(binary.LittleEndian.Uint32(rest[:4]))
-	if hl > len(rest)-4 {
+	hl := binary.LittleEndian.Uint32(rest[:4])
+	if hl > maxSealHeader {
+		return "", nil, fmt.Errorf("encrypted message: header length %d exceeds %d", hl, maxSealHeader)
+	}
+	if int(hl) > len(rest)-4 {
 		return "", nil, fmt.Errorf("encrypted message: header length %d exceeds the message", hl)
 	}
 	header, sealed := rest[4:4+hl], rest[4+hl:]
@@ -176,4 +232,96 @@ func Decrypt(contentType string, body []byte, s Sealer) (protocol string, soap [
 		return "", nil, fmt.Errorf("encrypted message: %d bytes unsealed, OriginalContent says %d", len(plain), length)
 	}
 	return protocol, plain, nil
+}
+
+// afterDelimiter returns what follows a delimiter line ("--boundary", optional white space, CR
+// LF) at the start of b, and whether there is one.
+func afterDelimiter(b, dash []byte) ([]byte, bool) {
+	if !bytes.HasPrefix(b, dash) {
+		return nil, false
+	}
+	b = b[len(dash):]
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+		b = b[1:]
+	}
+	if !bytes.HasPrefix(b, []byte("\r\n")) {
+		return nil, false // "--boundary--" (a close) or a longer boundary
+	}
+	return b[2:], true
+}
+
+// field is one header of a part.
+type field struct{ name, value string }
+
+// headerFields parses the header lines of the first part (CR LF separated): a line may start
+// with white space; a line that starts with white space and does not begin with "name:"
+// continues the previous header.
+func headerFields(block string) ([]field, error) {
+	var fields []field
+	for _, line := range strings.Split(block, "\r\n") {
+		trimmed := strings.TrimLeft(line, " \t")
+		if trimmed == "" {
+			continue
+		}
+		if name, value, ok := strings.Cut(trimmed, ":"); ok && isFieldName(name) {
+			fields = append(fields, field{strings.TrimSpace(name), strings.TrimSpace(value)})
+			continue
+		}
+		if trimmed != line && len(fields) > 0 {
+			fields[len(fields)-1].value += " " + strings.TrimSpace(trimmed)
+			continue
+		}
+		return nil, fmt.Errorf("encrypted message: bad header line %q", truncate(line, 40))
+	}
+	return fields, nil
+}
+
+// isFieldName reports a header name as senders write them: letters, digits and hyphens.
+func isFieldName(s string) bool {
+	s = strings.TrimRight(s, " \t")
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// mediaType is the media type of a Content-Type value, without parameters.
+func mediaType(v string) string {
+	mt, _, _ := strings.Cut(v, ";")
+	return strings.TrimSpace(mt)
+}
+
+// originalLength reads the Length parameter of an OriginalContent value
+// ("type=application/soap+xml;charset=UTF-8;Length=1273").
+func originalLength(v string) (int, error) {
+	length := -1
+	for _, p := range strings.Split(v, ";") {
+		k, lv, ok := strings.Cut(strings.TrimSpace(p), "=")
+		if !ok || !strings.EqualFold(strings.TrimSpace(k), "Length") {
+			continue
+		}
+		lv = strings.TrimSpace(lv)
+		n, err := strconv.Atoi(lv)
+		if err != nil || n < 0 || n > maxOriginalLength || lv[0] == '+' {
+			return 0, fmt.Errorf("encrypted message: bad Length %q", truncate(lv, 20))
+		}
+		length = n
+	}
+	if length < 0 {
+		return 0, errors.New("encrypted message: OriginalContent Length missing")
+	}
+	return length, nil
+}
+
+// truncate shortens s to n bytes for an error message.
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
 }
