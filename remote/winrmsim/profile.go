@@ -52,6 +52,10 @@ type Profile struct {
 	// BootTime is when the host last started (RFC 3339); empty means DefaultBootTime. The
 	// collector reports it (LastBootUpTime).
 	BootTime string `json:"bootTime,omitempty"`
+	// DenyWrite lists registry keys whose ACL denies writing: the registry writer's write of a
+	// value there fails with Windows' "Requested registry access is not allowed.", while the
+	// other writes of the same program go on.
+	DenyWrite []string `json:"denyWrite,omitempty"`
 	// BasedOn names the profile this one was copied from (Generate sets it), so that a test
 	// knows what verdict to expect of a generated host.
 	BasedOn string `json:"basedOn,omitempty"`
