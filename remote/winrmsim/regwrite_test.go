@@ -10,10 +10,10 @@ import (
 )
 
 const (
-	dspKey   = `HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\WinHttp`
-	wowKey   = `HKLM\SOFTWARE\Wow6432Node\Microsoft\Windows\CurrentVersion\Internet Settings\WinHttp`
-	schKey   = `HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Client`
-	withA80  = `{"name": "PC-A80", "os": {"caption": "Microsoft Windows 10 Pro", "version": "10.0.19045", "servicePack": 0, "productType": "workstation", "arch": "64-bit"},
+	dspKey  = `HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\WinHttp`
+	wowKey  = `HKLM\SOFTWARE\Wow6432Node\Microsoft\Windows\CurrentVersion\Internet Settings\WinHttp`
+	schKey  = `HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Client`
+	withA80 = `{"name": "PC-A80", "os": {"caption": "Microsoft Windows 10 Pro", "version": "10.0.19045", "servicePack": 0, "productType": "workstation", "arch": "64-bit"},
  "files": {}, "registry": {"HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\WinHttp": {"DefaultSecureProtocols": {"type": "REG_DWORD", "data": 2688}}},
  "denyWrite": ["HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.2\\Client"], "fault": ""}`
 )
