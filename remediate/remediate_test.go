@@ -263,9 +263,26 @@ func TestScriptAndListsAndKit(t *testing.T) {
 		t.Fatalf("Write: %v %v", written, err)
 	}
 	readme, _ := os.ReadFile(filepath.Join(dir, FileReadMe))
-	for _, want := range []string{"KB3140245 の適用が必要なホスト: 3 台", "Q9", "Q10", "Q11", "Q15", "gpupdate /force", "[更新]"} {
+	for _, want := range []string{"KB3140245 の適用が必要なホスト: 3 台", "Q9", "Q10", "Q11", "Q15", "gpupdate /force", "[更新]",
+		"reg import TLS12-x64.reg /reg:64", "powershell -ExecutionPolicy Bypass -File Set-TLS12.ps1", "SYSVOL", "再起動",
+		FileKB + " と " + FileRegOnly + " のホストだけ", "既存の値を置き換えます", "--win7-schannel"} {
 		if !strings.Contains(string(readme), want) {
 			t.Errorf("Japanese README lacks %q", want)
+		}
+	}
+	for _, tc := range []struct {
+		win7 bool
+		want string
+	}{{false, "\"tlsready remediate\r\n  --win7-schannel\""}, {true, "is included for\r\n  the Windows 7"}} {
+		q := p
+		q.Win7Schannel = tc.win7
+		en := string(q.ReadMe("en"))
+		for _, want := range []string{tc.want, "reg import TLS12-x64.reg /reg:64", "powershell -ExecutionPolicy Bypass -File Set-TLS12.ps1",
+			"Computer Configuration > Preferences > Windows Settings >\r\n               Registry", "Do not copy Registry.xml into the GPO's\r\n               folder in SYSVOL",
+			"Only the hosts in " + FileKB + " and " + FileRegOnly, "they replace what is there", "Restart each host after the change"} {
+			if !strings.Contains(en, want) {
+				t.Errorf("English README (win7 %v) lacks %q", tc.win7, want)
+			}
 		}
 	}
 	empty := t.TempDir()
