@@ -519,3 +519,38 @@ func TestJournalChanges(t *testing.T) {
 		t.Errorf("attached %+v, want only the change after the boot", f.Changes)
 	}
 }
+
+// The connection fails after the apply pass ran: the host is "state unknown: rescan", its values
+// are journaled as of unknown outcome, the rescan shows what happened (written, restart
+// pending), and the rollback undoes them.
+func TestFixLostAnswerIsStateUnknown(t *testing.T) {
+	p := builtinProfile(t, "PC-W7-003", "PC-LOST", func(p *winrmsim.Profile) {
+		delete(p.Registry, regDSP)
+		delete(p.Registry, regDSPWow)
+		p.LoseWriteAnswers = 1
+	})
+	l := newFixLab(t, []winrmsim.Profile{p})
+	l.results("before.jsonl", "scan", "--targets-file", l.targets)
+	journal := l.path("j.jsonl")
+	after, out := l.results("after.jsonl", "fix", "--from", l.path("before.jsonl"), "--apply", "--journal", journal, "--retries", "0")
+	if !strings.Contains(out, "state unknown: rescan: 2 value(s) journaled before the answer was lost") {
+		t.Errorf("output:\n%s", out)
+	}
+	var events []string
+	for _, j := range readJournalFile(t, journal) {
+		events = append(events, j.Event)
+	}
+	if want := []string{evPrior, evPrior, evUnknown, evUnknown}; !slices.Equal(events, want) {
+		t.Errorf("journal events %v, want %v", events, want)
+	}
+	r := after["PC-LOST"]
+	if v := valueOf(r, regDSP, "DefaultSecureProtocols"); v.Data != "2560" || !hasFinding(r, checks.IDRestartPending) {
+		t.Errorf("rescan after the lost answer: %+v %v", v, findingIDs(r))
+	}
+	back, out := l.results("back.jsonl", "fix", "--rollback", journal)
+	for _, key := range []string{regDSP, regDSPWow} {
+		if v := valueOf(back["PC-LOST"], key, "DefaultSecureProtocols"); v.State != facts.StateNoKey {
+			t.Errorf("after rollback %s is %+v, want no key\n%s", key, v, out)
+		}
+	}
+}
