@@ -47,11 +47,9 @@ const (
 	OutcomeFailed    = "failed"    // not written (refused, changed since it was read, or an error)
 )
 
-// Writable are the only registry values (key\name under HKLM) "tlsready fix" writes and puts
-// back: DefaultSecureProtocols in both WinHttp keys, the SCHANNEL TLS 1.2 Client values and the
-// WinINet machine policy. EncodeWrites and ParseWrites refuse any other, and the writer program
-// refuses it again on the host.
-var Writable = [...]string{
+// writable are the only registry values (key\name under HKLM) "tlsready fix" writes and puts
+// back; see Writable.
+var writable = [...]string{
 	`HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\WinHttp\DefaultSecureProtocols`,
 	`HKLM\SOFTWARE\Wow6432Node\Microsoft\Windows\CurrentVersion\Internet Settings\WinHttp\DefaultSecureProtocols`,
 	`HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Client\Enabled`,
@@ -59,10 +57,16 @@ var Writable = [...]string{
 	`HKLM\SOFTWARE\Policies\Microsoft\Windows\CurrentVersion\Internet Settings\SecureProtocols`,
 }
 
+// Writable returns the only registry values (key\name under HKLM) "tlsready fix" writes and
+// puts back: DefaultSecureProtocols in both WinHttp keys, the SCHANNEL TLS 1.2 Client values and
+// the WinINet machine policy. EncodeWrites and ParseWrites refuse any other, and the writer
+// program refuses it again on the host.
+func Writable() []string { return append([]string(nil), writable[:]...) }
+
 // IsWritable reports whether key\name (key starting with HKLM\) is one of Writable, compared
 // case-insensitively as Windows compares registry paths.
 func IsWritable(key, name string) bool {
-	for _, w := range Writable {
+	for _, w := range writable {
 		if strings.EqualFold(w, key+`\`+name) {
 			return true
 		}

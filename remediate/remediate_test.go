@@ -236,8 +236,8 @@ func TestScriptAndListsAndKit(t *testing.T) {
 	p := demoPlan(t, DefaultDSP)
 	s := string(p.Script())
 	for _, want := range []string{"SupportsShouldProcess = $true", "$PSCmdlet.ShouldProcess", "PROCESSOR_ARCHITEW6432",
-		"if ($is64) { Set-TlsDword -Key '" + KeyWinHTTPWow64 + "'", "Set-TlsDword -Key '" + KeyWinHTTP + "' -Name 'DefaultSecureProtocols' -Data 2560 -Or\r\n",
-		"-Name 'Enabled' -Data 1\r\n", "-Name 'SecureProtocols' -Data 2688 -Or\r\n", "powershell -ExecutionPolicy Bypass -File Set-TLS12.ps1"} {
+		"if ($is64) { Set-TlsDword -Key '" + KeyWinHTTPWow64 + "'", "Set-TlsDword -Key '" + KeyWinHTTP + "' -Name 'DefaultSecureProtocols' -Data 2560 -AddBits\r\n",
+		"-Name 'Enabled' -Data 1\r\n", "-Name 'SecureProtocols' -Data 2688 -AddBits\r\n", "powershell -ExecutionPolicy Bypass -File Set-TLS12.ps1"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("script lacks %q", want)
 		}

@@ -41,7 +41,7 @@ if ($env:PROCESSOR_ARCHITEW6432) {
 $is64 = [IntPtr]::Size -eq 8
 
 function Set-TlsDword {
-    param([string]$Key, [string]$Name, [int64]$Data, [switch]$Or)
+    param([string]$Key, [string]$Name, [int64]$Data, [switch]$AddBits)
     $path = 'Registry::HKEY_LOCAL_MACHINE\' + $Key
     $kind = $null
     $raw = $null
@@ -57,7 +57,7 @@ function Set-TlsDword {
         }
     }
     $want = $Data
-    if ($Or -and $current -ne $null) { $want = $current -bor $Data }
+    if ($AddBits -and $current -ne $null) { $want = $current -bor $Data }
     $hex = '0x{0:x8}' -f $want
     if ($current -ne $null -and $current -eq $want) {
         Write-Verbose ('{0}\{1} is already {2}' -f $Key, $Name, $hex)
@@ -85,7 +85,7 @@ function Set-TlsDword {
 	for _, v := range p.Values {
 		call := fmt.Sprintf("Set-TlsDword -Key '%s' -Name '%s' -Data %d", psQuote(v.Key), psQuote(v.Name), v.Data)
 		if v.OrIn {
-			call += " -Or"
+			call += " -AddBits"
 		}
 		// The comment has a line of its own: on the line of a call it would swallow the brace
 		// that closes "if ($is64) {".

@@ -12,8 +12,9 @@ import (
 // writerProgram is the PowerShell 2.0 registry writer. For each write, in order, it prints the
 // value before (as the collector reports values) and then one result line: would (dry run),
 // unchanged, applied, or failed with the message. A failed write does not stop the others. It
-// refuses any value not in facts.Writable, and a write whose expected states (compare-and-set)
-// do not include the value it reads. OpOr adds the bits to the REG_DWORD it reads at that moment.
+// refuses any value not in facts.Writable, every write when it runs in 32-bit PowerShell on
+// 64-bit Windows (whose registry view is redirected), and a write whose expected states
+// (compare-and-set) do not include the value it reads. OpOr adds the bits to the REG_DWORD it reads at that moment.
 // Writes go through Microsoft.Win32.RegistryKey.SetValue, so a value is replaced in one step,
 // whatever its type was.
 const writerProgram = facts.WritesMarker + `
@@ -22,6 +23,7 @@ $ErrorActionPreference = 'Stop'
 ` + facts.WritesBegin + `
 {WRITES}` + facts.WritesEnd + `
 $allowed = @({ALLOWED})
+$redirected = [bool]$env:PROCESSOR_ARCHITEW6432
 $T = [string][char]9
 function B64([string]$s) { [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($s)) }
 function FromB64([string]$s) { [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($s)) }
@@ -69,6 +71,8 @@ foreach ($line in $writes.Split([char]10)) {
     $outcome = 'failed'; $ntype = ''; $ndata = ''; $n = [int64]0; $change = $true
     if (-not ($allowed -contains ($key + '\' + $name))) {
         $ndata = 'refused: ' + $key + '\' + $name + ' is not a value tlsready fix may write'
+    } elseif ($redirected) {
+        $ndata = 'refused: 32-bit PowerShell on 64-bit Windows, whose HKLM\SOFTWARE is redirected'
     } elseif ($tok -eq 'unreadable') {
         $ndata = 'cannot read the value: ' + $val
     } elseif ($apply -and $expect.Count -gt 0 -and -not ($expect -ccontains $tok)) {
@@ -156,7 +160,7 @@ func WriterScript(writes []facts.RegWrite, apply bool) (string, error) {
 		a = facts.WritesApply
 	}
 	var allowed []string
-	for _, w := range facts.Writable {
+	for _, w := range facts.Writable() {
 		allowed = append(allowed, "'"+strings.ReplaceAll(w, "'", "''")+"'")
 	}
 	return strings.NewReplacer("{APPLY}", a, "{WRITES}", block, "{ALLOWED}", strings.Join(allowed, ", ")).Replace(writerProgram), nil

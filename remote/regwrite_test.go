@@ -44,6 +44,20 @@ func TestWriterScriptParses(t *testing.T) {
 					t.Errorf("line %d: a comment swallows a closing brace: %q", n+1, line)
 				}
 			}
+			// The writer checks the allowlist itself, and refuses a redirected (32-bit) registry view.
+			for _, w := range facts.Writable() {
+				if !strings.Contains(s, "'"+w+"'") {
+					t.Errorf("the writer's $allowed lacks %s", w)
+				}
+			}
+			for _, want := range []string{"-not ($allowed -contains ($key + '\\' + $name))", "$redirected = [bool]$env:PROCESSOR_ARCHITEW6432", "$expect -ccontains $tok"} {
+				if !strings.Contains(s, want) {
+					t.Errorf("the writer lacks %q", want)
+				}
+			}
+			if strings.Contains(s, "$data -eq 'key'") && strings.Count(s, "$data -eq 'key'") != 1 {
+				t.Error("the writer deletes keys outside the delete operation")
+			}
 			grammarCheck(t, s)
 		})
 	}

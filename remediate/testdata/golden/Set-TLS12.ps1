@@ -25,7 +25,7 @@ if ($env:PROCESSOR_ARCHITEW6432) {
 $is64 = [IntPtr]::Size -eq 8
 
 function Set-TlsDword {
-    param([string]$Key, [string]$Name, [int64]$Data, [switch]$Or)
+    param([string]$Key, [string]$Name, [int64]$Data, [switch]$AddBits)
     $path = 'Registry::HKEY_LOCAL_MACHINE\' + $Key
     $kind = $null
     $raw = $null
@@ -41,7 +41,7 @@ function Set-TlsDword {
         }
     }
     $want = $Data
-    if ($Or -and $current -ne $null) { $want = $current -bor $Data }
+    if ($AddBits -and $current -ne $null) { $want = $current -bor $Data }
     $hex = '0x{0:x8}' -f $want
     if ($current -ne $null -and $current -eq $want) {
         Write-Verbose ('{0}\{1} is already {2}' -f $Key, $Name, $hex)
@@ -66,14 +66,14 @@ function Set-TlsDword {
 }
 
 # DefaultSecureProtocols (0x00000a00): DSP_NO_TLS12, DSP_DEFAULT_NO_TLS12, DSP_NOT_DWORD
-Set-TlsDword -Key 'SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\WinHttp' -Name 'DefaultSecureProtocols' -Data 2560 -Or
+Set-TlsDword -Key 'SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\WinHttp' -Name 'DefaultSecureProtocols' -Data 2560 -AddBits
 # DefaultSecureProtocols (0x00000a00): DSP_NO_TLS12, DSP_DEFAULT_NO_TLS12, DSP_NOT_DWORD
-if ($is64) { Set-TlsDword -Key 'SOFTWARE\Wow6432Node\Microsoft\Windows\CurrentVersion\Internet Settings\WinHttp' -Name 'DefaultSecureProtocols' -Data 2560 -Or }
+if ($is64) { Set-TlsDword -Key 'SOFTWARE\Wow6432Node\Microsoft\Windows\CurrentVersion\Internet Settings\WinHttp' -Name 'DefaultSecureProtocols' -Data 2560 -AddBits }
 # Enabled (0x00000001): SCHANNEL_TLS12_DISABLED
 Set-TlsDword -Key 'SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Client' -Name 'Enabled' -Data 1
 # DisabledByDefault (0x00000000): SCHANNEL_TLS12_DISABLED
 Set-TlsDword -Key 'SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Client' -Name 'DisabledByDefault' -Data 0
 # SecureProtocols (0x00000a80): WININET_NO_TLS12, WININET_IE_DEFAULT_NO_TLS12
-Set-TlsDword -Key 'SOFTWARE\Policies\Microsoft\Windows\CurrentVersion\Internet Settings' -Name 'SecureProtocols' -Data 2688 -Or
+Set-TlsDword -Key 'SOFTWARE\Policies\Microsoft\Windows\CurrentVersion\Internet Settings' -Name 'SecureProtocols' -Data 2688 -AddBits
 
 Write-Verbose 'Done. Apply KB3140245 where it is missing (the order does not matter, Q15), then restart the host.'
