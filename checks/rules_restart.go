@@ -5,16 +5,10 @@ import (
 	"time"
 )
 
-// restartKeys are the keys whose values take effect only after a restart: WinHTTP reads
-// DefaultSecureProtocols when a process loads it (Outlook and the BITS service keep the old
-// setting until they restart; Microsoft says to restart the host), and SCHANNEL reads its
-// protocol settings at boot (Q8).
-var restartKeys = []string{KeyWinHTTP64, KeyWinHTTP32, KeySchannel12}
-
 // evBootUnknown is the evidence value of a boot time the host did not report.
 const evBootUnknown = "(unknown)"
 
-// checkRestart is the restart rule: a value of restartKeys that tlsready fix changed
+// checkRestart is the restart rule: a value of a key needsRestart names that tlsready fix changed
 // (facts.Facts.Changes) after the host last started (facts.Facts.BootTime), or at all when the
 // boot time is unknown, gives RESTART_PENDING (action): the registry is right, but what runs
 // still uses the old setting. Once the host has started after the change the finding goes.
@@ -50,12 +44,10 @@ func (h *host) checkRestart() {
 	h.add(IDRestartPending, append(evs, bootEv), a)
 }
 
-// needsRestart says whether a value of this key takes effect only after a restart.
+// needsRestart says whether a value of this key takes effect only after a restart: WinHTTP reads
+// DefaultSecureProtocols when a process loads it (Outlook and the BITS service keep the old
+// setting until they restart; Microsoft says to restart the host), and SCHANNEL reads its
+// protocol settings at boot (Q8).
 func needsRestart(key string) bool {
-	for _, k := range restartKeys {
-		if strings.EqualFold(k, key) {
-			return true
-		}
-	}
-	return false
+	return strings.EqualFold(key, KeyWinHTTP64) || strings.EqualFold(key, KeyWinHTTP32) || strings.EqualFold(key, KeySchannel12)
 }

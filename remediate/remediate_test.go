@@ -248,6 +248,14 @@ func TestScriptAndListsAndKit(t *testing.T) {
 		}
 	}
 	grammarCheck(t, s)
+	// Every variant parses: another protocol set, the Windows 7 SCHANNEL values.
+	rs, _, err := scan.ReadResultsFiles("../testdata/results/demo.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []Options{{Protocols: TLS12}, {Protocols: TLS10To12, Win7Schannel: true}} {
+		grammarCheck(t, string(BuildWith(rs, o).Script()))
+	}
 	for _, banned := range []string{"wusa", "Install-", "Start-Process", "Invoke-Expression", "DownloadFile", "ffffffffL", "[ordered]", "[pscustomobject]", "::new(", "-shl", "-shr", "Get-ItemPropertyValue", "RegistryView", "OpenBaseKey"} {
 		if strings.Contains(s, banned) {
 			t.Errorf("script contains %q: it must only set registry values", banned)
