@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -98,6 +99,11 @@ func runFix(ctx context.Context, e env, args []string) (int, error) {
 	}
 	if rollback != "" && journal != "" {
 		return exitUsage, usagef("--rollback appends to the journal it reads; --journal does not apply")
+	}
+	if rf.out != "" && (apply || rollback != "") {
+		if _, err := os.Stat(rf.out); err == nil {
+			return exitUsage, usagef("--out %s exists: fix does not overwrite a results file; give a new name", rf.out)
+		}
 	}
 	// Everything that can be refused is refused before a password is asked for or a host is
 	// contacted.

@@ -554,3 +554,18 @@ func TestFixLostAnswerIsStateUnknown(t *testing.T) {
 		}
 	}
 }
+
+// fix --apply does not overwrite an existing results file with its rescan, and changes nothing.
+func TestFixRefusesExistingOut(t *testing.T) {
+	l := newFixLab(t, []winrmsim.Profile{builtinProfile(t, "PC-W7-003", "PC-OUT", func(p *winrmsim.Profile) { delete(p.Registry, regDSPWow) })})
+	l.results("before.jsonl", "scan", "--targets-file", l.targets)
+	before, _ := os.ReadFile(l.path("before.jsonl"))
+	code, _, stderr := l.cli("fix", "--from", l.path("before.jsonl"), "--apply", "--journal", l.path("j.jsonl"), "--out", l.path("before.jsonl"))
+	after, _ := os.ReadFile(l.path("before.jsonl"))
+	if code != exitUsage || !strings.Contains(stderr, "exists") || string(after) != string(before) {
+		t.Errorf("exit %d, stderr %s; the results file changed: %v", code, stderr, string(after) != string(before))
+	}
+	if _, err := os.Stat(l.path("j.jsonl")); err == nil {
+		t.Error("a journal was written although nothing was to be done")
+	}
+}
