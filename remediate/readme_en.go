@@ -27,8 +27,8 @@ Registry values (DefaultSecureProtocols = {protocols})
 
 {win7}
 
-Only the hosts in {kbfile} and {regonlyfile} need these values,
-and each only in the views its findings name. A .reg file and a Group Policy Preferences item can
+Only the hosts in {kbfile} and {regonlyfile} need these values
+(their findings column says which; "tlsready fix" writes each host only what it needs). A .reg file and a Group Policy Preferences item can
 only set a value: they replace what is there, so a deliberate 0x00000a80 (TLS 1.0 kept, Q4, Q5) or
 the TLS 1.3 bit 0x2000 of Windows 11 / Server 2022 is lost. Limit the GPO to the hosts of those two
 lists (a security group in the GPO's security filtering, or item-level targeting), never the whole
