@@ -53,6 +53,7 @@ func EvaluateIn(f *facts.Facts, lang string) []Finding {
 		h.checkDSP()
 		h.checkSchannel()
 		h.checkWinINet()
+		h.checkRestart()
 		h.checkOffice()
 	}
 	sortFindings(h.out)

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tlsready/tlsready/facts"
 )
@@ -722,8 +723,44 @@ func evalCases() []evalCase {
 			ids:     []string{IDOfficeNotFound},
 			ev:      []ev{{IDOfficeNotFound, Evidence{Key: KeyOutlookPath32, Value: evNoKey}}},
 		},
+
+		// Restart pending after tlsready fix: the change time against the boot time.
+		{
+			name:    "Restart_DSPChangedAfterBoot_pending",
+			facts:   w7().boot(testBoot).change(KeyWinHTTP32, "DefaultSecureProtocols", testBoot.Add(time.Hour)).build(),
+			verdict: Action,
+			ids:     []string{IDRestartPending, IDOfficeInfo},
+			ev: []ev{{IDRestartPending, Evidence{Key: KeyWinHTTP32, Name: "DefaultSecureProtocols", Value: "changed 2026-11-30T07:00:00Z"}},
+				{IDRestartPending, Evidence{Name: "LastBootUpTime", Value: "2026-11-30T06:00:00Z"}}},
+			txt: []txt{{IDRestartPending, "2026-11-30 06:00:00 UTC, before that", false}, {IDRestartPending, "Restart the host", false}},
+		},
+		{
+			name:    "Restart_SchannelChangedBootUnknown_pending",
+			facts:   w7().change(KeySchannel12, "DisabledByDefault", testBoot).build(),
+			verdict: Action,
+			ids:     []string{IDRestartPending, IDOfficeInfo},
+			ev:      []ev{{IDRestartPending, Evidence{Name: "LastBootUpTime", Value: evBootUnknown}}},
+			txt:     []txt{{IDRestartPending, "did not report when it last started", false}},
+		},
+		{
+			name:    "Restart_RebootedSinceChange_ready",
+			facts:   w7().boot(testBoot.Add(2*time.Hour)).change(KeyWinHTTP64, "DefaultSecureProtocols", testBoot.Add(time.Hour)).build(),
+			verdict: Ready,
+			ids:     []string{IDOfficeInfo},
+			ev:      []ev{officeEv32},
+		},
+		{
+			name:    "Restart_WinINetPolicyChange_needsNoRestart",
+			facts:   w7().boot(testBoot).change(KeyInetPolicy, "SecureProtocols", testBoot.Add(time.Hour)).build(),
+			verdict: Ready,
+			ids:     []string{IDOfficeInfo},
+			ev:      []ev{officeEv32},
+		},
 	}
 }
+
+// testBoot is the boot time of the restart cases.
+var testBoot = time.Date(2026, 11, 30, 6, 0, 0, 0, time.UTC)
 
 func TestEvaluate(t *testing.T) {
 	seen := map[string]bool{}

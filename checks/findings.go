@@ -58,6 +58,11 @@ const (
 	// IDWinINetUsersNotSeen: no user hive was loaded, so per-user settings were not seen.
 	IDWinINetUsersNotSeen = "WININET_USERS_NOT_SEEN"
 
+	// IDRestartPending: tlsready fix changed DefaultSecureProtocols or a SCHANNEL value and the
+	// host has not restarted since (or its boot time is unknown): the running programs and
+	// services still use the old setting.
+	IDRestartPending = "RESTART_PENDING"
+
 	// IDOfficeInfo: the Outlook version and Office bitness found, for the report only.
 	IDOfficeInfo = "OFFICE_INFO"
 	// IDOfficeNotFound: no OUTLOOK.EXE was found, for the report only.
@@ -82,6 +87,7 @@ var findingTypes = []FindingType{
 	{IDDSPDefaultNoTLS12, SeverityAction, []string{"Q3", "Q4", "Q5", "Q6", "Q14"}},
 	{IDDSPNoTLS12, SeverityAction, []string{"Q3", "Q4", "Q5", "Q6", "Q14"}},
 	{IDKBMissing, SeverityAction, []string{"Q13", "Q9", "Q10", "Q11", "Q12", "Q15"}},
+	{IDRestartPending, SeverityAction, []string{"Q8"}},
 	{IDSchannelDisabled, SeverityAction, []string{"Q8"}},
 	{IDWinINetIEDefaultNoTLS12, SeverityAction, []string{"Q17"}},
 	{IDWinINetNoTLS12, SeverityAction, []string{"Q17"}},

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tlsready/tlsready/facts"
 )
@@ -161,6 +162,15 @@ func (b *fb) os(caption, version string, sp, productType int) *fb {
 }
 
 func (b *fb) proc(bits int) *fb { b.f.ProcessBits = bits; return b }
+
+// boot sets the host's boot time.
+func (b *fb) boot(t time.Time) *fb { b.f.BootTime = t; return b }
+
+// change records a value tlsready fix changed at t.
+func (b *fb) change(key, name string, t time.Time) *fb {
+	b.f.Changes = append(slices.Clone(b.f.Changes), facts.Change{Key: key, Name: name, Time: t})
+	return b
+}
 
 // build returns a copy of the facts, so that a builder can be reused.
 func (b *fb) build() *facts.Facts {

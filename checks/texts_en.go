@@ -191,6 +191,16 @@ var english = catalogue{
 			Remediation: `To see per-user settings, scan again while the user is signed in (Q17).`,
 		},
 
+		IDRestartPending: {
+			Title: `Registry changed by tlsready fix: restart pending`,
+			Detail: `tlsready fix changed {values} at {changed}. {boot} DefaultSecureProtocols is read when a ` +
+				`program loads WinHTTP and SCHANNEL reads its protocol settings when Windows starts, so Outlook, ` +
+				`the BITS service (the offline address book) and every other running program keep the old ` +
+				`setting until the host restarts (Q8).`,
+			Remediation: `Restart the host (or at least Outlook and the services that use WinHTTP, such as BITS; ` +
+				`SCHANNEL changes need a restart of Windows), then scan it again: the finding goes once the ` +
+				`host has started after the change.`,
+		},
 		IDOfficeInfo: {
 			Title: `Outlook {product}, {bits}`,
 			Detail: `Found {found}; Office bitness: {bits}. For information only: this does not change the ` +
@@ -255,6 +265,10 @@ var english = catalogue{
 		"dsp.needkb": ` The value takes effect only together with KB3140245; which comes first does not matter (Q15).`,
 
 		// SCHANNEL DisabledByDefault.
+		// Restart pending.
+		"restart.boot.before":  `The host last started at {boot}, before that.`,
+		"restart.boot.unknown": `The host did not report when it last started, so whether it has restarted since is unknown.`,
+
 		"sch.dbd.absent":  `DisabledByDefault is not set under {key}; on {os} that behaves as 1.`,
 		"sch.dbd.ignored": `{seen} is not a REG_DWORD, so SCHANNEL ignores it; on {os} that behaves as 1.`,
 		"sch.dbd.set":     `{seen}: any value but 0 keeps TLS 1.2 out of the default negotiation.`,
@@ -303,6 +317,7 @@ var english = catalogue{
 		"bits.unknown":  `bitness unknown`,
 	},
 	types: map[string]string{
+		IDRestartPending:            `Registry changed by tlsready fix: restart pending`,
 		IDOSUnsupported:             `Operating system cannot use TLS 1.2: replace it`,
 		IDOSUnsupportedRecorded:     `OS recorded in AD cannot use TLS 1.2 (host not reached)`,
 		IDOSVersionUnknown:          `Windows release not recognised`,

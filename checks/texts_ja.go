@@ -186,6 +186,15 @@ var japanese = catalogue{
 			Remediation: `ユーザーごとの設定を確認するには、ユーザーがサインインしている間にもう一度スキャンしてください (Q17)。`,
 		},
 
+		IDRestartPending: {
+			Title: `tlsready fix がレジストリを変更しました: 再起動待ち`,
+			Detail: `tlsready fix が {changed} に {values} を変更しました。{boot}DefaultSecureProtocols はプログラムが ` +
+				`WinHTTP を読み込むときに、SCHANNEL のプロトコル設定は Windows の起動時に読み取られるため、Outlook、BITS ` +
+				`サービス (オフライン アドレス帳) など実行中のプログラムは、ホストを再起動するまで以前の設定を使い続けます (Q8)。`,
+			Remediation: `ホストを再起動し (少なくとも Outlook と BITS など WinHTTP を使用するサービスを再起動します。SCHANNEL ` +
+				`の変更には Windows の再起動が必要です)、もう一度スキャンしてください。変更後にホストが起動していれば、` +
+				`この結果は表示されなくなります。`,
+		},
 		IDOfficeInfo: {
 			Title: `Outlook {product}、{bits}`,
 			Detail: `検出: {found}。Office のビット数: {bits}。参考情報であり、判定は変わりません。このスキャンで判定するのは構成で、` +
@@ -249,6 +258,10 @@ var japanese = catalogue{
 		"dsp.needkb": `この値は KB3140245 と組み合わせた場合にのみ機能します。どちらが先でも構いません (Q15)。`,
 
 		// SCHANNEL DisabledByDefault.
+		// Restart pending.
+		"restart.boot.before":  `ホストの最終起動はその前の {boot} です。`,
+		"restart.boot.unknown": `ホストが最終起動時刻を報告しなかったため、その後に再起動したかどうかは不明です。`,
+
 		"sch.dbd.absent":  `{key} に DisabledByDefault が設定されていません。{os} では 1 と同じ動作になります。`,
 		"sch.dbd.ignored": `{seen} は REG_DWORD ではないため SCHANNEL に無視されます。{os} では 1 と同じ動作になります。`,
 		"sch.dbd.set":     `{seen}: 0 以外の値では TLS 1.2 は既定のネゴシエーションに含まれません。`,
@@ -296,6 +309,7 @@ var japanese = catalogue{
 	},
 
 	types: map[string]string{
+		IDRestartPending:            `tlsready fix による変更後の再起動待ち`,
 		IDOSUnsupported:             `OS が TLS 1.2 を利用できません: OS の移行が必要`,
 		IDOSUnsupportedRecorded:     `AD に記録された OS が TLS 1.2 を利用できません (未接続)`,
 		IDOSVersionUnknown:          `Windows のリリースを判別できません`,

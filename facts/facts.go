@@ -149,10 +149,23 @@ type Facts struct {
 	// BootTime is when Windows last started (Win32_OperatingSystem.LastBootUpTime, UTC); zero
 	// when the host did not say, and in results of older versions.
 	BootTime time.Time `json:"bootTime,omitzero"`
+	// Changes are the registry values "tlsready fix" changed on the host, from its journal or
+	// carried forward from the host's previous result. They are not collected: the scan adds
+	// them, and they are recorded with the facts so that the checks (which see only facts) can
+	// tell, against BootTime, whether a restart is still pending.
+	Changes []Change `json:"changes,omitempty"`
 	// UserHives are the loaded hives under HKU that HKU\* expanded to.
 	UserHives []string `json:"userHives"`
 	Values    []Value  `json:"values"`
 	Files     []File   `json:"files"`
+}
+
+// Change is one registry value that "tlsready fix" changed on a host, and when (UTC, by the clock
+// of the machine that ran fix).
+type Change struct {
+	Key  string    `json:"key"`
+	Name string    `json:"name"`
+	Time time.Time `json:"time"`
 }
 
 // ValuesOf returns the values collected for one item (several for an HKU\* item).

@@ -103,8 +103,9 @@ type gppProperties struct {
 }
 
 // RegistryXML is a Group Policy Preferences Registry.xml: one collection with one Update item
-// per value and key (Computer Configuration > Preferences > Windows Settings > Registry, Q14). It
-// can be pasted into the GPMC editor or copied into a GPO's Machine\Preferences\Registry folder.
+// per value and key (Computer Configuration > Preferences > Windows Settings > Registry, Q14). Its
+// items are pasted into the Group Policy Management Editor; copying the file into a GPO's folder
+// in SYSVOL would overwrite the GPO's own file (and a GPO without registry preferences ignores it).
 // The item uids are derived from the key and value name, so the same plan gives the same file.
 func (p Plan) RegistryXML(changed time.Time) []byte {
 	doc := gppSettings{Clsid: clsidRegistrySettings, Collection: gppCollection{Clsid: clsidCollection, Name: "TLS 1.2 for Office 365 (tlsready)"}}

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/facts"
 	"github.com/tlsready/tlsready/scan"
 )
 
@@ -50,6 +51,10 @@ func ParseProtocols(s string) (uint32, error) {
 type Value struct {
 	Key, Name string
 	Data      uint32
+	// OrIn says that Data's bits are added to a REG_DWORD already there, which keeps its other
+	// bits (a deliberate TLS 1.0, a TLS 1.3 bit): DefaultSecureProtocols and SecureProtocols.
+	// Otherwise the value is set to Data. A .reg file or a GPP item can only set it.
+	OrIn bool
 	// Only64 marks a value for 64-bit Windows only (the Wow6432Node key).
 	Only64 bool
 	// Because names the finding ids that call for it.
@@ -72,10 +77,23 @@ type Host struct {
 	Target scan.Target
 }
 
+// Options say what Build plans.
+type Options struct {
+	// Protocols is the DefaultSecureProtocols protocol set (ParseProtocols).
+	Protocols uint32
+	// Win7Schannel adds SCHANNEL TLS 1.2 Client DisabledByDefault 0 (and Enabled 1 where it is
+	// absent) on the Windows 7 SP1 / Server 2008 R2 SP1 hosts where DisabledByDefault is absent
+	// (SCHANNEL_DISABLED_BY_DEFAULT): Office applications need it (KB3140245), and Outlook's POP,
+	// IMAP and SMTP accounts use SCHANNEL directly. Opt-in: --win7-schannel.
+	Win7Schannel bool
+}
+
 // Plan is the kit for a fleet.
 type Plan struct {
 	// Protocols is the DefaultSecureProtocols (and WinINet SecureProtocols) data.
 	Protocols uint32
+	// Win7Schannel is Options.Win7Schannel.
+	Win7Schannel bool
 	// Values are every value some host needs, in a fixed order.
 	Values []Value
 	// KB are the hosts that need KB3140245, Migrate those whose OS must be replaced, and
@@ -93,9 +111,15 @@ var (
 	migrateFindings  = []string{checks.IDOSUnsupported, checks.IDOSUnsupportedRecorded}
 )
 
-// Build makes the plan from results (the newest result of each host).
+// Build makes the plan from results (the newest result of each host) for the protocol set.
 func Build(results []scan.Result, protocols uint32) Plan {
-	p := Plan{Protocols: protocols}
+	return BuildWith(results, Options{Protocols: protocols})
+}
+
+// BuildWith makes the plan from results (the newest result of each host) with options.
+func BuildWith(results []scan.Result, o Options) Plan {
+	protocols := o.Protocols
+	p := Plan{Protocols: protocols, Win7Schannel: o.Win7Schannel}
 	seen := map[string]*Value{}
 	add := func(v Value) {
 		k := v.Key + `\` + v.Name
@@ -132,7 +156,7 @@ func Build(results []scan.Result, protocols uint32) Plan {
 			p.Migrate = append(p.Migrate, h)
 			continue
 		}
-		h.Values = hostValues(ids, h.Is64, protocols)
+		h.Values = hostValues(r, ids, h.Is64, o)
 		for _, v := range h.Values {
 			add(v)
 		}
@@ -155,27 +179,84 @@ func Build(results []scan.Result, protocols uint32) Plan {
 	return p
 }
 
-// hostValues are the values a host's findings call for.
-func hostValues(ids map[string]bool, is64 bool, protocols uint32) []Value {
+// hostValues are the values a host's findings call for, and only in the registry views the
+// findings name: DefaultSecureProtocols in the WinHttp key of each view whose evidence a
+// DefaultSecureProtocols finding carries (a host with 0xA80 in the native key and nothing in
+// Wow6432Node gets only the Wow6432Node value). A finding without evidence (hand-made results)
+// calls for every view of the host.
+func hostValues(r scan.Result, ids map[string]bool, is64 bool, o Options) []Value {
 	var out []Value
-	if hit := matching(ids, dspFindings); len(hit) > 0 || ids[checks.IDKBMissing] {
-		because := hit
-		if len(because) == 0 {
-			because = []string{checks.IDKBMissing} // the update needs the value too (Q15)
+	if hit := matching(ids, dspFindings); len(hit) > 0 {
+		native, wow := false, false
+		for _, f := range r.Findings {
+			if !slices.Contains(dspFindings, f.ID) {
+				continue
+			}
+			for _, e := range f.Evidence {
+				if strings.Contains(strings.ToLower(e.Key), `\wow6432node\`) {
+					wow = true
+				} else {
+					native = true
+				}
+			}
 		}
-		out = append(out, Value{Key: KeyWinHTTP, Name: "DefaultSecureProtocols", Data: protocols, Because: because})
-		if is64 {
-			out = append(out, Value{Key: KeyWinHTTPWow64, Name: "DefaultSecureProtocols", Data: protocols, Only64: true, Because: because})
+		if !native && !wow {
+			native, wow = true, is64
+		}
+		if native {
+			out = append(out, Value{Key: KeyWinHTTP, Name: "DefaultSecureProtocols", Data: o.Protocols, OrIn: true, Because: hit})
+		}
+		if wow {
+			out = append(out, Value{Key: KeyWinHTTPWow64, Name: "DefaultSecureProtocols", Data: o.Protocols, OrIn: true, Only64: true, Because: hit})
 		}
 	}
-	if hit := matching(ids, schannelFindings); len(hit) > 0 {
-		out = append(out, Value{Key: KeySchannel, Name: "Enabled", Data: 1, Because: hit},
-			Value{Key: KeySchannel, Name: "DisabledByDefault", Data: 0, Because: hit})
+	enabled, dbd := schannelNeeds(r)
+	var schHit []string
+	if enabled || dbd {
+		schHit = matching(ids, schannelFindings)
+	}
+	if o.Win7Schannel && ids[checks.IDSchannelDisabledByDefault] && absentValue(r, checks.ItemSchDisabledDef) {
+		schHit = append(schHit, checks.IDSchannelDisabledByDefault)
+		dbd = true
+		enabled = enabled || absentValue(r, checks.ItemSchEnabled)
+	}
+	if enabled {
+		out = append(out, Value{Key: KeySchannel, Name: "Enabled", Data: 1, Because: schHit})
+	}
+	if dbd {
+		out = append(out, Value{Key: KeySchannel, Name: "DisabledByDefault", Data: 0, Because: schHit})
 	}
 	if hit := matching(ids, wininetFindings); len(hit) > 0 {
-		out = append(out, Value{Key: KeyWinINetPolicy, Name: "SecureProtocols", Data: wininetProtocols(protocols), Because: hit})
+		out = append(out, Value{Key: KeyWinINetPolicy, Name: "SecureProtocols", Data: wininetProtocols(o.Protocols), OrIn: true, Because: hit})
 	}
 	return out
+}
+
+// schannelNeeds says which SCHANNEL TLS 1.2 Client values the findings call for:
+// SCHANNEL_TLS12_DISABLED both (Enabled 1, DisabledByDefault 0), SCHANNEL_NOT_DWORD the value it
+// names.
+func schannelNeeds(r scan.Result) (enabled, dbd bool) {
+	for _, f := range r.Findings {
+		switch f.ID {
+		case checks.IDSchannelDisabled:
+			enabled, dbd = true, true
+		case checks.IDSchannelNotDWORD:
+			for _, e := range f.Evidence {
+				enabled = enabled || strings.EqualFold(e.Name, "Enabled")
+				dbd = dbd || strings.EqualFold(e.Name, "DisabledByDefault")
+			}
+		}
+	}
+	return enabled, dbd
+}
+
+// absentValue says whether the host's facts show the item's value absent (no key or no value).
+func absentValue(r scan.Result, item string) bool {
+	if r.Facts == nil {
+		return false
+	}
+	v, ok := r.Facts.Value(item)
+	return ok && (v.State == facts.StateNoKey || v.State == facts.StateNoValue)
 }
 
 // wininetProtocols keeps TLS 1.0 for WinINet unless only TLS 1.2 was asked for: Internet

@@ -21,12 +21,20 @@ func (p Plan) ReadMe(lang string) []byte {
 		if v.Only64 {
 			line += t["only64"]
 		}
+		if v.OrIn {
+			line += t["orin"]
+		}
 		values = append(values, line)
 	}
 	if len(values) == 0 {
 		values = []string{t["novalues"]}
 	}
+	win7 := t["win7off"]
+	if p.Win7Schannel {
+		win7 = t["win7on"]
+	}
 	text := placeholder.Fill(t["body"], placeholder.Pairs(
+		"win7", win7,
 		"protocols", fmt.Sprintf("0x%08x", p.Protocols),
 		"values", strings.Join(values, "\n"),
 		"kb", fmt.Sprint(len(p.KB)),

@@ -3,7 +3,16 @@ package remediate
 // readmeEN is the English README.txt of the kit. Q numbers refer to the FAQ.
 var readmeEN = map[string]string{
 	"only64":   "   (64-bit Windows only)",
+	"orin":     "   (the script adds these bits to a REG_DWORD already there)",
 	"novalues": "  (none: no host needs a registry value)",
+	"win7on": `  SCHANNEL TLS 1.2 Client DisabledByDefault = 0 (with Enabled = 1 where absent) is included for
+  the Windows 7 / Server 2008 R2 SP1 hosts where it is absent (--win7-schannel): KB3140245 says
+  Office applications need the SCHANNEL settings, and Outlook's POP, IMAP and SMTP accounts use
+  SCHANNEL directly.`,
+	"win7off": `  Windows 7 / Server 2008 R2 SP1 hosts with SCHANNEL_DISABLED_BY_DEFAULT: "tlsready remediate
+  --win7-schannel" (or "tlsready fix --win7-schannel") adds SCHANNEL TLS 1.2 Client
+  DisabledByDefault = 0 for them (KB3140245: Office applications need it; Outlook's POP, IMAP and
+  SMTP accounts use SCHANNEL directly).`,
 	"body": `TLS 1.2 for Outlook and Office 365 - remediation kit made by tlsready
 =======================================================================
 
@@ -16,15 +25,34 @@ What the scan found
 Registry values (DefaultSecureProtocols = {protocols})
 {values}
 
+{win7}
+
+Only the hosts in {kbfile} and {regonlyfile} need these values
+(their findings column says which; "tlsready fix" writes each host only what it needs). A .reg file and a Group Policy Preferences item can
+only set a value: they replace what is there, so a deliberate 0x00000a80 (TLS 1.0 kept, Q4, Q5) or
+the TLS 1.3 bit 0x2000 of Windows 11 / Server 2022 is lost. Limit the GPO to the hosts of those two
+lists (a security group in the GPO's security filtering, or item-level targeting), never the whole
+domain. {script} and "tlsready fix" add TLS 1.2 to the value that is there instead.
+
 Files
-  {reg64}   the values for 64-bit Windows (both WinHttp keys, Q6, Q7): reg import {reg64}
+  {reg64}   the values for 64-bit Windows (both WinHttp keys, Q6, Q7). Run it from an elevated
+               64-bit prompt: reg import {reg64} /reg:64 (reg.exe started by a 32-bit
+               program, such as a 32-bit deployment agent, is redirected to Wow6432Node without
+               /reg:64)
   {reg32}   the values for 32-bit Windows (no Wow6432Node key)
-  {xml}     Group Policy Preferences items (Computer Configuration > Preferences >
-               Windows Settings > Registry, action Update, REG_DWORD, Q14): copy the items
-               into the GPMC editor, or the file into the GPO's Machine\Preferences\Registry
-  {script}  sets the same values on one host; idempotent; try it with -WhatIf first
-  hosts-*.csv  the target lists (name, distinguished name, OS): for a WSUS computer group or
-               a ConfigMgr collection
+  {xml}     Group Policy Preferences items (action Update, REG_DWORD, Q14). In the Group Policy
+               Management Editor, open Computer Configuration > Preferences > Windows Settings >
+               Registry, copy the items from {xml} (open it in a text editor, copy the
+               <Collection> element) and paste them there. Do not copy {xml} into the GPO's
+               folder in SYSVOL: it overwrites the GPO's own file, and a GPO that has no registry
+               preferences yet ignores it.
+  {script}  sets the same values on one host, adding TLS 1.2 to DefaultSecureProtocols and
+               SecureProtocols values that are there; idempotent; try it with -WhatIf first. Run
+               it as an administrator with
+                 powershell -ExecutionPolicy Bypass -File {script}
+               (Windows 7's execution policy is Restricted by default)
+  hosts-*.csv  the target lists (name, distinguished name, OS): for a WSUS computer group, a
+               ConfigMgr collection or the GPO's security group
 
 Order of the work
   1. KB3140245 and the registry values are both needed; which comes first does not matter
@@ -38,9 +66,12 @@ Order of the work
      registry values; it does not install the update (Q11). Check the update by the versions of
      System32\webio.dll and winhttp.dll, which tlsready reads.
   4. After linking the GPO, run gpupdate /force on a host to apply it at once, or wait for the
-     next policy refresh (Q14). SCHANNEL values take effect after a restart.
-  5. Rescan: tlsready rescan --from RESULTS.jsonl --verdict action,unknown, then tlsready merge.
-  6. The hosts in {migratefile} cannot get TLS 1.2 in WinHTTP (Q2): replace or upgrade
+     next policy refresh (Q14).
+  5. Restart each host after the change. DefaultSecureProtocols is read when a program loads
+     WinHTTP: Outlook and the BITS service (the offline address book) keep the old setting until
+     they restart; SCHANNEL values take effect after Windows restarts (Q8).
+  6. Rescan: tlsready rescan --from RESULTS.jsonl --verdict action,unknown, then tlsready merge.
+  7. The hosts in {migratefile} cannot get TLS 1.2 in WinHTTP (Q2): replace or upgrade
      their operating system; no registry value helps them.
 `,
 }

@@ -3,7 +3,16 @@ package remediate
 // readmeJA is the Japanese README.txt of the kit, keyed as readmeEN, in the FAQ's terms.
 var readmeJA = map[string]string{
 	"only64":   "   (64 ビットの Windows のみ)",
+	"orin":     "   (スクリプトは既存の REG_DWORD にこのビットを追加します)",
 	"novalues": "  (なし: レジストリの設定が必要なホストはありません)",
+	"win7on": `  SCHANNEL の TLS 1.2 Client の DisabledByDefault = 0 (Enabled がない場合は Enabled = 1 も) を、これが
+  ない Windows 7 / Windows Server 2008 R2 SP1 のホストに設定します (--win7-schannel)。KB3140245 には
+  Office アプリケーションに SCHANNEL の設定が必要と記載されており、Outlook の POP、IMAP、SMTP の
+  アカウントは SCHANNEL を直接使用します。`,
+	"win7off": `  SCHANNEL_DISABLED_BY_DEFAULT の Windows 7 / Windows Server 2008 R2 SP1 のホスト: "tlsready remediate
+  --win7-schannel" (または "tlsready fix --win7-schannel") で SCHANNEL の TLS 1.2 Client の
+  DisabledByDefault = 0 を追加できます (KB3140245: Office アプリケーションに必要です。Outlook の
+  POP、IMAP、SMTP のアカウントは SCHANNEL を直接使用します)。`,
 	"body": `Outlook と Office 365 の TLS 1.2 対応 - tlsready が作成した対処キット
 =======================================================================
 
@@ -16,14 +25,33 @@ var readmeJA = map[string]string{
 レジストリ (DefaultSecureProtocols = {protocols})
 {values}
 
+{win7}
+
+これらの値が必要なのは {kbfile} と {regonlyfile} のホストだけです
+(どの値が必要かは一覧の findings 列に示されます。"tlsready fix" は各ホストに必要な値だけを書き込みます)。.reg ファイルとグループ ポリシーの基本設定の項目は値を設定する
+ことしかできず、既存の値を置き換えます。意図して設定した 0x00000a80 (TLS 1.0 を残す設定、Q4, Q5) や
+Windows 11 / Windows Server 2022 の TLS 1.3 のビット 0x2000 は失われます。GPO はこの 2 つの一覧の
+ホストだけに適用してください (GPO のセキュリティ フィルターのセキュリティ グループ、または項目
+レベルのターゲット)。ドメイン全体には適用しないでください。{script} と "tlsready fix" は既存の値に
+TLS 1.2 を追加します。
+
 ファイル
-  {reg64}   64 ビットの Windows 用 (両方の WinHttp のキー、Q6, Q7): reg import {reg64}
+  {reg64}   64 ビットの Windows 用 (両方の WinHttp のキー、Q6, Q7)。管理者として実行した 64 ビットの
+               コマンド プロンプトで reg import {reg64} /reg:64 を実行します (32 ビットの配布
+               エージェントなど 32 ビットのプログラムから起動した reg.exe は、/reg:64 がないと
+               Wow6432Node にリダイレクトされます)
   {reg32}   32 ビットの Windows 用 (Wow6432Node のキーなし)
-  {xml}     グループ ポリシーの [基本設定] のレジストリ項目 ([コンピューターの構成]-[基本設定]-
-               [Windows の設定]-[レジストリ]、アクション: 更新、REG_DWORD、Q14): 項目を GPMC の
-               エディターにコピーするか、ファイルを GPO の Machine\Preferences\Registry にコピーします
-  {script}  同じ値を 1 台のホストに設定します。何度実行しても同じ結果になります。まず -WhatIf で確認してください
-  hosts-*.csv  対象の一覧 (名前、識別名、OS): WSUS のコンピューター グループや ConfigMgr のコレクションに
+  {xml}     グループ ポリシーの基本設定のレジストリ項目 (アクション: 更新、REG_DWORD、Q14)。
+               グループ ポリシー管理エディターで [コンピューターの構成]-[基本設定]-[Windows の設定]-
+               [レジストリ] を開き、{xml} の項目 (テキスト エディターで開いて <Collection> 要素) を
+               コピーして貼り付けます。{xml} を SYSVOL の GPO のフォルダーにコピーしないでください。
+               GPO 自身のファイルを上書きし、レジストリの基本設定がまだない GPO では無視されます。
+  {script}  同じ値を 1 台のホストに設定します。既存の DefaultSecureProtocols と SecureProtocols には
+               TLS 1.2 を追加します。何度実行しても同じ結果になります。まず -WhatIf で確認してください。
+               管理者として次のように実行します (Windows 7 の実行ポリシーは既定で Restricted です):
+                 powershell -ExecutionPolicy Bypass -File {script}
+  hosts-*.csv  対象の一覧 (名前、識別名、OS): WSUS のコンピューター グループ、ConfigMgr のコレクション、
+               GPO のセキュリティ グループに
 
 作業の順序
   1. KB3140245 とレジストリは両方とも必要で、どちらが先でも構いません (Q15)。並行して配布してください。
@@ -36,9 +64,12 @@ var readmeJA = map[string]string{
      更新プログラムは適用されません (Q11)。適用の確認は System32\webio.dll と winhttp.dll の
      バージョンで行います (tlsready が読み取ります)。
   4. GPO をリンクした後、すぐに反映するにはホストで gpupdate /force を実行するか、次のポリシーの
-     更新を待ちます (Q14)。SCHANNEL の設定は再起動後に有効になります。
-  5. 再スキャン: tlsready rescan --from RESULTS.jsonl --verdict action,unknown の後、tlsready merge。
-  6. {migratefile} のホストは WinHTTP で TLS 1.2 を利用できません (Q2)。OS を移行または
+     更新を待ちます (Q14)。
+  5. 変更後は各ホストを再起動してください。DefaultSecureProtocols はプログラムが WinHTTP を読み込む
+     ときに読み取られるため、Outlook と BITS サービス (オフライン アドレス帳) は再起動するまで以前の
+     設定を使い続けます。SCHANNEL の設定は Windows の再起動後に有効になります (Q8)。
+  6. 再スキャン: tlsready rescan --from RESULTS.jsonl --verdict action,unknown の後、tlsready merge。
+  7. {migratefile} のホストは WinHTTP で TLS 1.2 を利用できません (Q2)。OS を移行または
      アップグレードしてください。レジストリの設定では対応できません。
 `,
 }

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/facts"
 	"github.com/tlsready/tlsready/internal/golden"
 	"github.com/tlsready/tlsready/scan"
 )
@@ -234,12 +236,27 @@ func TestScriptAndListsAndKit(t *testing.T) {
 	p := demoPlan(t, DefaultDSP)
 	s := string(p.Script())
 	for _, want := range []string{"SupportsShouldProcess = $true", "$PSCmdlet.ShouldProcess", "PROCESSOR_ARCHITEW6432",
-		"if ($is64) { Set-TlsDword -Key '" + KeyWinHTTPWow64 + "'", "Set-TlsDword -Key '" + KeyWinHTTP + "' -Name 'DefaultSecureProtocols' -Data 0xa00"} {
+		"if ($is64) { Set-TlsDword -Key '" + KeyWinHTTPWow64 + "'", "Set-TlsDword -Key '" + KeyWinHTTP + "' -Name 'DefaultSecureProtocols' -Data 2560 -AddBits\r\n",
+		"-Name 'Enabled' -Data 1\r\n", "-Name 'SecureProtocols' -Data 2688 -AddBits\r\n", "powershell -ExecutionPolicy Bypass -File Set-TLS12.ps1"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("script lacks %q", want)
 		}
 	}
-	for _, banned := range []string{"wusa", "Install-", "Start-Process", "Invoke-Expression", "DownloadFile"} {
+	for n, line := range strings.Split(s, "\r\n") {
+		if i := strings.Index(line, "#"); i > 0 && strings.Contains(line[i:], "}") {
+			t.Errorf("line %d: a comment swallows a closing brace: %q", n+1, line)
+		}
+	}
+	grammarCheck(t, s)
+	// Every variant parses: another protocol set, the Windows 7 SCHANNEL values.
+	rs, _, err := scan.ReadResultsFiles("../testdata/results/demo.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []Options{{Protocols: TLS12}, {Protocols: TLS10To12, Win7Schannel: true}} {
+		grammarCheck(t, string(BuildWith(rs, o).Script()))
+	}
+	for _, banned := range []string{"wusa", "Install-", "Start-Process", "Invoke-Expression", "DownloadFile", "ffffffffL", "[ordered]", "[pscustomobject]", "::new(", "-shl", "-shr", "Get-ItemPropertyValue", "RegistryView", "OpenBaseKey"} {
 		if strings.Contains(s, banned) {
 			t.Errorf("script contains %q: it must only set registry values", banned)
 		}
@@ -254,13 +271,110 @@ func TestScriptAndListsAndKit(t *testing.T) {
 		t.Fatalf("Write: %v %v", written, err)
 	}
 	readme, _ := os.ReadFile(filepath.Join(dir, FileReadMe))
-	for _, want := range []string{"KB3140245 の適用が必要なホスト: 3 台", "Q9", "Q10", "Q11", "Q15", "gpupdate /force", "[更新]"} {
+	for _, want := range []string{"KB3140245 の適用が必要なホスト: 3 台", "Q9", "Q10", "Q11", "Q15", "gpupdate /force", "[更新]",
+		"reg import TLS12-x64.reg /reg:64", "powershell -ExecutionPolicy Bypass -File Set-TLS12.ps1", "SYSVOL", "再起動",
+		FileKB + " と " + FileRegOnly + " のホストだけ", "既存の値を置き換えます", "--win7-schannel"} {
 		if !strings.Contains(string(readme), want) {
 			t.Errorf("Japanese README lacks %q", want)
+		}
+	}
+	for _, tc := range []struct {
+		win7 bool
+		want string
+	}{{false, "\"tlsready remediate\r\n  --win7-schannel\""}, {true, "is included for\r\n  the Windows 7"}} {
+		q := p
+		q.Win7Schannel = tc.win7
+		en := string(q.ReadMe("en"))
+		for _, want := range []string{tc.want, "reg import TLS12-x64.reg /reg:64", "powershell -ExecutionPolicy Bypass -File Set-TLS12.ps1",
+			"Computer Configuration > Preferences > Windows Settings >\r\n               Registry", "Do not copy Registry.xml into the GPO's\r\n               folder in SYSVOL",
+			"Only the hosts in " + FileKB + " and " + FileRegOnly, "they replace what is there", "Restart each host after the change"} {
+			if !strings.Contains(en, want) {
+				t.Errorf("English README (win7 %v) lacks %q", tc.win7, want)
+			}
 		}
 	}
 	empty := t.TempDir()
 	if written, err := Write(empty, Build(nil, DefaultDSP), "en", changed); err != nil || slices.Contains(written, FileReg64) {
 		t.Errorf("a fleet that needs nothing got %v (%v)", written, err)
+	}
+}
+
+// grammarCheck parses s with the tree-sitter PowerShell grammar at /tmp/tsp, when it is installed.
+func grammarCheck(t *testing.T, s string) {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if _, serr := os.Stat("/tmp/tsp/t.js"); err != nil || serr != nil {
+		t.Log("no PowerShell grammar at /tmp/tsp: not parsed")
+		return
+	}
+	p := filepath.Join(t.TempDir(), "s.ps1")
+	if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(node, "/tmp/tsp/t.js", p).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "hasError false") {
+		t.Errorf("does not parse as PowerShell: %v\n%s", err, out)
+	}
+}
+
+// Values go only to the registry views and SCHANNEL values the findings name; SCHANNEL
+// DisabledByDefault on Windows 7 only with Win7Schannel.
+func TestHostValues(t *testing.T) {
+	const (
+		native = KeyWinHTTP + `\DefaultSecureProtocols`
+		wow    = KeyWinHTTPWow64 + `\DefaultSecureProtocols`
+		en     = KeySchannel + `\Enabled`
+		dbd    = KeySchannel + `\DisabledByDefault`
+	)
+	x64 := &facts.Facts{OS: facts.OS{Architecture: "64-bit"}}
+	withSch := func(enabled facts.State) *facts.Facts {
+		f := *x64
+		f.Values = []facts.Value{{ItemID: checks.ItemSchEnabled, State: enabled, Type: facts.RegDWORD, Data: "1"}, {ItemID: checks.ItemSchDisabledDef, State: facts.StateNoValue}}
+		if enabled != facts.StateOK {
+			f.Values[0].Type, f.Values[0].Data = "", ""
+		}
+		return &f
+	}
+	dspFinding := func(keys ...string) checks.Finding {
+		f := checks.Finding{ID: checks.IDDSPDefaultNoTLS12, Severity: checks.SeverityAction}
+		for _, k := range keys {
+			f.Evidence = append(f.Evidence, checks.Evidence{Key: k, Name: "DefaultSecureProtocols", Value: "(absent)"})
+		}
+		return f
+	}
+	dbdAbsent := checks.Finding{ID: checks.IDSchannelDisabledByDefault, Severity: checks.SeverityWarning, Evidence: []checks.Evidence{{Key: checks.KeySchannel12, Name: "DisabledByDefault", Value: "(absent)"}}}
+	tests := []struct {
+		name     string
+		facts    *facts.Facts
+		findings []checks.Finding
+		win7     bool
+		want     []string
+	}{
+		{"0xA80 native, Wow6432Node missing: only Wow6432Node", x64, []checks.Finding{dspFinding(checks.KeyWinHTTP32)}, false, []string{wow}},
+		{"native missing only", x64, []checks.Finding{dspFinding(checks.KeyWinHTTP64)}, false, []string{native}},
+		{"both views", x64, []checks.Finding{dspFinding(checks.KeyWinHTTP64, checks.KeyWinHTTP32)}, false, []string{native, wow}},
+		{"no evidence: every view of a 64-bit host", x64, []checks.Finding{dspFinding()}, false, []string{native, wow}},
+		{"KB3140245 missing but DSP fine: no DSP value", x64, []checks.Finding{{ID: checks.IDKBMissing, Severity: checks.SeverityAction}}, false, nil},
+		{"SCHANNEL_NOT_DWORD names DisabledByDefault only", x64, []checks.Finding{{ID: checks.IDSchannelNotDWORD, Evidence: []checks.Evidence{{Key: checks.KeySchannel12, Name: "DisabledByDefault", Type: "REG_SZ"}}}}, false, []string{dbd}},
+		{"SCHANNEL_TLS12_DISABLED sets both", x64, []checks.Finding{{ID: checks.IDSchannelDisabled, Evidence: []checks.Evidence{{Key: checks.KeySchannel12, Name: "Enabled"}}}}, false, []string{en, dbd}},
+		{"Windows 7 DisabledByDefault absent, no opt-in: nothing", withSch(facts.StateNoValue), []checks.Finding{dbdAbsent}, false, nil},
+		{"--win7-schannel, Enabled absent too: both", withSch(facts.StateNoValue), []checks.Finding{dbdAbsent}, true, []string{en, dbd}},
+		{"--win7-schannel, Enabled present: DisabledByDefault only", withSch(facts.StateOK), []checks.Finding{dbdAbsent}, true, []string{dbd}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := scan.Result{Host: "H", Verdict: checks.Action, Findings: tc.findings, Facts: tc.facts, End: changed}
+			p := BuildWith([]scan.Result{r}, Options{Protocols: DefaultDSP, Win7Schannel: tc.win7})
+			var got []string
+			for _, v := range p.Values {
+				got = append(got, v.Key+`\`+v.Name)
+				if wantOr := v.Name != "Enabled" && v.Name != "DisabledByDefault"; v.OrIn != wantOr {
+					t.Errorf("%s: OrIn %v", v.Name, v.OrIn)
+				}
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("values %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

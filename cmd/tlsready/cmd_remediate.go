@@ -8,19 +8,25 @@ import (
 	"github.com/tlsready/tlsready/remediate"
 )
 
-const remediateSynopsis = `Usage: tlsready remediate RESULTS.jsonl [MORE.jsonl ...] --out DIR [--protocols tls11+12] [--lang en|ja]
+const remediateSynopsis = `Usage: tlsready remediate RESULTS.jsonl [MORE.jsonl ...] --out DIR [--protocols tls11+12] [--win7-schannel] [--lang en|ja]
 
 Writes, from the findings of the results (the newest result per host), what to deploy: .reg files
 for 64-bit and 32-bit Windows, a Group Policy Preferences Registry.xml, a PowerShell 2.0 script
 (idempotent, -WhatIf), the lists of hosts that need KB3140245, must be migrated, or need only
 registry values, and a README.txt that says in which order to do it. Changes nothing anywhere.
+The script adds TLS 1.2 to a DefaultSecureProtocols or SecureProtocols REG_DWORD that is there;
+the .reg files and Registry.xml can only set the value: limit them to the listed hosts.
+--win7-schannel adds SCHANNEL TLS 1.2 Client DisabledByDefault=0 (Enabled=1 where absent) for the
+Windows 7 / 2008 R2 SP1 hosts where it is absent.
 `
 
 func runRemediate(_ context.Context, e env, args []string) (int, error) {
 	fs := newFlagSet(e, "remediate", remediateSynopsis)
 	var of outputFlags
 	var out, protocols string
+	var win7 bool
 	of.register(fs, e)
+	fs.BoolVar(&win7, "win7-schannel", false, "also set SCHANNEL TLS 1.2 Client DisabledByDefault=0 (Enabled=1 where absent) on Windows 7 / 2008 R2 SP1 hosts where it is absent")
 	fs.StringVar(&out, "out", "", "folder to write the kit into (created if needed)")
 	fs.StringVar(&protocols, "protocols", "tls11+12", "DefaultSecureProtocols: tls12 (0x800), tls11+12 (0xA00, the FAQ's recommendation) or tls10+11+12 (0xA80)")
 	files, err := parseInterleaved(fs, args)
@@ -44,7 +50,7 @@ func runRemediate(_ context.Context, e env, args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	plan := remediate.Build(results, data)
+	plan := remediate.BuildWith(results, remediate.Options{Protocols: data, Win7Schannel: win7})
 	written, err := remediate.Write(out, plan, of.lang, time.Now())
 	if err != nil {
 		return exitUsage, err

@@ -19,6 +19,10 @@ that could not be checked (verdict unknown); --verdict action,unknown after a ro
 --error-category unreachable,timeout for the hosts that were off. Each host is reached at the
 address it was scanned at and keeps its AD record. Writes a new results file (--out); then
 "tlsready merge OLD.jsonl NEW.jsonl --out CURRENT.jsonl" gives one current picture.
+
+The registry changes of "tlsready fix" that a host's previous result records, and those of the
+--journal files, go with the host into the new result: until the host has restarted after them
+it shows RESTART_PENDING.
 `
 
 func runRescan(ctx context.Context, e env, args []string) (int, error) {
@@ -26,6 +30,8 @@ func runRescan(ctx context.Context, e env, args []string) (int, error) {
 	var rf remoteFlags
 	var from listFlag
 	var verdicts, categories string
+	var journals listFlag
+	fs.Var(&journals, "journal", "journal of tlsready fix whose changes the hosts must restart for; repeatable")
 	fs.Var(&from, "from", "results file to take the hosts from; repeatable (the newest result per host counts)")
 	fs.StringVar(&verdicts, "verdict", "", "rescan hosts whose newest verdict is one of these, comma-separated (default unknown)")
 	fs.StringVar(&categories, "error-category", "", "rescan hosts whose newest error is of one of these categories: unreachable, timeout, auth, winrm, collector")
@@ -53,9 +59,16 @@ func runRescan(ctx context.Context, e env, args []string) (int, error) {
 		return verdictExitCode(latest), nil
 	}
 	rf.scope = "rescan of " + strings.Join(from, ", ") + " (" + describeSelection(sel) + ")"
+	if rf.changes, err = changesFromJournals(journals); err != nil {
+		return exitUsage, err
+	}
 	var targets []scan.Target
 	for _, r := range chosen {
 		targets = append(targets, scan.TargetOf(r))
+		if r.Facts != nil && len(r.Facts.Changes) > 0 {
+			k := scan.HostKey(r.Host)
+			rf.changes[k] = append(rf.changes[k], r.Facts.Changes...)
+		}
 	}
 	pw, err := winrmPassword(e, rf)
 	if err != nil {

@@ -58,6 +58,10 @@ type remoteFlags struct {
 	out, resume                 string
 	output                      outputFlags
 	scope                       string // what was scanned, for the HTML report's header
+	// changes are, per host (scan.HostKey), the registry values tlsready fix changed (from a
+	// journal or a previous result): added to the host's facts so that the checks can tell
+	// whether a restart is pending.
+	changes map[string][]facts.Change
 }
 
 func (rf *remoteFlags) register(fs *flag.FlagSet, e env, defaultTimeout time.Duration) {
@@ -107,6 +111,8 @@ func runScan(ctx context.Context, e env, args []string) (int, error) {
 	var rf remoteFlags
 	var targetFlags listFlag
 	var targetsFile string
+	var journals listFlag
+	fs.Var(&journals, "journal", "journal of tlsready fix whose changes the hosts must restart for (RESTART_PENDING); repeatable")
 	fs.Var(&targetFlags, "target", "host to scan, NAME or NAME=HOST:PORT; repeatable")
 	fs.StringVar(&targetsFile, "targets-file", "", "file with one target per line (NAME, NAME=HOST:PORT, or a line printed by 'tlsready lab'); # starts a comment")
 	var lf ldapFlags
@@ -158,6 +164,10 @@ func runScan(ctx context.Context, e env, args []string) (int, error) {
 		return exitUsage, usagef("no targets: give --target NAME, --targets-file FILE, or --ou DN with --ldap-url URL")
 	}
 	rf.scope = describeScope(targetsFile, len(targetFlags), lf)
+	var err error
+	if rf.changes, err = changesFromJournals(journals); err != nil {
+		return exitUsage, err
+	}
 	pw, err := winrmPassword(e, rf)
 	if err != nil {
 		return exitUsage, err
@@ -234,7 +244,11 @@ func scanTargets(ctx context.Context, e env, targets []scan.Target, rf remoteFla
 		if err != nil {
 			return nil, err
 		}
-		return client.Collect(ctx, ep, items)
+		f, err := client.Collect(ctx, ep, items)
+		if err == nil && f != nil {
+			attachChanges(f, rf.changes[scan.HostKey(t.Name)])
+		}
+		return f, err
 	})
 	return runAndReport(ctx, e, targets, collector, remoteErrors(), rf)
 }

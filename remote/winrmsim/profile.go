@@ -61,6 +61,14 @@ type Profile struct {
 	// fault Windows sends then (HTTP 500, w:InternalError, code 2150859180), and its WinRM
 	// configuration says AllowRemoteShellAccess false.
 	RemoteShellAccess *bool `json:"remoteShellAccess,omitempty"`
+	// DenyWrite lists registry keys whose ACL denies writing: the registry writer's write of a
+	// value there fails with Windows' "Requested registry access is not allowed.", while the
+	// other writes of the same program go on.
+	DenyWrite []string `json:"denyWrite,omitempty"`
+	// LoseWriteAnswers makes the host lose the answer of its first n registry-writer runs that
+	// write (not the dry runs): the writes are made, then every Receive of that command is cut
+	// short and the connection reset, as when the network fails after the program ran.
+	LoseWriteAnswers int `json:"loseWriteAnswers,omitempty"`
 	// BasedOn names the profile this one was copied from (Generate sets it), so that a test
 	// knows what verdict to expect of a generated host.
 	BasedOn string `json:"basedOn,omitempty"`
@@ -251,20 +259,21 @@ func (p Profile) Validate() error {
 
 // host is a profile prepared for answering: normalised, indexed, its data in text form.
 type host struct {
-	p         Profile
-	noShells  bool             // RemoteShellAccess false: every Create is refused
-	cleared   atomic.Bool      // ClearFault was called: the host behaves as if p.Fault were ""
-	latency   [2]time.Duration // min, max of the per-request delay
-	is64      bool
-	oldWinRM  bool               // Windows 7 / Server 2008 R2 and older (6.1 and below): WinRM 2.0 defaults
-	bootMu    sync.Mutex         // guards boot
-	boot      time.Time          // when the host last started
-	regMu     sync.RWMutex       // guards keys and their values: the registry writer changes them
-	keys      map[string]*regKey // lower-case normalised path -> key; parents of listed keys included
-	hives     []string           // names under HKU, without the "_Classes" hives
-	files     map[string]string  // lower-case path -> version string
-	env       []envVar           // the environment cmd.exe and the collector see
-	envLookup map[string]string  // upper-case name -> value
+	p          Profile
+	noShells   bool             // RemoteShellAccess false: every Create is refused
+	cleared    atomic.Bool      // ClearFault was called: the host behaves as if p.Fault were ""
+	latency    [2]time.Duration // min, max of the per-request delay
+	is64       bool
+	oldWinRM   bool               // Windows 7 / Server 2008 R2 and older (6.1 and below): WinRM 2.0 defaults
+	lostWrites atomic.Int32       // registry-writer answers lost so far (Profile.LoseWriteAnswers)
+	bootMu     sync.Mutex         // guards boot
+	boot       time.Time          // when the host last started
+	regMu      sync.RWMutex       // guards keys and their values: the registry writer changes them
+	keys       map[string]*regKey // lower-case normalised path -> key; parents of listed keys included
+	hives      []string           // names under HKU, without the "_Classes" hives
+	files      map[string]string  // lower-case path -> version string
+	env        []envVar           // the environment cmd.exe and the collector see
+	envLookup  map[string]string  // upper-case name -> value
 }
 
 type regKey struct {

@@ -35,6 +35,8 @@ type result struct {
 	exitCode int
 	end      time.Duration // when the process exits
 	fault    *soapFault    // the process could not be started
+	// lostAnswer cuts every Receive answer of the command short (Profile.LoseWriteAnswers).
+	lostAnswer bool
 }
 
 // proc is one run of a command line.
@@ -47,6 +49,8 @@ type proc struct {
 	wants    bool // it does
 	t        time.Duration
 	out      []chunk
+	// loseAnswer: the answer of this run is lost (Profile.LoseWriteAnswers).
+	loseAnswer bool
 }
 
 func (p *proc) write(stream string, b []byte) {
@@ -106,7 +110,7 @@ func (h *host) run(line string, skipCmd bool, codepage int, owner string, stdin 
 	} else {
 		code = p.cmd("/c " + line)
 	}
-	return result{chunks: p.out, exitCode: code, end: p.t}, p.wants
+	return result{chunks: p.out, exitCode: code, end: p.t, lostAnswer: p.loseAnswer}, p.wants
 }
 
 func utf16Len(s string) int { return len(utf16.Encode([]rune(s))) }
@@ -444,6 +448,9 @@ func (p *proc) psScript(program string, clixml bool) int {
 		out, err := p.h.writeRegistry(program)
 		if err != nil {
 			return p.psFail(clixml, "tlsready registry writer: "+err.Error())
+		}
+		if !p.probe && strings.Contains(program, "\n"+facts.WritesApply+"\n") && int(p.h.lostWrites.Add(1)) <= p.h.p.LoseWriteAnswers {
+			p.loseAnswer = true
 		}
 		p.write("stdout", []byte(out))
 		return 0

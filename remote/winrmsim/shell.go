@@ -348,6 +348,11 @@ func (x *exchange) receive() {
 		if !ok {
 			return
 		}
+		if c.started && c.res.lostAnswer {
+			h.mu.Unlock()
+			x.resetMidResponse()
+			return
+		}
 		now := time.Now()
 		body, ready, wake := c.collect(now, desired, limit, x.req.Header.MessageID)
 		notify := c.notify
