@@ -580,6 +580,42 @@ func evalCases() []evalCase {
 			txt:     []txt{{IDWinINetUsersNotSeen, "HKEY_CURRENT_USER is the scanning account's own hive", false}},
 		},
 		{
+			// Nobody signed in; the scanning account's own hive (loaded for its shell) lacks
+			// TLS 1.2: it is no user of the PC, so it is not judged, only named.
+			name: "Q17_scanningAccountHiveOnly_notJudged_info",
+			facts: w7().hives(".DEFAULT", "S-1-5-18", sidScan, sidScan+"_Classes").account(sidScan).
+				userDWORD(ItemInetUser, sidScan, 0xa0).userDWORD(ItemInetUserPolicy, sidScan, 0xa0).build(),
+			verdict: Ready,
+			ids:     []string{IDOfficeInfo, IDWinINetUsersNotSeen},
+			ev: []ev{{IDWinINetUsersNotSeen, Evidence{Value: ".DEFAULT, S-1-5-18, " + sidScan + " (scanning account, not judged), " +
+				sidScan + "_Classes (scanning account, not judged)"}}},
+		},
+		{
+			// The same SID in lower case (Account as the host wrote it) is still the account.
+			name: "Q17_scanningAccountHive_caseInsensitive_notJudged",
+			facts: w7().hives(".DEFAULT", sidScan).account(strings.ToLower(sidScan)).
+				userDWORD(ItemInetUser, sidScan, 0x80).build(),
+			verdict: Ready,
+			ids:     []string{IDOfficeInfo, IDWinINetUsersNotSeen},
+			ev:      []ev{{IDWinINetUsersNotSeen, Evidence{Value: ".DEFAULT, " + sidScan + " (scanning account, not judged)"}}},
+		},
+		{
+			// A user is signed in and fine; the scanning account's bad value changes nothing.
+			name:    "Q17_scanningAccountHiveBesideUser_onlyUserJudged_ready",
+			facts:   w7().account(sidScan).userDWORD(ItemInetUser, sidScan, 0xa0).userDWORD(ItemInetUser, sidA, 0xa80).build(),
+			verdict: Ready,
+			ids:     []string{IDOfficeInfo},
+			ev:      []ev{officeEv32},
+		},
+		{
+			// Results of older versions name no account: the hive is judged as a user's.
+			name:    "Q17_noAccountKnown_hiveJudged_action",
+			facts:   w7().hives(".DEFAULT", sidScan).userDWORD(ItemInetUser, sidScan, 0xa0).build(),
+			verdict: Action,
+			ids:     []string{IDWinINetNoTLS12, IDWinINetSSL3, IDOfficeInfo},
+			ev:      []ev{{IDWinINetNoTLS12, Evidence{Key: `HKU\` + sidScan + `\Software\Microsoft\Windows\CurrentVersion\Internet Settings`, Value: "0x000000a0 (160)"}}},
+		},
+		{
 			name:    "Q17_noUserHiveLoaded_IE10_actionForAnyUser",
 			facts:   w7().hives().sz(ItemIESvcVersion, "10.0.9200.16384").build(),
 			verdict: Action,
