@@ -1,0 +1,77 @@
+package scan_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/remediate"
+	"github.com/tlsready/tlsready/remote"
+	"github.com/tlsready/tlsready/remote/winrmsim"
+	"github.com/tlsready/tlsready/scan"
+)
+
+// A scan changes nothing on the PC and judges only real users: on a PC where nobody is signed
+// in (only .DEFAULT under HKU), whose scanning account's own hive would say SecureProtocols
+// 0xA0, the real client opens its shell without a profile, so Windows neither creates nor loads
+// one; the PC is ready with "no user hive seen", and the remediation plan writes no WinINet
+// value for it.
+func TestScanNobodySignedIn_noProfileLoaded_ready(t *testing.T) {
+	p := win7("PC-NOBODY", true)
+	p.Registry[`HKU\.DEFAULT\Software\Microsoft\Windows\CurrentVersion\Internet Settings`] = map[string]winrmsim.RegistryValue{}
+	p.AccountHive = map[string]map[string]winrmsim.RegistryValue{
+		`Software\Microsoft\Windows\CurrentVersion\Internet Settings`: {"SecureProtocols": dword(0xA0)},
+	}
+	ctx := context.Background()
+	h, err := winrmsim.Start(ctx, p, winrmsim.Options{User: labUser, Password: labPass})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	client, err := remote.NewClient(remote.Config{User: labUser, Password: labPass, Timeout: 20 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	var results []scan.Result
+	_, err = scan.Run(ctx, []scan.Target{{Name: h.Name(), Address: h.Addr()}}, collectorFor(client), scan.Options{
+		Concurrency: 1,
+		Timeout:     20 * time.Second,
+		Categorize:  func(err error) string { return string(remote.CategoryOf(err)) },
+	}, scan.HandlerFunc(func(r scan.Result) error { results = append(results, r); return nil }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 1 || results[0].Facts == nil {
+		t.Fatalf("results %+v", results)
+	}
+	r := results[0]
+	sid := winrmsim.AccountSID(labUser)
+	if r.Facts.Account != sid {
+		t.Errorf("account %q, want %q", r.Facts.Account, sid)
+	}
+	if slices.Contains(r.Facts.UserHives, sid) || !slices.Equal(r.Facts.UserHives, []string{".DEFAULT"}) {
+		t.Errorf("hives %v, want only .DEFAULT: no profile loaded for the scanning account", r.Facts.UserHives)
+	}
+	if got := h.CreatedProfiles(); len(got) != 0 {
+		t.Errorf("the scan created profiles %v on the PC", got)
+	}
+	var ids []string
+	for _, f := range r.Findings {
+		ids = append(ids, f.ID)
+	}
+	if r.Verdict != checks.Ready || !slices.Contains(ids, checks.IDWinINetUsersNotSeen) {
+		t.Errorf("verdict %s, findings %v: want ready with %s", r.Verdict, ids, checks.IDWinINetUsersNotSeen)
+	}
+	plan := remediate.Build(results, 0xA00)
+	for _, v := range plan.Values {
+		if v.Key == remediate.KeyWinINetPolicy {
+			t.Errorf("plan writes WinINet %s", v.Name)
+		}
+	}
+	if len(plan.KB)+len(plan.RegistryOnly)+len(plan.Migrate) != 0 {
+		t.Errorf("plan has hosts to change: %+v", plan)
+	}
+}
