@@ -65,7 +65,19 @@ type Profile struct {
 	// that shell is open, and the collector sees the first among the user hives. See
 	// Host.LoadedProfiles and Host.CreatedProfiles.
 	AccountHive map[string]map[string]RegistryValue `json:"accountHive,omitempty"`
+	// LanguageMode is the language mode PowerShell runs in for a remote command:
+	// LanguageConstrained, as under AppLocker or WDAC script enforcement, or "" (the same as
+	// LanguageFull). In Constrained Language Mode a program's check of
+	// $ExecutionContext.SessionState.LanguageMode sees it, and a program that invokes a method
+	// of a type that is not a core type fails with PowerShell's error (exit code 1).
+	LanguageMode string `json:"languageMode,omitempty"`
 }
+
+// Language modes of Profile.LanguageMode, as PowerShell names them.
+const (
+	LanguageFull        = "FullLanguage"
+	LanguageConstrained = "ConstrainedLanguage"
+)
 
 // OSInfo is the operating system of a profile, as Win32_OperatingSystem reports it.
 type OSInfo struct {
@@ -318,6 +330,11 @@ func compile(p Profile) (*host, error) {
 	}
 	if p.Fault != "" && !knownFault(p.Fault) {
 		return nil, fmt.Errorf("fault %q: want \"\", %s", p.Fault, faultList)
+	}
+	switch p.LanguageMode {
+	case "", LanguageFull, LanguageConstrained:
+	default:
+		return nil, fmt.Errorf("languageMode %q: want \"\", %s or %s", p.LanguageMode, LanguageFull, LanguageConstrained)
 	}
 	lat, err := ParseLatency(p.Latency)
 	if err != nil {

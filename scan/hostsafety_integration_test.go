@@ -3,6 +3,7 @@ package scan_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -73,5 +74,52 @@ func TestScanNobodySignedIn_noProfileLoaded_ready(t *testing.T) {
 	}
 	if len(plan.KB)+len(plan.RegistryOnly)+len(plan.Migrate) != 0 {
 		t.Errorf("plan has hosts to change: %+v", plan)
+	}
+}
+
+// A host whose PowerShell runs in Constrained Language Mode (AppLocker or WDAC script
+// enforcement) ends unknown, category collector, with a message that names the mode and what
+// the admin can do; the other hosts of the scan are not affected.
+func TestScanConstrainedLanguageHost_unknownCollector(t *testing.T) {
+	locked := win7("PC-LOCKED", true)
+	locked.LanguageMode = winrmsim.LanguageConstrained
+	ctx := context.Background()
+	fleet, err := winrmsim.StartFleet(ctx, []winrmsim.Profile{locked, win7("PC-OPEN", true)}, winrmsim.Options{User: labUser, Password: labPass})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fleet.Close()
+	client, err := remote.NewClient(remote.Config{User: labUser, Password: labPass, Timeout: 20 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	var targets []scan.Target
+	for _, h := range fleet.Hosts() {
+		targets = append(targets, scan.Target{Name: h.Name(), Address: h.Addr()})
+	}
+	got := map[string]scan.Result{}
+	_, err = scan.Run(ctx, targets, collectorFor(client), scan.Options{
+		Concurrency: 2,
+		Timeout:     20 * time.Second,
+		Categorize:  func(err error) string { return string(remote.CategoryOf(err)) },
+	}, scan.HandlerFunc(func(r scan.Result) error { got[r.Host] = r; return nil }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := got["PC-LOCKED"]
+	if r.Verdict != checks.Unknown || r.Error == nil || r.Error.Category != scan.CategoryCollector {
+		t.Fatalf("PC-LOCKED: verdict %s, error %+v; want unknown, collector", r.Verdict, r.Error)
+	}
+	for _, s := range []string{"Constrained Language Mode", "AppLocker or WDAC", "full language mode", "check this host another way"} {
+		if !strings.Contains(r.Error.Message, s) {
+			t.Errorf("message %q lacks %q", r.Error.Message, s)
+		}
+	}
+	if r.Attempts != 1 {
+		t.Errorf("PC-LOCKED tried %d times: a language mode is no passing glitch", r.Attempts)
+	}
+	if o := got["PC-OPEN"]; o.Verdict != checks.Ready {
+		t.Errorf("PC-OPEN: verdict %s, error %+v; want ready", o.Verdict, o.Error)
 	}
 }
