@@ -265,7 +265,11 @@ func evalCases() []evalCase {
 			txt: []txt{
 				{IDSchannelDisabledByDefault, "behaves as 1", false},
 				{IDSchannelDisabledByDefault, "the wrong way round", false},
-				{IDSchannelDisabledByDefault, "does not block Outlook", false},
+				{IDSchannelDisabledByDefault, "does not block Outlook", true},
+				{IDSchannelDisabledByDefault, "Outlook's POP, IMAP and SMTP accounts use SCHANNEL directly", false},
+				{IDSchannelDisabledByDefault, "support.microsoft.com/help/3140245", false},
+				{IDSchannelDisabledByDefault, `"tlsready fix --win7-schannel" writes it`, false},
+				{IDSchannelDisabledByDefault, "Find what set it", true},
 			},
 		},
 		{
@@ -281,6 +285,11 @@ func evalCases() []evalCase {
 			verdict: Ready,
 			ids:     []string{IDSchannelDisabledByDefault, IDOfficeInfo},
 			ev:      []ev{{IDSchannelDisabledByDefault, Evidence{Name: "DisabledByDefault", Value: "0x00000001 (1)"}}},
+			txt: []txt{
+				{IDSchannelDisabledByDefault, "Find what set it", false},
+				{IDSchannelDisabledByDefault, "--win7-schannel", true},
+				{IDSchannelDisabledByDefault, "Outlook's POP, IMAP and SMTP accounts", false},
+			},
 		},
 		{
 			name:    "Q8_EnabledREG_SZ_ignoredAsAbsent_warning",
@@ -727,7 +736,11 @@ func evalCases() []evalCase {
 			verdict: Unknown,
 			ids:     []string{IDCollector32Bit},
 			ev:      []ev{{IDCollector32Bit, Evidence{Name: "ProcessBits", Value: "32"}}},
-			txt:     []txt{{IDCollector32Bit, "Microsoft.PowerShell32", false}},
+			txt: []txt{
+				{IDCollector32Bit, "Microsoft.PowerShell32", true},
+				{IDCollector32Bit, "Path and ComSpec name C:\\Windows\\System32", false},
+				{IDCollector32Bit, "winrs -r:<host> set", false},
+			},
 		},
 		{
 			name:    "Edge_32bitProcessOn32bitOS_fine",
