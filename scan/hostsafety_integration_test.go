@@ -2,10 +2,14 @@ package scan_test
 
 import (
 	"context"
+	"net"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/masterzen/winrm"
 
 	"github.com/tlsready/tlsready/checks"
 	"github.com/tlsready/tlsready/remediate"
@@ -70,6 +74,89 @@ func TestScanNobodySignedIn_noProfileLoaded_ready(t *testing.T) {
 	for _, v := range plan.Values {
 		if v.Key == remediate.KeyWinINetPolicy {
 			t.Errorf("plan writes WinINet %s", v.Name)
+		}
+	}
+	if len(plan.KB)+len(plan.RegistryOnly)+len(plan.Migrate) != 0 {
+		t.Errorf("plan has hosts to change: %+v", plan)
+	}
+}
+
+// When the scanning account's profile is already loaded on the PC by another session (here a
+// shell of the winrm library, which asks for a profile, as winrs and Enter-PSSession do), its
+// hive is among the hives the scan sees, with SecureProtocols 0xA0: the PC is still ready with
+// "no user hive seen", the hive is named as the scanning account's, and the remediation plan
+// writes no WinINet value for it.
+func TestScanNobodySignedIn_accountHiveLoadedElsewhere_notJudged(t *testing.T) {
+	p := win7("PC-ADMIN-SESSION", true)
+	p.Registry[`HKU\.DEFAULT\Software\Microsoft\Windows\CurrentVersion\Internet Settings`] = map[string]winrmsim.RegistryValue{}
+	p.AccountHive = map[string]map[string]winrmsim.RegistryValue{
+		`Software\Microsoft\Windows\CurrentVersion\Internet Settings`: {"SecureProtocols": dword(0xA0)},
+	}
+	ctx := context.Background()
+	h, err := winrmsim.Start(ctx, p, winrmsim.Options{User: labUser, Password: labPass,
+		Auth: []string{winrmsim.SchemeNegotiate, winrmsim.SchemeBasic}, AllowUnencrypted: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	host, port, err := net.SplitHostPort(h.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	portN, _ := strconv.Atoi(port)
+	lib, err := winrm.NewClient(winrm.NewEndpoint(host, portN, false, false, nil, nil, nil, 20*time.Second), labUser, labPass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := lib.CreateShell()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	sid := winrmsim.AccountSID(labUser)
+	if got := h.LoadedProfiles(); !slices.Equal(got, []string{sid}) {
+		t.Fatalf("the other session loaded profiles %v, want %s", got, sid)
+	}
+
+	client, err := remote.NewClient(remote.Config{User: labUser, Password: labPass, Timeout: 20 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	var results []scan.Result
+	_, err = scan.Run(ctx, []scan.Target{{Name: h.Name(), Address: h.Addr()}}, collectorFor(client), scan.Options{
+		Concurrency: 1,
+		Timeout:     20 * time.Second,
+		Categorize:  func(err error) string { return string(remote.CategoryOf(err)) },
+	}, scan.HandlerFunc(func(r scan.Result) error { results = append(results, r); return nil }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 1 || results[0].Facts == nil {
+		t.Fatalf("results %+v", results)
+	}
+	r := results[0]
+	if !slices.Contains(r.Facts.UserHives, sid) || r.Facts.Account != sid {
+		t.Fatalf("hives %v, account %q: want the account's hive %s seen", r.Facts.UserHives, r.Facts.Account, sid)
+	}
+	var notSeen *checks.Finding
+	var ids []string
+	for i, f := range r.Findings {
+		ids = append(ids, f.ID)
+		if f.ID == checks.IDWinINetUsersNotSeen {
+			notSeen = &r.Findings[i]
+		}
+	}
+	if r.Verdict != checks.Ready || notSeen == nil {
+		t.Fatalf("verdict %s, findings %v: want ready with %s", r.Verdict, ids, checks.IDWinINetUsersNotSeen)
+	}
+	if len(notSeen.Evidence) == 0 || !strings.Contains(notSeen.Evidence[0].Value, sid+" (scanning account, not judged)") {
+		t.Errorf("evidence %+v does not name %s as the scanning account", notSeen.Evidence, sid)
+	}
+	plan := remediate.Build(results, 0xA00)
+	for _, v := range plan.Values {
+		if v.Key == remediate.KeyWinINetPolicy {
+			t.Errorf("plan writes WinINet %s for the scanning account's hive", v.Name)
 		}
 	}
 	if len(plan.KB)+len(plan.RegistryOnly)+len(plan.Migrate) != 0 {

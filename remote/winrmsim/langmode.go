@@ -36,13 +36,15 @@ var (
 	clmCompare = regexp.MustCompile(`(?i)\s+-(eq|ne)\s+`)
 )
 
-// clmCoreTypes are the core types whose methods Constrained Language Mode allows (a part of
-// PowerShell's list), in lower case, without "System.".
-var clmCoreTypes = map[string]bool{
-	"string": true, "char": true, "int": true, "int32": true, "int64": true, "long": true, "bool": true,
-	"boolean": true, "byte": true, "double": true, "decimal": true, "single": true, "float": true,
-	"array": true, "hashtable": true, "regex": true, "scriptblock": true, "datetime": true,
-	"timespan": true, "version": true, "guid": true,
+// clmCoreType reports whether Constrained Language Mode allows the methods of a type (a part of
+// PowerShell's list of core types): t in lower case, without "System.".
+func clmCoreType(t string) bool {
+	switch t {
+	case "string", "char", "int", "int32", "int64", "long", "bool", "boolean", "byte", "double", "decimal",
+		"single", "float", "array", "hashtable", "regex", "scriptblock", "datetime", "timespan", "version", "guid":
+		return true
+	}
+	return false
 }
 
 // clm is one run of a program in Constrained Language Mode.
@@ -138,8 +140,7 @@ const registryCall = "[Microsoft.Win32.Registry]::Users.GetSubKeyNames()"
 // forbiddenCall returns the first method call in s on a type that is not a core type.
 func forbiddenCall(s string) (string, bool) {
 	for _, m := range clmCall.FindAllStringSubmatch(s, -1) {
-		t := strings.ToLower(strings.TrimPrefix(strings.ToLower(m[1]), "system."))
-		if !clmCoreTypes[t] {
+		if !clmCoreType(strings.TrimPrefix(strings.ToLower(m[1]), "system.")) {
 			return m[0], true
 		}
 	}
