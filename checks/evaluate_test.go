@@ -266,7 +266,11 @@ func evalCases() []evalCase {
 			txt: []txt{
 				{IDSchannelDisabledByDefault, "behaves as 1", false},
 				{IDSchannelDisabledByDefault, "the wrong way round", false},
-				{IDSchannelDisabledByDefault, "does not block Outlook", false},
+				{IDSchannelDisabledByDefault, "does not block Outlook", true},
+				{IDSchannelDisabledByDefault, "Outlook's POP, IMAP and SMTP accounts use SCHANNEL directly", false},
+				{IDSchannelDisabledByDefault, "support.microsoft.com/help/3140245", false},
+				{IDSchannelDisabledByDefault, `"tlsready fix --win7-schannel" writes it`, false},
+				{IDSchannelDisabledByDefault, "Find what set it", true},
 			},
 		},
 		{
@@ -282,6 +286,11 @@ func evalCases() []evalCase {
 			verdict: Ready,
 			ids:     []string{IDSchannelDisabledByDefault, IDOfficeInfo},
 			ev:      []ev{{IDSchannelDisabledByDefault, Evidence{Name: "DisabledByDefault", Value: "0x00000001 (1)"}}},
+			txt: []txt{
+				{IDSchannelDisabledByDefault, "Find what set it", false},
+				{IDSchannelDisabledByDefault, "--win7-schannel", true},
+				{IDSchannelDisabledByDefault, "Outlook's POP, IMAP and SMTP accounts", false},
+			},
 		},
 		{
 			name:    "Q8_EnabledREG_SZ_ignoredAsAbsent_warning",
@@ -581,6 +590,42 @@ func evalCases() []evalCase {
 			txt:     []txt{{IDWinINetUsersNotSeen, "HKEY_CURRENT_USER is the scanning account's own hive", false}},
 		},
 		{
+			// Nobody signed in; the scanning account's own hive (loaded for its shell) lacks
+			// TLS 1.2: it is no user of the PC, so it is not judged, only named.
+			name: "Q17_scanningAccountHiveOnly_notJudged_info",
+			facts: w7().hives(".DEFAULT", "S-1-5-18", sidScan, sidScan+"_Classes").account(sidScan).
+				userDWORD(ItemInetUser, sidScan, 0xa0).userDWORD(ItemInetUserPolicy, sidScan, 0xa0).build(),
+			verdict: Ready,
+			ids:     []string{IDOfficeInfo, IDWinINetUsersNotSeen},
+			ev: []ev{{IDWinINetUsersNotSeen, Evidence{Value: ".DEFAULT, S-1-5-18, " + sidScan + " (scanning account, not judged), " +
+				sidScan + "_Classes (scanning account, not judged)"}}},
+		},
+		{
+			// The same SID in lower case (Account as the host wrote it) is still the account.
+			name: "Q17_scanningAccountHive_caseInsensitive_notJudged",
+			facts: w7().hives(".DEFAULT", sidScan).account(strings.ToLower(sidScan)).
+				userDWORD(ItemInetUser, sidScan, 0x80).build(),
+			verdict: Ready,
+			ids:     []string{IDOfficeInfo, IDWinINetUsersNotSeen},
+			ev:      []ev{{IDWinINetUsersNotSeen, Evidence{Value: ".DEFAULT, " + sidScan + " (scanning account, not judged)"}}},
+		},
+		{
+			// A user is signed in and fine; the scanning account's bad value changes nothing.
+			name:    "Q17_scanningAccountHiveBesideUser_onlyUserJudged_ready",
+			facts:   w7().account(sidScan).userDWORD(ItemInetUser, sidScan, 0xa0).userDWORD(ItemInetUser, sidA, 0xa80).build(),
+			verdict: Ready,
+			ids:     []string{IDOfficeInfo},
+			ev:      []ev{officeEv32},
+		},
+		{
+			// Results of older versions name no account: the hive is judged as a user's.
+			name:    "Q17_noAccountKnown_hiveJudged_action",
+			facts:   w7().hives(".DEFAULT", sidScan).userDWORD(ItemInetUser, sidScan, 0xa0).build(),
+			verdict: Action,
+			ids:     []string{IDWinINetNoTLS12, IDWinINetSSL3, IDOfficeInfo},
+			ev:      []ev{{IDWinINetNoTLS12, Evidence{Key: `HKU\` + sidScan + `\Software\Microsoft\Windows\CurrentVersion\Internet Settings`, Value: "0x000000a0 (160)"}}},
+		},
+		{
 			name:    "Q17_noUserHiveLoaded_IE10_actionForAnyUser",
 			facts:   w7().hives().sz(ItemIESvcVersion, "10.0.9200.16384").build(),
 			verdict: Action,
@@ -692,7 +737,11 @@ func evalCases() []evalCase {
 			verdict: Unknown,
 			ids:     []string{IDCollector32Bit},
 			ev:      []ev{{IDCollector32Bit, Evidence{Name: "ProcessBits", Value: "32"}}},
-			txt:     []txt{{IDCollector32Bit, "Microsoft.PowerShell32", false}},
+			txt: []txt{
+				{IDCollector32Bit, "Microsoft.PowerShell32", true},
+				{IDCollector32Bit, "Path and ComSpec name C:\\Windows\\System32", false},
+				{IDCollector32Bit, "winrs -r:<host> set", false},
+			},
 		},
 		{
 			name:    "Edge_32bitProcessOn32bitOS_fine",

@@ -16,6 +16,8 @@ const (
 	sidA     = "S-1-5-21-1004336348-1177238915-682003330-1001"
 	sidB     = "S-1-5-21-1004336348-1177238915-682003330-1002"
 	sidEntra = "S-1-12-1-3567451893-1119245587-3004683918-2719218271"
+	// sidScan is the scanning account's.
+	sidScan = "S-1-5-21-1004336348-1177238915-682003330-1500"
 )
 
 // fb builds the facts of a test host, as the collector would report them: every machine item is
@@ -171,6 +173,9 @@ func (b *fb) change(key, name string, t time.Time) *fb {
 	b.f.Changes = append(slices.Clone(b.f.Changes), facts.Change{Key: key, Name: name, Time: t})
 	return b
 }
+
+// account sets the SID the collector ran as.
+func (b *fb) account(sid string) *fb { b.f.Account = sid; return b }
 
 // build returns a copy of the facts, so that a builder can be reused.
 func (b *fb) build() *facts.Facts {

@@ -8,9 +8,13 @@ package checks
 //	Enabled unreadable              SCHANNEL_UNREADABLE (unknown): it could block TLS 1.2.
 //	DisabledByDefault absent        on Windows 7 SP1 / 2008 R2 it behaves as 1: TLS 1.2 is not in the
 //	                                default negotiation of programs that do not choose protocols.
-//	                                SCHANNEL_DISABLED_BY_DEFAULT (warning): it does not block Outlook,
-//	                                because WinHTTP with DefaultSecureProtocols and WinINet ask for
-//	                                TLS 1.2 explicitly. From Server 2012 on, absent is fine.
+//	                                SCHANNEL_DISABLED_BY_DEFAULT (warning): it does not block Outlook's
+//	                                Exchange connections, because WinHTTP with DefaultSecureProtocols
+//	                                and WinINet ask for TLS 1.2 explicitly, but it does block Outlook's
+//	                                POP/IMAP/SMTP accounts and other SCHANNEL clients (KB3140245 says
+//	                                Office needs the setting); the remediation names the opt-in
+//	                                --win7-schannel of remediate and fix. From Server 2012 on, absent
+//	                                is fine.
 //	DisabledByDefault non-zero      SCHANNEL_DISABLED_BY_DEFAULT (warning), on any release.
 //	DisabledByDefault unreadable    SCHANNEL_DBD_UNREADABLE (info): it only feeds advice.
 //	either value not a REG_DWORD    SCHANNEL_NOT_DWORD (warning): ignored, then judged as absent.
@@ -38,19 +42,19 @@ func (h *host) checkSchannel() {
 		h.add(IDSchannelNotDWORD, []Evidence{dbd.ev}, h.schannelArgs(dbd.ev))
 		if h.os.dbdAbsentIsOne {
 			a := h.schannelArgs(dbd.ev)
-			a["state"] = h.phrase("sch.dbd.ignored", a)
+			a["state"], a["tool"] = h.phrase("sch.dbd.ignored", a), h.phrase("sch.dbd.tool.absent", nil)
 			h.add(IDSchannelDisabledByDefault, []Evidence{dbd.ev}, a)
 		}
 	case regAbsent:
 		if h.os.dbdAbsentIsOne {
 			a := h.schannelArgs(dbd.ev)
-			a["state"] = h.phrase("sch.dbd.absent", a)
+			a["state"], a["tool"] = h.phrase("sch.dbd.absent", a), h.phrase("sch.dbd.tool.absent", nil)
 			h.add(IDSchannelDisabledByDefault, []Evidence{dbd.ev}, a)
 		}
 	case regDWORD:
 		if dbd.n != 0 {
 			a := h.schannelArgs(dbd.ev)
-			a["state"] = h.phrase("sch.dbd.set", a)
+			a["state"], a["tool"] = h.phrase("sch.dbd.set", a), h.phrase("sch.dbd.tool.set", nil)
 			h.add(IDSchannelDisabledByDefault, []Evidence{dbd.ev}, a)
 		}
 	}

@@ -36,7 +36,10 @@ const evNone = "(none)"
 //     which is WININET_IE_VERSION_UNKNOWN (unknown).
 //
 // Users are the hives loaded under HKU that belong to a person (S-1-5-21-..., S-1-12-1-...). Over
-// WinRM, HKCU is the scanning account's own hive, so it is never read. Each loaded user is judged
+// WinRM, HKCU is the scanning account's own hive, so it is never read; and the hive of the
+// scanning account (facts.Facts.Account), when Windows loaded it under HKU (a shell opened with a
+// profile, or another session of that account), is not a person using the PC: it is never judged,
+// and is named as the scanning account in the list of hives seen. Each loaded user is judged
 // by the value that applies to them, and the machine value or IE default is judged when some
 // loaded user falls through to it, or, when no user hive is loaded, as what a user without
 // settings of their own gets (with WININET_USERS_NOT_SEEN, info). A user whose own setting or
@@ -172,6 +175,9 @@ func (h *host) userValue(item, key, sid string) regRead {
 func (h *host) userSIDs() []string {
 	var sids []string
 	add := func(s string) {
+		if h.isAccount(s) {
+			return
+		}
 		if isUserSID(s) && !slices.ContainsFunc(sids, func(t string) bool { return strings.EqualFold(s, t) }) {
 			sids = append(sids, s)
 		}
@@ -188,13 +194,28 @@ func (h *host) userSIDs() []string {
 	return sids
 }
 
-// hivesSeen lists the hives that were loaded (none of them a user's), for evidence.
+// isAccount reports whether a hive under HKU is the scanning account's (or its _Classes hive).
+func (h *host) isAccount(hive string) bool {
+	a := h.f.Account
+	return a != "" && (strings.EqualFold(hive, a) || strings.EqualFold(hive, a+"_Classes"))
+}
+
+// accountMark follows the scanning account's hive in the list of hives seen.
+const accountMark = " (scanning account, not judged)"
+
+// hivesSeen lists the hives that were loaded (none of them a user's), for evidence; the scanning
+// account's is marked as such.
 func (h *host) hivesSeen() string {
 	if len(h.f.UserHives) == 0 {
 		return evNone
 	}
 	hs := slices.Clone(h.f.UserHives)
 	slices.Sort(hs)
+	for i, s := range hs {
+		if h.isAccount(s) {
+			hs[i] = s + accountMark
+		}
+	}
 	return clip(strings.Join(hs, ", "))
 }
 

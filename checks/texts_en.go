@@ -37,9 +37,13 @@ var english = catalogue{
 			Detail: `The collector ran in a 32-bit PowerShell on 64-bit Windows, so Windows redirected its ` +
 				`HKLM\SOFTWARE reads to the 32-bit registry view (Wow6432Node) and System32 to SysWOW64. The ` +
 				`values and DLL versions it reported are not those of the 64-bit view and the native DLLs, and ` +
-				`on 64-bit Windows both views matter (Q6), so they were not judged.`,
-			Remediation: `Scan again through the default 64-bit PowerShell endpoint (Microsoft.PowerShell, not ` +
-				`Microsoft.PowerShell32); on the host, Get-PSSessionConfiguration shows the endpoints.`,
+				`on 64-bit Windows both views matter (Q6), so they were not judged. tlsready runs powershell.exe in ` +
+				`the WinRM command shell (cmd.exe), which starts the 64-bit PowerShell unless the host's environment ` +
+				`sends it to C:\Windows\SysWOW64.`,
+			Remediation: `On the host, check that the system variables Path and ComSpec name C:\Windows\System32 (not ` +
+				`C:\Windows\SysWOW64) and that no other powershell.exe comes first in Path, then scan again. ` +
+				`"winrs -r:<host> set" shows the environment of a WinRM command shell: in a 32-bit one ` +
+				`PROCESSOR_ARCHITECTURE is x86 and PROCESSOR_ARCHITEW6432 is AMD64.`,
 		},
 
 		IDKBMissing: {
@@ -113,12 +117,15 @@ var english = catalogue{
 		},
 		IDSchannelDisabledByDefault: {
 			Title: `SCHANNEL: TLS 1.2 not in the default negotiation (DisabledByDefault)`,
-			Detail: `{state} Programs that do not choose TLS versions themselves will not use TLS 1.2. This does ` +
-				`not block Outlook: WinHTTP with DefaultSecureProtocols and WinINet ask for TLS 1.2 explicitly (Q8).`,
-			Remediation: `To let every SCHANNEL client use TLS 1.2 by default, set DisabledByDefault to 0 ` +
-				`(REG_DWORD) under {key} and restart the host (Q8). 0 means TLS 1.2 takes part in the default ` +
-				`negotiation and 1 means it does not; the FAQ's bullet list states these the wrong way round, its ` +
-				`following paragraph is right.`,
+			Detail: `{state} Programs that leave the TLS versions to SCHANNEL will not use TLS 1.2. Outlook's ` +
+				`connections to Exchange are not blocked by this: WinHTTP with DefaultSecureProtocols and WinINet ask ` +
+				`for TLS 1.2 explicitly. But Outlook's POP, IMAP and SMTP accounts use SCHANNEL directly, as other ` +
+				`SCHANNEL clients on the host do, and they will not use TLS 1.2; KB3140245 ` +
+				`(support.microsoft.com/help/3140245) says that Office applications need these SCHANNEL settings (Q8).`,
+			Remediation: `Set DisabledByDefault to 0 (REG_DWORD) under {key} and restart the host: SCHANNEL reads it ` +
+				`at start-up (Q8, KB3140245).{tool} 0 means TLS 1.2 takes part in the default negotiation and 1 ` +
+				`means it does not; the FAQ's bullet list states these the wrong way round, its following paragraph ` +
+				`is right.`,
 		},
 		IDSchannelNotDWORD: {
 			Title: `SCHANNEL: {name} is not a REG_DWORD`,
@@ -186,7 +193,8 @@ var english = catalogue{
 			Title: `Per-user WinINet settings not seen: no user signed in`,
 			Detail: `No user hive was loaded under HKEY_USERS when the host was scanned, so per-user Internet ` +
 				`Options and user policies could not be read; over WinRM, HKEY_CURRENT_USER is the scanning ` +
-				`account's own hive, so it is not read. The machine settings were judged as they apply to a user ` +
+				`account's own hive, so it is not read, and that hive is not judged when it appears under ` +
+				`HKEY_USERS. The machine settings were judged as they apply to a user ` +
 				`without settings of their own; a user who turned "Use TLS 1.2" off would not be seen (Q17).`,
 			Remediation: `To see per-user settings, scan again while the user is signed in (Q17).`,
 		},
@@ -272,6 +280,11 @@ var english = catalogue{
 		"sch.dbd.absent":  `DisabledByDefault is not set under {key}; on {os} that behaves as 1.`,
 		"sch.dbd.ignored": `{seen} is not a REG_DWORD, so SCHANNEL ignores it; on {os} that behaves as 1.`,
 		"sch.dbd.set":     `{seen}: any value but 0 keeps TLS 1.2 out of the default negotiation.`,
+		// What sets DisabledByDefault: tlsready's opt-in for Windows 7 / Server 2008 R2, or whatever
+		// set it elsewhere.
+		"sch.dbd.tool.absent": ` "tlsready remediate --win7-schannel" puts this value in the remediation kit and ` +
+			`"tlsready fix --win7-schannel" writes it; without the flag neither touches SCHANNEL.`,
+		"sch.dbd.tool.set": ` Find what set it (a GPO, a hardening script or tool), or it will come back.`,
 
 		// WinINet: whose setting, who it applies to, how to fix it.
 		"inet.scope.policy":     `machine policy`,

@@ -36,9 +36,13 @@ var japanese = catalogue{
 			Detail: `収集スクリプトが 64 ビットの Windows 上の 32 ビットの PowerShell で実行されたため、Windows により ` +
 				`HKLM\SOFTWARE の読み取りは 32 ビットのレジストリ ビュー (Wow6432Node) に、System32 は SysWOW64 に ` +
 				`リダイレクトされました。報告された値と DLL のバージョンは 64 ビット ビューやネイティブの DLL のものではなく、` +
-				`64 ビットの Windows では両方のビューが関係するため (Q6)、判定していません。`,
-			Remediation: `既定の 64 ビットの PowerShell エンドポイント (Microsoft.PowerShell。Microsoft.PowerShell32 ではなく) ` +
-				`を使用してもう一度スキャンしてください。ホストで Get-PSSessionConfiguration を実行するとエンドポイントを確認できます。`,
+				`64 ビットの Windows では両方のビューが関係するため (Q6)、判定していません。tlsready は WinRM のコマンド シェル ` +
+				`(cmd.exe) で powershell.exe を実行します。ホストの環境が C:\Windows\SysWOW64 を指していなければ、64 ビットの ` +
+				`PowerShell が起動します。`,
+			Remediation: `ホストで、システム環境変数 Path と ComSpec が C:\Windows\SysWOW64 ではなく C:\Windows\System32 を` +
+				`指していること、Path の前の方にほかの powershell.exe がないことを確認してから、もう一度スキャンしてください。` +
+				`「winrs -r:<host> set」で WinRM のコマンド シェルの環境を確認できます。32 ビットのシェルでは ` +
+				`PROCESSOR_ARCHITECTURE が x86、PROCESSOR_ARCHITEW6432 が AMD64 になります。`,
 		},
 
 		IDKBMissing: {
@@ -111,11 +115,14 @@ var japanese = catalogue{
 		},
 		IDSchannelDisabledByDefault: {
 			Title: `SCHANNEL: TLS 1.2 が既定のネゴシエーションに含まれていません (DisabledByDefault)`,
-			Detail: `{state}TLS のバージョンを自ら指定しないプログラムでは TLS 1.2 が使用されません。Outlook には影響しません: ` +
-				`DefaultSecureProtocols を設定した WinHTTP と WinINet は TLS 1.2 を明示的に要求します (Q8)。`,
-			Remediation: `すべての SCHANNEL クライアントで既定で TLS 1.2 を使用するには、{key} の DisabledByDefault を 0 ` +
-				`(REG_DWORD) に設定し、ホストを再起動してください (Q8)。0 は TLS 1.2 が既定のネゴシエーションに含まれ、1 は ` +
-				`含まれないことを意味します。FAQ の箇条書きではこれが逆に記載されていますが、続く段落の説明が正しい内容です。`,
+			Detail: `{state}TLS のバージョンを SCHANNEL に任せるプログラムでは TLS 1.2 が使用されません。Outlook の Exchange ` +
+				`への接続はこの設定の影響を受けません: DefaultSecureProtocols を設定した WinHTTP と WinINet は TLS 1.2 を明示的に` +
+				`要求します。ただし、Outlook の POP、IMAP、SMTP のアカウントは、ホスト上のほかの SCHANNEL クライアントと同じく ` +
+				`SCHANNEL を直接使用するため、TLS 1.2 を使用しません。KB3140245 (support.microsoft.com/help/3140245) には、` +
+				`Office アプリケーションにこれらの SCHANNEL の設定が必要であると記載されています (Q8)。`,
+			Remediation: `{key} の DisabledByDefault を 0 (REG_DWORD) に設定し、ホストを再起動してください。SCHANNEL は起動時に` +
+				`この値を読み取ります (Q8、KB3140245)。{tool}0 は TLS 1.2 が既定のネゴシエーションに含まれ、1 は含まれないことを` +
+				`意味します。FAQ の箇条書きではこれが逆に記載されていますが、続く段落の説明が正しい内容です。`,
 		},
 		IDSchannelNotDWORD: {
 			Title: `SCHANNEL: {name} が REG_DWORD ではありません`,
@@ -181,7 +188,7 @@ var japanese = catalogue{
 			Title: `ユーザーごとの WinINet の設定を確認できません: サインインしているユーザーがいません`,
 			Detail: `スキャンの時点で HKEY_USERS にユーザーのハイブが読み込まれていなかったため、ユーザーごとのインターネット ` +
 				`オプションとユーザーのポリシーを読み取れませんでした。WinRM では HKEY_CURRENT_USER はスキャンに使用したアカウント ` +
-				`自身のハイブであるため、読み取りません。コンピューターの設定は、独自の設定を持たないユーザーに適用されるものとして ` +
+				`自身のハイブであるため読み取らず、このハイブが HKEY_USERS にあっても判定しません。コンピューターの設定は、独自の設定を持たないユーザーに適用されるものとして ` +
 				`判定しました。[TLS 1.2 の使用] をオフにしたユーザーがいても検出されません (Q17)。`,
 			Remediation: `ユーザーごとの設定を確認するには、ユーザーがサインインしている間にもう一度スキャンしてください (Q17)。`,
 		},
@@ -265,6 +272,11 @@ var japanese = catalogue{
 		"sch.dbd.absent":  `{key} に DisabledByDefault が設定されていません。{os} では 1 と同じ動作になります。`,
 		"sch.dbd.ignored": `{seen} は REG_DWORD ではないため SCHANNEL に無視されます。{os} では 1 と同じ動作になります。`,
 		"sch.dbd.set":     `{seen}: 0 以外の値では TLS 1.2 は既定のネゴシエーションに含まれません。`,
+		// What sets DisabledByDefault: tlsready's opt-in for Windows 7 / Server 2008 R2, or whatever
+		// set it elsewhere.
+		"sch.dbd.tool.absent": `「tlsready remediate --win7-schannel」で修復キットにこの値が含まれ、「tlsready fix --win7-schannel」で` +
+			`この値が書き込まれます。このフラグを指定しない限り、どちらも SCHANNEL を変更しません。`,
+		"sch.dbd.tool.set": `設定したもの (GPO、セキュリティ強化のスクリプトやツール) を確認してください。そのままでは元に戻ります。`,
 
 		// WinINet: whose setting, who it applies to, how to fix it.
 		"inet.scope.policy":     `コンピューターのポリシー`,

@@ -25,9 +25,25 @@ const itemsPlaceholder = "#TLSREADY-ITEMS#"
 // (the program sent on stdin) through $input and runs it; the simulated hosts recognise it by
 // $input. It stays small: cmd.exe limits a command line to 8191 characters, and
 // -EncodedCommand takes UTF-16LE in base64, which makes it almost three times longer.
-const Bootstrap = `$ProgressPreference='SilentlyContinue';$s=@($input) -join [char]10;` +
+//
+// It first checks PowerShell's language mode, with only what Constrained Language Mode allows
+// (property access, string comparison and output, exit): under AppLocker or WDAC script
+// enforcement a remote PowerShell runs constrained, and the collector's .NET calls would fail.
+// Then it prints LanguageModeMarker and the mode on stdout and exits with ExitLanguageMode. A
+// PowerShell without the property (none before 2.0) gives an empty mode and goes on.
+const Bootstrap = `$m="$($ExecutionContext.SessionState.LanguageMode)";` +
+	`if($m -and $m -ne 'FullLanguage'){'` + LanguageModeMarker + `'+$m;exit 4};` +
+	`$ProgressPreference='SilentlyContinue';$s=@($input) -join [char]10;` +
 	`if(-not $s){[Console]::Error.WriteLine('tlsready: no program on stdin');exit 2};` +
 	`&([ScriptBlock]::Create($s))|Out-Null`
+
+// ExitLanguageMode is the exit code of the Bootstrap when PowerShell does not run in
+// FullLanguage mode; stdout then holds LanguageModeMarker and the mode.
+const ExitLanguageMode = 4
+
+// LanguageModeMarker starts the line the Bootstrap prints when PowerShell does not run in
+// FullLanguage mode; the mode follows it ("ConstrainedLanguage").
+const LanguageModeMarker = "tlsready: PowerShell language mode "
 
 // MaxCommandLine is cmd.exe's limit on a command line, which a WinRM command runs through.
 const MaxCommandLine = 8191
@@ -87,6 +103,9 @@ func (c *Client) collectError(ep Endpoint, err error) *Error {
 }
 
 func collectorResult(res RunResult) (*facts.Facts, error) {
+	if ce := languageModeError(res); ce != nil {
+		return nil, ce
+	}
 	if res.ExitCode != 0 {
 		return nil, &CollectorError{ExitCode: res.ExitCode, Stderr: stderrSummary(res.Stderr)}
 	}
@@ -101,6 +120,24 @@ func collectorResult(res RunResult) (*facts.Facts, error) {
 	// What PowerShell writes on stderr beside a complete output (progress records, warnings)
 	// does not make the facts less true.
 	return f, nil
+}
+
+// languageModeLine is the Bootstrap's answer in a restricted language mode; the mode is a
+// PSLanguageMode name.
+var languageModeLine = regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(LanguageModeMarker) + `([A-Za-z]{1,40})\r?$`)
+
+// languageModeError returns the CollectorError of a run that the Bootstrap ended because
+// PowerShell does not run in FullLanguage mode (exit code and line both), nil otherwise. The
+// registry writer, which runs through the same Bootstrap, can use it too.
+func languageModeError(res RunResult) *CollectorError {
+	if res.ExitCode != ExitLanguageMode {
+		return nil
+	}
+	m := languageModeLine.FindSubmatch(res.Stdout)
+	if m == nil {
+		return nil
+	}
+	return &CollectorError{ExitCode: res.ExitCode, LanguageMode: string(m[1])}
 }
 
 var (

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -121,6 +122,12 @@ func TestCollectorCommandLine(t *testing.T) {
 	if !strings.Contains(Bootstrap, "$input") {
 		t.Error("the bootstrap must read its program from $input")
 	}
+	// The language mode check comes first, and ends with ExitLanguageMode.
+	check, _, _ := strings.Cut(Bootstrap, "$ProgressPreference")
+	if !strings.HasPrefix(Bootstrap, "$m=\"$($ExecutionContext.SessionState.LanguageMode)\";") ||
+		!strings.Contains(check, "exit "+strconv.Itoa(ExitLanguageMode)+"}") || strings.Contains(check, "::") {
+		t.Errorf("the bootstrap does not check the language mode first with CLM-safe code: %q", check)
+	}
 	script, _ := CollectorScript(checks.Items())
 	if len(script) > DefaultEnvelopeSize/2 {
 		t.Errorf("collector of %d bytes: more than one Send", len(script))
@@ -147,6 +154,18 @@ func TestCollect(t *testing.T) {
 			wantErr: "collector exited with code 1; stderr: The term 'Get-WmiObject' is not recognized & so on At line:1 char:1"},
 		{name: "NotFacts", stdout: []byte("hello\r\n"), parseErr: true, wantErr: `collect: collector output line 1: want header`},
 		{name: "CutShort", stdout: good[:len(good)*2/3], parseErr: true, wantErr: "collect: collector output"},
+		{name: "ConstrainedLanguage", stdout: []byte(LanguageModeMarker + "ConstrainedLanguage\r\n"), exitCode: ExitLanguageMode,
+			wantErr: "collect: PowerShell runs in Constrained Language Mode for the scanning account on this host"},
+		{name: "ConstrainedLanguageAdvice", stdout: []byte(LanguageModeMarker + "ConstrainedLanguage\r\n"), exitCode: ExitLanguageMode,
+			wantErr: "AppLocker or WDAC (Device Guard) script rules. Let the scanning account run PowerShell in full language mode"},
+		{name: "OtherLanguageMode", stdout: []byte(LanguageModeMarker + "RestrictedLanguage\r\n"), exitCode: ExitLanguageMode,
+			wantErr: "PowerShell runs in language mode RestrictedLanguage"},
+		{name: "LanguageModeLineWithOtherExitCode", stdout: []byte(LanguageModeMarker + "ConstrainedLanguage\r\n"), exitCode: 1,
+			wantErr: "collector exited with code 1"},
+		{name: "ExitCode4WithoutLine", exitCode: ExitLanguageMode, stderr: "boom",
+			wantErr: "collector exited with code 4; stderr: boom"},
+		{name: "LanguageModeNotAName", stdout: []byte(LanguageModeMarker + "<b>x</b>\r\n"), exitCode: ExitLanguageMode,
+			wantErr: "collector exited with code 4"},
 		{name: "NothingButStderr", stderr: "tlsready: no program on stdin", exitCode: 0, parseErr: true,
 			wantErr: "collector output: empty (no header line); stderr: tlsready: no program on stdin"},
 	}

@@ -12,8 +12,9 @@ import (
 	"github.com/masterzen/winrm/soap"
 )
 
-// The requests of a run are the library's envelopes (winrm.NewOpenShellRequest and the
-// others). Building one of them makes a document of some fifty allocations and prints it through
+// The requests of a run are the library's envelopes (winrm.NewSendInputRequest and the
+// others; the Create and the Command are built with the library's builder, see
+// newOpenShellRequest and newCommandRequest). Building one of them makes a document of some fifty allocations and prints it through
 // fmt; a scan sends six per host. So each kind of request is built once per Client, with markers
 // in place of the values that change between requests, and cut at the markers into a template;
 // a request is the template's text with the values put back, in one allocation. The library does
@@ -171,7 +172,7 @@ func compileTemplates(locale string, envelopeSize int) (*templates, error) {
 	url, shell, cmd := slotURL.marker(), slotShellID.marker(), slotCommandID.marker()
 	stdin, _ := base64.StdEncoding.DecodeString(stdinMarker)
 	build := [numRequestKinds]func() *soap.SoapMessage{
-		reqCreate:  func() *soap.SoapMessage { return winrm.NewOpenShellRequest(url, p) },
+		reqCreate:  func() *soap.SoapMessage { return newOpenShellRequest(url, p) },
 		reqCommand: func() *soap.SoapMessage { return newCommandRequest(url, shell, slotCommand.marker(), p) },
 		reqSend:    func() *soap.SoapMessage { return winrm.NewSendInputRequest(url, shell, cmd, stdin, false, p) },
 		reqSendEnd: func() *soap.SoapMessage { return winrm.NewSendInputRequest(url, shell, cmd, stdin, true, p) },
@@ -183,13 +184,63 @@ func compileTemplates(locale string, envelopeSize int) (*templates, error) {
 	}
 	var ts templates
 	for k, b := range build {
-		t, err := compile(b().String())
+		text := b().String()
+		if requestKind(k) == reqCreate {
+			var err error
+			if text, err = mustComplyNoProfile(text); err != nil {
+				return nil, fmt.Errorf("request template %d: %w", k, err)
+			}
+		}
+		t, err := compile(text)
 		if err != nil {
 			return nil, fmt.Errorf("request template %d: %w", k, err)
 		}
 		ts[k] = t
 	}
 	return &ts, nil
+}
+
+// newOpenShellRequest is winrm.NewOpenShellRequest with WINRS_NOPROFILE=TRUE instead of the
+// library's FALSE. With FALSE, Windows loads the scanning account's user profile for the shell,
+// and creates it (C:\Users\<account>) on the first contact: the scan would change every PC it
+// reads, and the account's hive would appear under HKEY_USERS beside the hives of the people who
+// use the PC. The collector needs no profile. The envelope text gets the option's MustComply
+// attribute from mustComplyNoProfile.
+func newOpenShellRequest(uri string, params *winrm.Parameters) *soap.SoapMessage {
+	m := soap.NewMessage()
+	m.Header().
+		To(uri).
+		ReplyTo("http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous").
+		MaxEnvelopeSize(params.EnvelopeSize).
+		Id(newMessageID()).
+		Locale(params.Locale).
+		Timeout(params.Timeout).
+		Action("http://schemas.xmlsoap.org/ws/2004/09/transfer/Create").
+		ResourceURI("http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd").
+		AddOption(soap.NewHeaderOption("WINRS_NOPROFILE", "TRUE")).
+		AddOption(soap.NewHeaderOption("WINRS_CODEPAGE", "65001")).
+		Build()
+	body := m.CreateBodyElement("Shell", soap.DOM_NS_WIN_SHELL)
+	m.CreateElement(body, "InputStreams", soap.DOM_NS_WIN_SHELL).SetContent("stdin")
+	m.CreateElement(body, "OutputStreams", soap.DOM_NS_WIN_SHELL).SetContent("stdout stderr")
+	return m
+}
+
+// noProfileOption is the WINRS_NOPROFILE option as the library writes it, and as a Windows
+// client sends it (testdata/wsman-captures/test_winrs_noprofile.yml): MustComply="true", so that
+// a host that cannot honour it faults instead of loading the profile anyway.
+const (
+	noProfileOption       = `<w:Option Name="WINRS_NOPROFILE">TRUE</w:Option>`
+	noProfileOptionComply = `<w:Option MustComply="true" Name="WINRS_NOPROFILE">TRUE</w:Option>`
+)
+
+// mustComplyNoProfile adds MustComply="true" to the WINRS_NOPROFILE option of a Create envelope
+// (the library's options have no attributes but Name).
+func mustComplyNoProfile(envelope string) (string, error) {
+	if n := strings.Count(envelope, noProfileOption); n != 1 {
+		return "", fmt.Errorf("create envelope has %d WINRS_NOPROFILE options, want 1", n)
+	}
+	return strings.Replace(envelope, noProfileOption, noProfileOptionComply, 1), nil
 }
 
 // newMessageID returns "uuid:" and a random (version 4) UUID in capitals, as Windows writes

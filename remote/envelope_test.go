@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/xml"
 	"errors"
+	"os"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 
@@ -54,6 +57,14 @@ func TestTemplatesAreTheLibrarysEnvelopes(t *testing.T) {
 				got := ts[k].fill(v)
 				text := string(bytes.Join(got, nil))
 				want := m.String()
+				if k == reqCreate {
+					// Ours asks for no profile (MustComply), the library's for one.
+					lib := `<w:Option Name="WINRS_NOPROFILE">FALSE</w:Option>`
+					if strings.Count(want, lib) != 1 {
+						t.Fatalf("the library's Create has no %s:\n%s", lib, want)
+					}
+					want = strings.Replace(want, lib, `<w:Option MustComply="true" Name="WINRS_NOPROFILE">TRUE</w:Option>`, 1)
+				}
 				if messageID.ReplaceAllString(text, "ID") != messageID.ReplaceAllString(want, "ID") {
 					t.Errorf("%s kind %d:\n%s\nwant\n%s", cfg.locale, k, text, want)
 				}
@@ -72,6 +83,84 @@ func TestTemplatesAreTheLibrarysEnvelopes(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// option is a WS-Management Option element: its attributes and text.
+type option struct {
+	XMLName xml.Name
+	Attrs   []xml.Attr `xml:",any,attr"`
+	Text    string     `xml:",chardata"`
+}
+
+var optionSet = regexp.MustCompile(`(?s)<(\w+:)?OptionSet\b.*?</(\w+:)?OptionSet>`)
+
+// options returns the Option elements of the first OptionSet in text, by their Name attribute,
+// each rendered as its namespace, sorted attributes and text.
+func options(t *testing.T, text string) map[string]string {
+	t.Helper()
+	frag := optionSet.FindString(text)
+	if frag == "" {
+		t.Fatalf("no OptionSet in %.200s", text)
+	}
+	// The fragment uses prefixes declared on the envelope: declare the two it may use.
+	wrapped := `<root xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd" xmlns:wsman="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd" xmlns:s="http://www.w3.org/2003/05/soap-envelope">` + frag + `</root>`
+	var root struct {
+		Set struct {
+			Options []option `xml:"http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd Option"`
+		} `xml:"http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd OptionSet"`
+	}
+	if err := xml.Unmarshal([]byte(wrapped), &root); err != nil {
+		t.Fatalf("OptionSet %s: %v", frag, err)
+	}
+	out := map[string]string{}
+	for _, o := range root.Set.Options {
+		var attrs []string
+		name := ""
+		for _, a := range o.Attrs {
+			attrs = append(attrs, a.Name.Space+" "+a.Name.Local+"="+a.Value)
+			if a.Name.Local == "Name" {
+				name = a.Value
+			}
+		}
+		sort.Strings(attrs)
+		out[name] = o.XMLName.Space + " [" + strings.Join(attrs, " ") + "] " + o.Text
+	}
+	return out
+}
+
+// The Create asks for no profile exactly as a Windows client does in the recorded exchange
+// (same element, attributes and value), and keeps the library's UTF-8 code page.
+func TestCreateAsksForNoProfile(t *testing.T) {
+	capture, err := os.ReadFile("../testdata/wsman-captures/test_winrs_noprofile.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := string(capture)
+	if i := strings.Index(first, "response:"); i >= 0 {
+		first = first[:i] // the Create request
+	}
+	windows := options(t, first)
+	if windows["WINRS_NOPROFILE"] == "" {
+		t.Fatalf("the capture's Create has no WINRS_NOPROFILE: %v", windows)
+	}
+	ts, err := compileTemplates("en-US", 153600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	create := string(bytes.Join(ts[reqCreate].fill(&values{url: "http://h:5985/wsman", messageID: newMessageID(), timeout: "PT20S"}), nil))
+	ours := options(t, create)
+	if ours["WINRS_NOPROFILE"] != windows["WINRS_NOPROFILE"] {
+		t.Errorf("WINRS_NOPROFILE option %q, Windows client %q", ours["WINRS_NOPROFILE"], windows["WINRS_NOPROFILE"])
+	}
+	if want := "http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd [ Name=WINRS_CODEPAGE] 65001"; ours["WINRS_CODEPAGE"] != want {
+		t.Errorf("WINRS_CODEPAGE option %q, want %q", ours["WINRS_CODEPAGE"], want)
+	}
+	if len(ours) != 2 {
+		t.Errorf("Create options %v, want WINRS_NOPROFILE and WINRS_CODEPAGE", ours)
+	}
+	if _, err := mustComplyNoProfile("<x/>"); err == nil {
+		t.Error("an envelope without the option was accepted")
 	}
 }
 

@@ -211,9 +211,28 @@ type CollectorError struct {
 	// Err is the reason its output was rejected (a *facts.ParseError), nil when the exit code
 	// alone is the reason.
 	Err error
+	// LanguageMode is PowerShell's language mode when the collector did not run because it is
+	// not FullLanguage (ExitLanguageMode): "ConstrainedLanguage" under AppLocker or WDAC script
+	// enforcement. Empty otherwise.
+	LanguageMode string
 }
 
+// constrainedLanguageAdvice is the message of a host whose PowerShell runs in Constrained
+// Language Mode: what it means and what the admin can do.
+const constrainedLanguageAdvice = "PowerShell runs in Constrained Language Mode for the scanning account on this host, " +
+	"so the collector cannot run (.NET method calls, which it needs to read the registry, are blocked): " +
+	"the host enforces AppLocker or WDAC (Device Guard) script rules. Let the scanning account run PowerShell " +
+	"in full language mode there (for AppLocker, a script rule that allows its group; WDAC applies to every account), " +
+	"or check this host another way"
+
 func (e *CollectorError) Error() string {
+	switch {
+	case e.LanguageMode == "ConstrainedLanguage":
+		return constrainedLanguageAdvice
+	case e.LanguageMode != "":
+		return "PowerShell runs in language mode " + e.LanguageMode + " for the scanning account on this host, " +
+			"so the collector cannot run; it needs FullLanguage"
+	}
 	var msg string
 	if e.Err != nil {
 		msg = e.Err.Error()

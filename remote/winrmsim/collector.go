@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"hash/fnv"
 	"regexp"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -38,12 +40,24 @@ func (h *host) collect(items []facts.Item, owner string) *facts.Facts {
 	if h.oldWinRM {
 		f.PSVersion = "2.0" // Windows 7 and Server 2008 R2 ship PowerShell 2.0
 	}
+	// The hive of an account whose profile is loaded (a shell opened with a profile) is one
+	// more hive under HKU, listed in the order of Registry.Users.GetSubKeyNames (sorted here).
+	accounts := h.profileHives()
+	if len(accounts) > 0 {
+		f.UserHives = append(f.UserHives, accounts...)
+		sort.Slice(f.UserHives, func(i, j int) bool { return strings.ToLower(f.UserHives[i]) < strings.ToLower(f.UserHives[j]) })
+	}
 	for _, it := range items {
 		switch it.Kind {
 		case facts.KindRegistry:
 			if rest, ok := cutPrefixFold(it.Key, facts.AllUserHives); ok {
-				for _, hive := range h.hives {
-					f.Values = append(f.Values, h.readValue(it.ID, `HKU\`+hive+`\`+rest, it.Name))
+				for _, hive := range f.UserHives {
+					key := `HKU\` + hive + `\` + rest
+					if slices.Contains(accounts, hive) {
+						f.Values = append(f.Values, h.readAccountValue(it.ID, key, rest, it.Name))
+						continue
+					}
+					f.Values = append(f.Values, h.readValue(it.ID, key, it.Name))
 				}
 				continue
 			}

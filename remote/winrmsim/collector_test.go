@@ -209,6 +209,9 @@ func TestCollectorOverWinRM(t *testing.T) {
 	}
 	p := mustProfile(t, lab)
 	hd, _ := compile(p)
+	// The test client opens shells without WINRS_NOPROFILE, as winrs does by default: the
+	// account's profile is loaded and its hive is one more under HKU.
+	hd.loadProfile(AccountSID(testUser))
 	want := hd.collect(items, testUser)
 	script := collectorScript(t, items)
 	enc := encodeCommand(bootstrap)

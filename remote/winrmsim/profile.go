@@ -12,6 +12,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,6 +20,8 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode"
+
+	"github.com/tlsready/tlsready/facts"
 )
 
 // Profile is one simulated Windows host, read from a JSON file of exactly this shape:
@@ -72,7 +75,26 @@ type Profile struct {
 	// BasedOn names the profile this one was copied from (Generate sets it), so that a test
 	// knows what verdict to expect of a generated host.
 	BasedOn string `json:"basedOn,omitempty"`
+	// AccountHive is the registry of the connecting account's own hive, by key path relative
+	// to the hive's root ("Software\\Microsoft\\..."), with values as in Registry. As on
+	// Windows, the hive is loaded only for a shell opened with a profile (a Create without
+	// WINRS_NOPROFILE=TRUE): then HKU\<AccountSID(user)> and HKU\<SID>_Classes exist while
+	// that shell is open, and the collector sees the first among the user hives. See
+	// Host.LoadedProfiles and Host.CreatedProfiles.
+	AccountHive map[string]map[string]RegistryValue `json:"accountHive,omitempty"`
+	// LanguageMode is the language mode PowerShell runs in for a remote command:
+	// LanguageConstrained, as under AppLocker or WDAC script enforcement, or "" (the same as
+	// LanguageFull). In Constrained Language Mode a program's check of
+	// $ExecutionContext.SessionState.LanguageMode sees it, and a program that invokes a method
+	// of a type that is not a core type fails with PowerShell's error (exit code 1).
+	LanguageMode string `json:"languageMode,omitempty"`
 }
+
+// Language modes of Profile.LanguageMode, as PowerShell names them.
+const (
+	LanguageFull        = "FullLanguage"
+	LanguageConstrained = "ConstrainedLanguage"
+)
 
 // OSInfo is the operating system of a profile, as Win32_OperatingSystem reports it.
 type OSInfo struct {
@@ -274,6 +296,12 @@ type host struct {
 	files      map[string]string  // lower-case path -> version string
 	env        []envVar           // the environment cmd.exe and the collector see
 	envLookup  map[string]string  // upper-case name -> value
+	// account is the connecting account's hive (Profile.AccountHive): lower-case path relative
+	// to the hive's root -> key; parents included, "" is the root.
+	account map[string]*regKey
+	profMu  sync.Mutex     // guards loaded and created
+	loaded  map[string]int // account SID -> open shells that loaded its profile
+	created map[string]bool
 }
 
 type regKey struct {
@@ -322,6 +350,11 @@ func compile(p Profile) (*host, error) {
 	}
 	if p.Fault != "" && !knownFault(p.Fault) {
 		return nil, fmt.Errorf("fault %q: want \"\", %s", p.Fault, faultList)
+	}
+	switch p.LanguageMode {
+	case "", LanguageFull, LanguageConstrained:
+	default:
+		return nil, fmt.Errorf("languageMode %q: want \"\", %s or %s", p.LanguageMode, LanguageFull, LanguageConstrained)
 	}
 	lat, err := ParseLatency(p.Latency)
 	if err != nil {
@@ -383,6 +416,9 @@ func compile(p Profile) (*host, error) {
 			h.addHive(parts[1])
 		}
 	}
+	if err := h.compileAccountHive(p.AccountHive); err != nil {
+		return nil, err
+	}
 	for _, raw := range sortedKeys(p.Files) {
 		full := h.expandEnv(raw)
 		if !drivePathPattern.MatchString(full) {
@@ -395,6 +431,102 @@ func compile(p Profile) (*host, error) {
 		h.files[lk] = p.Files[raw]
 	}
 	return h, nil
+}
+
+// compileAccountHive checks and indexes Profile.AccountHive.
+func (h *host) compileAccountHive(hive map[string]map[string]RegistryValue) error {
+	h.account = map[string]*regKey{"": {path: ""}}
+	h.loaded, h.created = map[string]int{}, map[string]bool{}
+	for _, raw := range sortedKeys(hive) {
+		parts := strings.Split(raw, `\`)
+		switch strings.ToUpper(parts[0]) {
+		case "HKLM", "HKU", "HKCU", "HKEY_LOCAL_MACHINE", "HKEY_USERS", "HKEY_CURRENT_USER":
+			return fmt.Errorf("accountHive key %q: want a path relative to the hive (Software\\...)", raw)
+		}
+		var k *regKey
+		for i, part := range parts {
+			if part == "" {
+				return fmt.Errorf("accountHive key %q: empty key name (doubled, leading or trailing backslash)", raw)
+			}
+			sub := strings.Join(parts[:i+1], `\`)
+			if k = h.account[strings.ToLower(sub)]; k == nil {
+				k = &regKey{path: sub}
+				h.account[strings.ToLower(sub)] = k
+			}
+		}
+		if k.values != nil {
+			return fmt.Errorf("accountHive key %q: listed twice", raw)
+		}
+		k.values = map[string]*regValue{}
+		for _, name := range sortedKeys(hive[raw]) {
+			vname := name
+			if vname == "(default)" {
+				vname = ""
+			}
+			text, err := valueText(hive[raw][name])
+			if err != nil {
+				return fmt.Errorf("accountHive key %q: value %q: %w", raw, name, err)
+			}
+			if _, dup := k.values[strings.ToLower(vname)]; dup {
+				return fmt.Errorf("accountHive key %q: value %q listed twice", raw, name)
+			}
+			k.values[strings.ToLower(vname)] = &regValue{name: vname, typ: hive[raw][name].Type, text: text}
+		}
+	}
+	return nil
+}
+
+// loadProfile is Windows loading (and, the first time, creating) the profile of the account
+// with this SID for a shell: its hive stays loaded until the last such shell is closed (the
+// User Profile Service counts the references and unloads the hive at zero).
+func (h *host) loadProfile(sid string) {
+	h.profMu.Lock()
+	defer h.profMu.Unlock()
+	h.loaded[sid]++
+	h.created[sid] = true
+}
+
+// unloadProfile releases the profile a closed shell loaded.
+func (h *host) unloadProfile(sid string) {
+	h.profMu.Lock()
+	defer h.profMu.Unlock()
+	if h.loaded[sid]--; h.loaded[sid] <= 0 {
+		delete(h.loaded, sid)
+	}
+}
+
+// profileHives returns the account SIDs whose profiles are loaded now, sorted, leaving out
+// those whose hive the profile's Registry lists anyway.
+func (h *host) profileHives() []string {
+	h.profMu.Lock()
+	defer h.profMu.Unlock()
+	var out []string
+	for sid := range h.loaded {
+		if !slices.ContainsFunc(h.hives, func(x string) bool { return strings.EqualFold(x, sid) }) {
+			out = append(out, sid)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// readAccountValue reads a value of the account's hive (key relative to its root).
+func (h *host) readAccountValue(id, fullKey, rel, name string) facts.Value {
+	v := facts.Value{ItemID: id, Key: fullKey, Name: name, State: facts.StateNoKey}
+	k := h.account[strings.ToLower(strings.Trim(rel, `\`))]
+	if k == nil {
+		return v
+	}
+	if name == "(default)" {
+		name = ""
+	}
+	rv := k.values[strings.ToLower(name)]
+	if rv == nil {
+		v.State = facts.StateNoValue
+		return v
+	}
+	v.State, v.Type, v.Data = facts.StateOK, rv.typ, rv.text
+	return v
 }
 
 // addKey registers a key and its parents, and returns the key.

@@ -417,6 +417,13 @@ loop:
 		}
 		program = string(bytes.TrimPrefix(p.stdin, []byte("\xef\xbb\xbf")))
 	}
+	if p.h.p.LanguageMode == LanguageConstrained {
+		first := script // the command line's program runs first; it may run stdin's
+		if fromStdin {
+			first = program
+		}
+		return p.psConstrained(first, program, encoded)
+	}
 	return p.psScript(program, encoded)
 }
 

@@ -255,6 +255,23 @@ func (h *Host) Name() string { return h.h.p.Name }
 // Profile returns the profile the host answers from.
 func (h *Host) Profile() Profile { return h.h.p }
 
+// LoadedProfiles returns the SIDs of the accounts whose user profile is loaded now, because a
+// shell of theirs that was opened with a profile (no WINRS_NOPROFILE=TRUE) is open: each is
+// HKU\<SID> and HKU\<SID>_Classes for the collector.
+func (h *Host) LoadedProfiles() []string {
+	h.h.profMu.Lock()
+	defer h.h.profMu.Unlock()
+	return sortedKeys(h.h.loaded)
+}
+
+// CreatedProfiles returns the SIDs of the accounts whose user profile (C:\Users\<account>) a
+// shell opened with a profile made on this host: what a scan must not leave behind.
+func (h *Host) CreatedProfiles() []string {
+	h.h.profMu.Lock()
+	defer h.h.profMu.Unlock()
+	return sortedKeys(h.h.created)
+}
+
 // Stats returns the counts of requests so far.
 func (h *Host) Stats() Stats {
 	h.mu.Lock()

@@ -14,6 +14,7 @@ import (
 // shell is an open WinRS shell (wsmprovhost/winrshost on Windows).
 type shell struct {
 	id, owner     string
+	profile       string // the SID whose profile was loaded for the shell; "" with WINRS_NOPROFILE
 	codepage      int
 	inputStreams  string
 	outputStreams string
@@ -149,6 +150,11 @@ func (x *exchange) create() {
 	}
 	sh := &shell{id: newUUID(), owner: x.user, codepage: codepage, inputStreams: in, outputStreams: out,
 		commands: map[string]*command{}}
+	if v, ok := hd.option("WINRS_NOPROFILE"); !ok || !strings.EqualFold(strings.TrimSpace(v), "TRUE") {
+		// Windows loads the account's profile for the shell, creating it the first time.
+		sh.profile = AccountSID(x.user)
+		h.h.loadProfile(sh.profile)
+	}
 	h.shells[sh.id] = sh
 	h.mu.Unlock()
 	h.logf("Create: shell %s for %s (code page %d)", sh.id, x.user, codepage)
@@ -481,6 +487,9 @@ func (x *exchange) delete() {
 	}
 	h := x.host
 	delete(h.shells, sh.id)
+	if sh.profile != "" {
+		h.h.unloadProfile(sh.profile)
+	}
 	for _, c := range sh.commands {
 		c.changed()
 	}
