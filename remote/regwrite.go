@@ -180,6 +180,10 @@ func (c *Client) WriteRegistry(ctx context.Context, ep Endpoint, writes []facts.
 		return nil, err
 	}
 	out, perr := facts.ParseWriterOutput(res.Stdout)
+	if ce := languageModeError(res); ce != nil {
+		// The bootstrap found PowerShell constrained: nothing was read or written.
+		return out, c.collectError(ep, ce)
+	}
 	if res.ExitCode != 0 {
 		return out, c.collectError(ep, &CollectorError{ExitCode: res.ExitCode, Stderr: stderrSummary(res.Stderr)})
 	}

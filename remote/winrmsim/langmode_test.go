@@ -1,6 +1,7 @@
 package winrmsim
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -92,21 +93,42 @@ func TestConstrainedLanguage(t *testing.T) {
 
 // The real client maps the bootstrap's answer to a collector error that names Constrained
 // Language Mode and what to do.
+// Both programs the client runs through the bootstrap, the collector and the fix writer, end
+// with the Constrained Language Mode error, not a bare exit code.
 func TestConstrainedLanguageWithTheClient(t *testing.T) {
 	p := mustProfile(t, win7)
 	p.LanguageMode = LanguageConstrained
 	h := startHost(t, p, Options{})
-	_, err := collect(t, realClient(t, nil), h)
-	if err == nil {
-		t.Fatal("Collect succeeded in Constrained Language Mode")
+	ep, err := remote.ParseEndpoint(h.Addr())
+	if err != nil {
+		t.Fatal(err)
 	}
-	if c := remote.CategoryOf(err); c != remote.CategoryCollector {
-		t.Errorf("category %s, want collector", c)
-	}
-	for _, s := range []string{"host " + h.Addr(), "Constrained Language Mode", "AppLocker or WDAC", "check this host another way"} {
-		if !strings.Contains(err.Error(), s) {
-			t.Errorf("error %q lacks %q", err, s)
-		}
+	c := realClient(t, nil)
+	for _, tt := range []struct {
+		name string
+		run  func() error
+	}{
+		{"collector", func() error { _, err := c.Collect(context.Background(), ep, clientItems); return err }},
+		{"fix writer", func() error {
+			w := facts.RegWrite{Op: facts.OpOr, Key: dspKey, Name: "DefaultSecureProtocols", Data: "2560"}
+			_, err := c.WriteRegistry(context.Background(), ep, []facts.RegWrite{w}, true)
+			return err
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.run()
+			if err == nil {
+				t.Fatal("succeeded in Constrained Language Mode")
+			}
+			if c := remote.CategoryOf(err); c != remote.CategoryCollector {
+				t.Errorf("category %s, want collector", c)
+			}
+			for _, s := range []string{"host " + h.Addr(), "Constrained Language Mode", "AppLocker or WDAC", "check this host another way"} {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error %q lacks %q", err, s)
+				}
+			}
+		})
 	}
 	if h.OpenShells() != 0 {
 		t.Errorf("%d shells left open", h.OpenShells())
