@@ -62,8 +62,11 @@ function collect(tree, src, workarounds) {
     else if (stringTypes.has(n.type)) inString = true;
     if (n.type === 'ERROR' || n.isMissing) {
       if (errors.length < MAX_ERRORS) {
-        errors.push({ kind: n.isMissing ? 'MISSING' : 'ERROR', type: n.type, row: n.startPosition.row,
-          column: n.startPosition.column, text: cut(src.slice(n.startIndex, n.endIndex)) });
+        const e = { kind: n.isMissing ? 'MISSING' : 'ERROR', type: n.type, row: n.startPosition.row,
+          column: n.startPosition.column, text: cut(src.slice(n.startIndex, n.endIndex)) };
+        // A missing closer belongs to the block or expression its parent opened: report where.
+        if (n.isMissing && n.parent) { e.openRow = n.parent.startPosition.row; e.openColumn = n.parent.startPosition.column; }
+        errors.push(e);
       } else truncated = true;
     }
     if (n.type === 'command' && commands.length < MAX_COMMANDS) {

@@ -298,6 +298,9 @@ type rawError struct {
 	Row    int    `json:"row"`
 	Column int    `json:"column"`
 	Text   string `json:"text"`
+	// OpenRow and OpenColumn: for a MISSING node, where its parent starts.
+	OpenRow    *int `json:"openRow"`
+	OpenColumn *int `json:"openColumn"`
 }
 
 func (v *Validator) roundTrip(ctx context.Context, src string) (*Result, error) {
@@ -349,6 +352,10 @@ func (v *Validator) roundTrip(ctx context.Context, src string) (*Result, error) 
 		}
 		if e.Row >= 0 && e.Row < len(lines) {
 			se.Source = strings.TrimRight(lines[e.Row], "\r")
+		}
+		if e.OpenRow != nil && e.OpenColumn != nil && *e.OpenRow >= 0 && *e.OpenRow < len(lines) {
+			se.OpenLine, se.OpenColumn = *e.OpenRow+1, *e.OpenColumn+1
+			se.OpenSource = strings.TrimRight(lines[*e.OpenRow], "\r")
 		}
 		r.Errors = append(r.Errors, se)
 	}

@@ -37,7 +37,7 @@ func TestSyntaxErrors(t *testing.T) {
 	}{
 		{"assignment", "$a = 1\r\n", ""},
 		{"function and pipeline", "function F([string]$s) { $s | Out-Null }\r\nF 'x' | ForEach-Object { $_ }\r\n", ""},
-		{"comment swallows the closing brace", oldKitLine + "Write-Verbose 'done'\r\n", `line 2 col 21: missing "}"`},
+		{"comment swallows the closing brace", oldKitLine + "Write-Verbose 'done'\r\n", `line 2 col 21: missing "}" to close line 1 col 12: if ($is64) {`},
 		{"comment on its own line", "if ($is64) {\r\n    # DSP_NO_TLS12\r\n    Set-TlsDword -Data 0xa00\r\n}\r\n", ""},
 		{"upper-case L suffix (a grammar bug: PowerShell takes it)", "$x = ($a -band 0xffffffffL)\r\n", `line 1 col 26: syntax error at "L"`},
 		{"unclosed parenthesis", "$x = (1 + 2\r\n", `line 1 col 1: syntax error at "$x = (1 + 2"`},
@@ -45,7 +45,7 @@ func TestSyntaxErrors(t *testing.T) {
 		{"PowerShell 7 null coalescing", "$x = $a ?? $b\r\n", `syntax error at "$a ??"`},
 		{"-cin, unknown to the grammar (PowerShell 3.0)", "$x = $a -cin $b\r\n", `syntax error at "cin"`},
 		{"empty here-string (a grammar bug, worked around)", "$w = @'\r\n'@\r\n$y = 1\r\n", ""},
-		{"error after an empty here-string still found", "$w = @'\r\n'@\r\nif ($y) {\r\n", `line 3 col 10: missing "}"`},
+		{"error after an empty here-string still found", "$w = @'\r\n'@\r\nif ($y) {\r\n", `line 3 col 10: missing "}" to close line 3 col 9`},
 		{"here-string with text", "$w = @'\r\na\r\n'@\r\n", ""},
 	}
 	for _, tt := range tests {
@@ -70,7 +70,7 @@ func TestParseErrorText(t *testing.T) {
 	psgtest.Require(t, grammar)
 	r := parse(t, "$a = 1\r\n"+oldKitLine)
 	got := r.ParseError()
-	for _, want := range []string{"At line:2 char:", "Missing closing '}' in statement block or type definition.",
+	for _, want := range []string{"At line:2 char:12\r\n+ if ($is64) {", "Missing closing '}' in statement block or type definition.",
 		"FullyQualifiedErrorId : MissingEndCurlyBrace", "ParserError"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("parse error text lacks %q:\n%s", want, got)

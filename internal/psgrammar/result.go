@@ -33,9 +33,16 @@ type SyntaxError struct {
 	Text string
 	// Source is the source line it starts on.
 	Source string
+	// OpenLine, OpenColumn and OpenSource are, for a missing token, where the construct that
+	// lacks it starts (the block of a missing "}"): PowerShell reports a missing closer there.
+	OpenLine, OpenColumn int
+	OpenSource           string
 }
 
 func (e SyntaxError) String() string {
+	if e.Missing && e.OpenLine > 0 {
+		return fmt.Sprintf("line %d col %d: missing %q to close line %d col %d: %s", e.Line, e.Column, e.Text, e.OpenLine, e.OpenColumn, snippet(e.OpenSource))
+	}
 	if e.Missing {
 		return fmt.Sprintf("line %d col %d: missing %q: %s", e.Line, e.Column, e.Text, snippet(e.Source))
 	}
@@ -71,8 +78,8 @@ func (e SyntaxError) Message() (string, string) {
 
 func snippet(s string) string {
 	s = strings.TrimSpace(s)
-	if len(s) > 100 {
-		return s[:100] + "..."
+	if len(s) > 240 {
+		return s[:240] + "..."
 	}
 	return s
 }
@@ -123,14 +130,17 @@ func (r *Result) ParseError() string {
 	}
 	e := r.Errors[0]
 	msg, id := e.Message()
-	col := e.Column
+	line, col, src := e.Line, e.Column, e.Source
+	if e.Missing && e.OpenLine > 0 {
+		line, col, src = e.OpenLine, e.OpenColumn, e.OpenSource
+	}
 	if col < 1 {
 		col = 1
 	}
 	return fmt.Sprintf("At line:%d char:%d\r\n+ %s\r\n+ %s~\r\n%s\r\n"+
 		"    + CategoryInfo          : ParserError: (:) [], ParentContainsErrorRecordException\r\n"+
 		"    + FullyQualifiedErrorId : %s\r\n \r\n",
-		e.Line, col, e.Source, strings.Repeat(" ", col-1), msg, id)
+		line, col, src, strings.Repeat(" ", col-1), msg, id)
 }
 
 // ScriptError parses src and returns PowerShell's error text for it (Result.ParseError): "" when
