@@ -46,7 +46,9 @@ function Set-TlsDword {
             $current = $item.GetValue($Name)
         }
     }
-    if ($kind -eq [Microsoft.Win32.RegistryValueKind]::DWord -and ([int64]$current -band 0xffffffffL) -eq $Data) {
+    # A REG_DWORD reads back as an Int32 (0x80000000 and up are negative): compare its 32 bits.
+    # 4294967295 is an Int64 literal; 0xffffffff would be the Int32 -1 (and [int64]0xffffffff too).
+    if ($kind -eq [Microsoft.Win32.RegistryValueKind]::DWord -and ([int64]$current -band 4294967295) -eq $Data) {
         Write-Verbose ("{0}\{1} is already {2}" -f $Key, $Name, $hex)
         return
     }
@@ -64,11 +66,14 @@ function Set-TlsDword {
 
 `)
 	for _, v := range p.Values {
-		line := fmt.Sprintf("Set-TlsDword -Key '%s' -Name '%s' -Data 0x%x # %s\n", psQuote(v.Key), psQuote(v.Name), v.Data, strings.Join(v.Because, ", "))
+		// The findings go on a comment line of their own: after the statement, a # comment
+		// would swallow the closing brace of "if ($is64) { ... }".
+		fmt.Fprintf(&b, "# %s\n", strings.Join(v.Because, ", "))
+		line := fmt.Sprintf("Set-TlsDword -Key '%s' -Name '%s' -Data 0x%x", psQuote(v.Key), psQuote(v.Name), v.Data)
 		if v.Only64 {
-			line = "if ($is64) { " + strings.TrimSuffix(line, "\n") + " }\n"
+			line = "if ($is64) { " + line + " }"
 		}
-		b.WriteString(line)
+		b.WriteString(line + "\n")
 	}
 	b.WriteString("\nWrite-Verbose 'Done. Apply KB3140245 where it is missing (the order does not matter, Q15); restart for SCHANNEL changes.'\n")
 	return []byte(strings.ReplaceAll(b.String(), "\n", "\r\n"))

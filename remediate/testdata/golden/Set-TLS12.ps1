@@ -32,7 +32,9 @@ function Set-TlsDword {
             $current = $item.GetValue($Name)
         }
     }
-    if ($kind -eq [Microsoft.Win32.RegistryValueKind]::DWord -and ([int64]$current -band 0xffffffffL) -eq $Data) {
+    # A REG_DWORD reads back as an Int32 (0x80000000 and up are negative): compare its 32 bits.
+    # 4294967295 is an Int64 literal; 0xffffffff would be the Int32 -1 (and [int64]0xffffffff too).
+    if ($kind -eq [Microsoft.Win32.RegistryValueKind]::DWord -and ([int64]$current -band 4294967295) -eq $Data) {
         Write-Verbose ("{0}\{1} is already {2}" -f $Key, $Name, $hex)
         return
     }
@@ -48,10 +50,15 @@ function Set-TlsDword {
     }
 }
 
-Set-TlsDword -Key 'SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\WinHttp' -Name 'DefaultSecureProtocols' -Data 0xa00 # DSP_NO_TLS12, KB3140245_MISSING, DSP_DEFAULT_NO_TLS12, DSP_NOT_DWORD
-if ($is64) { Set-TlsDword -Key 'SOFTWARE\Wow6432Node\Microsoft\Windows\CurrentVersion\Internet Settings\WinHttp' -Name 'DefaultSecureProtocols' -Data 0xa00 # DSP_NO_TLS12, KB3140245_MISSING, DSP_DEFAULT_NO_TLS12, DSP_NOT_DWORD }
-Set-TlsDword -Key 'SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Client' -Name 'Enabled' -Data 0x1 # SCHANNEL_TLS12_DISABLED
-Set-TlsDword -Key 'SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Client' -Name 'DisabledByDefault' -Data 0x0 # SCHANNEL_TLS12_DISABLED
-Set-TlsDword -Key 'SOFTWARE\Policies\Microsoft\Windows\CurrentVersion\Internet Settings' -Name 'SecureProtocols' -Data 0xa80 # WININET_NO_TLS12, WININET_IE_DEFAULT_NO_TLS12
+# DSP_NO_TLS12, KB3140245_MISSING, DSP_DEFAULT_NO_TLS12, DSP_NOT_DWORD
+Set-TlsDword -Key 'SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\WinHttp' -Name 'DefaultSecureProtocols' -Data 0xa00
+# DSP_NO_TLS12, KB3140245_MISSING, DSP_DEFAULT_NO_TLS12, DSP_NOT_DWORD
+if ($is64) { Set-TlsDword -Key 'SOFTWARE\Wow6432Node\Microsoft\Windows\CurrentVersion\Internet Settings\WinHttp' -Name 'DefaultSecureProtocols' -Data 0xa00 }
+# SCHANNEL_TLS12_DISABLED
+Set-TlsDword -Key 'SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Client' -Name 'Enabled' -Data 0x1
+# SCHANNEL_TLS12_DISABLED
+Set-TlsDword -Key 'SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Client' -Name 'DisabledByDefault' -Data 0x0
+# WININET_NO_TLS12, WININET_IE_DEFAULT_NO_TLS12
+Set-TlsDword -Key 'SOFTWARE\Policies\Microsoft\Windows\CurrentVersion\Internet Settings' -Name 'SecureProtocols' -Data 0xa80
 
 Write-Verbose 'Done. Apply KB3140245 where it is missing (the order does not matter, Q15); restart for SCHANNEL changes.'
