@@ -2,6 +2,7 @@ package winrmsim
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"fmt"
 	"regexp"
@@ -39,6 +40,8 @@ type result struct {
 
 // proc is one run of a command line.
 type proc struct {
+	ctx      context.Context
+	validate func(context.Context, string) (string, error) // Options.ScriptValidator
 	h        *host
 	codepage int
 	stdin    []byte
@@ -83,8 +86,9 @@ func commandLine(command string, args []string) string {
 }
 
 // run interprets a command line: through cmd.exe /c unless skipCmd (WINRS_SKIP_CMD_SHELL).
-func (h *host) run(line string, skipCmd bool, codepage int, stdin []byte, probe bool) (result, bool) {
-	p := &proc{h: h, codepage: codepage, stdin: stdin, probe: probe}
+// validate is Options.ScriptValidator, nil for none.
+func (h *host) run(ctx context.Context, validate func(context.Context, string) (string, error), line string, skipCmd bool, codepage int, stdin []byte, probe bool) (result, bool) {
+	p := &proc{ctx: ctx, validate: validate, h: h, codepage: codepage, stdin: stdin, probe: probe}
 	var code int
 	if skipCmd {
 		if utf16Len(line) > maxCreateProcess {
@@ -402,6 +406,11 @@ loop:
 		}
 		// Switches (-NoProfile, -NonInteractive, -NoLogo, -Sta, -Mta, -NoExit) need nothing.
 	}
+	if encoded {
+		if code, ok := p.parses(script, encoded); !ok {
+			return code
+		}
+	}
 	program := script
 	if !strings.Contains(script, facts.ItemsBegin) && (fromStdin || readsStdin(script)) {
 		// The program is what arrives on stdin ("powershell -", or a bootstrap that runs $input).
@@ -410,8 +419,28 @@ loop:
 			return 0
 		}
 		program = string(bytes.TrimPrefix(p.stdin, []byte("\xef\xbb\xbf")))
+		if code, ok := p.parses(program, encoded); !ok {
+			return code
+		}
 	}
 	return p.psScript(program, encoded)
+}
+
+// parses runs Options.ScriptValidator on a program. When the program does not parse it answers
+// as powershell.exe does, the parser's error on stderr and exit code 1, and returns ok false.
+func (p *proc) parses(program string, clixml bool) (code int, ok bool) {
+	if p.validate == nil {
+		return 0, true
+	}
+	perr, err := p.validate(p.ctx, program)
+	if err != nil {
+		return p.psFail(clixml, "winrmsim: the script validator failed: "+err.Error()), false
+	}
+	if perr == "" {
+		return 0, true
+	}
+	p.psError(clixml, perr)
+	return 1, false
 }
 
 // readsStdin reports whether a PowerShell program reads its standard input.

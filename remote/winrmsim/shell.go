@@ -210,7 +210,7 @@ func (x *exchange) command() {
 	h.mu.Unlock()
 
 	// Interpret the line now; a program that reads stdin runs once stdin is closed.
-	res, wantsStdin := h.h.run(line, skip, codepage, nil, true)
+	res, wantsStdin := h.h.run(x.r.Context(), h.opts.ScriptValidator, line, skip, codepage, nil, true)
 	if res.fault != nil {
 		x.fault(*res.fault)
 		return
@@ -298,7 +298,7 @@ func (x *exchange) send() {
 		}
 		line, skip, codepage, stdin := c.line, c.skipCmd, sh.codepage, c.stdin
 		h.mu.Unlock()
-		res, _ := h.h.run(line, skip, codepage, stdin, false)
+		res, _ := h.h.run(x.r.Context(), h.opts.ScriptValidator, line, skip, codepage, stdin, false)
 		h.mu.Lock()
 		c.started, c.start, c.res = true, time.Now().Add(h.opts.ExecTime), res
 		c.changed()
