@@ -108,9 +108,11 @@ func (r *Result) Check20() []Finding {
 		if name == "using" {
 			add(c.Row, c.Column, "using", "using statements came with PowerShell 5.0")
 		}
+		// A script block given literally or by its parameter name (-FilterScript $sb).
 		block := false
 		for _, a := range c.Args {
-			if strings.HasPrefix(a.Text, "{") {
+			switch p := strings.ToLower(a.Text); {
+			case strings.HasPrefix(p, "{"), p == "-filterscript", p == "-process", p == "-begin", p == "-end":
 				block = true
 			}
 		}
@@ -119,7 +121,7 @@ func (r *Result) Check20() []Finding {
 			if !block {
 				add(c.Row, c.Column, c.Name+" without a script block", "the simplified Where-Object syntax came with PowerShell 3.0")
 			}
-		case "foreach-object", "%":
+		case "foreach-object", "foreach", "%":
 			if !block {
 				add(c.Row, c.Column, c.Name+" without a script block", "the simplified ForEach-Object syntax came with PowerShell 3.0")
 			}

@@ -270,7 +270,6 @@ func (v *Validator) Parse(ctx context.Context, src string) (*Result, error) {
 		return nil, err
 	}
 	v.parses++
-	r.src = src
 	if len(v.cache) < v.cfg.MaxCache {
 		v.cache[sum] = r
 	}

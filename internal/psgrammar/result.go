@@ -19,8 +19,6 @@ type Result struct {
 	Workarounds []Workaround
 	// Truncated is true when node left errors or tokens out (over 100 errors, 200,000 tokens).
 	Truncated bool
-
-	src string
 }
 
 // SyntaxError is an ERROR node (text the grammar could not place) or a MISSING node (a token the
