@@ -13,6 +13,7 @@ type Finding struct {
 	Why          string // which version brought it
 }
 
+// String renders the finding on one line: position, construct, and why.
 func (f Finding) String() string {
 	return fmt.Sprintf("line %d col %d: %s: %s", f.Line, f.Column, f.Construct, f.Why)
 }

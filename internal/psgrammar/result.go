@@ -37,6 +37,8 @@ type SyntaxError struct {
 	OpenSource           string
 }
 
+// String renders the error on one line: position, what is wrong, and the source line (for a
+// missing closer, the line of the construct it should close).
 func (e SyntaxError) String() string {
 	if e.Missing && e.OpenLine > 0 {
 		return fmt.Sprintf("line %d col %d: missing %q to close line %d col %d: %s", e.Line, e.Column, e.Text, e.OpenLine, e.OpenColumn, snippet(e.OpenSource))
