@@ -406,7 +406,9 @@ loop:
 		}
 		// Switches (-NoProfile, -NonInteractive, -NoLogo, -Sta, -Mta, -NoExit) need nothing.
 	}
-	if encoded {
+	// The command line is judged when the command starts (the probe); the run once stdin is
+	// closed only judges the program that came on stdin.
+	if encoded && p.probe {
 		if code, ok := p.parses(script, encoded); !ok {
 			return code
 		}
