@@ -21,6 +21,7 @@ import (
 
 	"github.com/tlsready/tlsready/checks"
 	"github.com/tlsready/tlsready/facts"
+	"github.com/tlsready/tlsready/internal/psgrammar/psgtest"
 	"github.com/tlsready/tlsready/remote/ntlm"
 	"github.com/tlsready/tlsready/remote/winrmsim"
 	"github.com/tlsready/tlsready/remote/wsmv"
@@ -100,7 +101,8 @@ func simProfile(t *testing.T, file string) winrmsim.Profile {
 	return p
 }
 
-// startSim starts a simulated host with the test account; it records the wire when w is set.
+// startSim starts a simulated host with the test account, judging programs with the PowerShell
+// grammar when it is installed; it records the wire when w is set.
 func startSim(t *testing.T, p winrmsim.Profile, opts winrmsim.Options, w *wireLog) (*winrmsim.Host, Endpoint) {
 	t.Helper()
 	if opts.User == "" {
@@ -108,6 +110,9 @@ func startSim(t *testing.T, p winrmsim.Profile, opts winrmsim.Options, w *wireLo
 	}
 	if w != nil {
 		opts.Wire = w.record
+	}
+	if opts.ScriptValidator == nil {
+		opts.ScriptValidator = psgtest.ScriptValidator(t, grammar)
 	}
 	h, err := winrmsim.Start(context.Background(), p, opts)
 	if err != nil {

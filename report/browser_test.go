@@ -30,6 +30,7 @@ import (
 	"github.com/tlsready/tlsready/discover"
 	"github.com/tlsready/tlsready/facts"
 	"github.com/tlsready/tlsready/internal/labenv"
+	"github.com/tlsready/tlsready/internal/psgrammar/psgtest"
 	"github.com/tlsready/tlsready/remote"
 	"github.com/tlsready/tlsready/remote/winrmsim"
 	"github.com/tlsready/tlsready/scan"
@@ -659,7 +660,8 @@ func TestHTMLInBrowser_xssFleetScanned(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	const user, password = `LAB\tlsready`, "xss-lab-Passw0rd"
-	fleet, err := winrmsim.StartFleet(ctx, profiles, winrmsim.Options{User: user, Password: password})
+	fleet, err := winrmsim.StartFleet(ctx, profiles, winrmsim.Options{User: user, Password: password,
+		ScriptValidator: psgtest.ScriptValidator(t, psgtest.Opener())})
 	if err != nil {
 		t.Fatal(err)
 	}

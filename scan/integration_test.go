@@ -11,6 +11,7 @@ import (
 
 	"github.com/tlsready/tlsready/checks"
 	"github.com/tlsready/tlsready/facts"
+	"github.com/tlsready/tlsready/internal/psgrammar/psgtest"
 	"github.com/tlsready/tlsready/remote"
 	"github.com/tlsready/tlsready/remote/winrmsim"
 	"github.com/tlsready/tlsready/scan"
@@ -20,6 +21,9 @@ const (
 	labUser = `LAB\scanner`
 	labPass = "S3cret-lab-only"
 )
+
+// grammar is the PowerShell grammar of this test binary (one node process), when installed.
+var grammar = psgtest.Opener()
 
 func dword(n uint32) winrmsim.RegistryValue {
 	return winrmsim.RegistryValue{Type: "REG_DWORD", Data: []byte(fmt.Sprint(n))}
@@ -88,7 +92,7 @@ func TestScan200SimulatedHosts_noLeaks(t *testing.T) {
 		profiles = append(profiles, p)
 	}
 	ctx := context.Background()
-	fleet, err := winrmsim.StartFleet(ctx, profiles, winrmsim.Options{User: labUser, Password: labPass})
+	fleet, err := winrmsim.StartFleet(ctx, profiles, winrmsim.Options{User: labUser, Password: labPass, ScriptValidator: psgtest.ScriptValidator(t, grammar)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +161,8 @@ func TestScan200SimulatedHosts_noLeaks(t *testing.T) {
 func TestReceiveFaultFromSimulator_endsWithTypedError(t *testing.T) {
 	for _, fault := range []string{"InvalidParameter", "InvalidSelectors", "InternalError"} {
 		t.Run(fault, func(t *testing.T) {
-			h, err := winrmsim.Start(context.Background(), win7("PC-FAULT", true), winrmsim.Options{User: labUser, Password: labPass, ReceiveFault: fault})
+			h, err := winrmsim.Start(context.Background(), win7("PC-FAULT", true), winrmsim.Options{User: labUser, Password: labPass, ReceiveFault: fault,
+				ScriptValidator: psgtest.ScriptValidator(t, grammar)})
 			if err != nil {
 				t.Fatal(err)
 			}

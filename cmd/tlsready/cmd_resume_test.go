@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/internal/psgrammar/psgtest"
 	"github.com/tlsready/tlsready/internal/syncbuf"
 	"github.com/tlsready/tlsready/remote/winrmsim"
 	"github.com/tlsready/tlsready/scan"
@@ -38,13 +39,17 @@ func healthyFleet(t *testing.T, n int, password string) (*winrmsim.Fleet, string
 	return fleet, tf, want
 }
 
+// grammar is the PowerShell grammar of this test binary (one node process), when installed.
+var grammar = psgtest.Opener()
+
 // serveFleet starts profiles as simulated hosts in this process, accepting LAB\tlsready with
-// password, until the test ends, and writes their "NAME URL" lines to a targets file.
+// password and judging programs with the PowerShell grammar, until the test ends, and writes their "NAME URL" lines to a targets file.
 func serveFleet(t *testing.T, profiles []winrmsim.Profile, password string) (*winrmsim.Fleet, string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	fleet, err := winrmsim.StartFleet(ctx, profiles, winrmsim.Options{User: `LAB\tlsready`, Password: password})
+	fleet, err := winrmsim.StartFleet(ctx, profiles, winrmsim.Options{User: `LAB\tlsready`, Password: password,
+		ScriptValidator: psgtest.ScriptValidator(t, grammar)})
 	if err != nil {
 		t.Fatal(err)
 	}

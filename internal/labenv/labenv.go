@@ -10,11 +10,14 @@ import (
 	"testing"
 )
 
+// CI reports whether the tests run under CI (CI=true), where every service is installed.
+func CI() bool { return os.Getenv("CI") == "true" }
+
 // Require skips the test with why, or fails it under CI (CI=true): CI installs and starts every
 // service, so a skip there would hide a gap.
 func Require(tb testing.TB, why string) {
 	tb.Helper()
-	if os.Getenv("CI") == "true" {
+	if CI() {
 		tb.Fatal(why)
 	}
 	tb.Skip(why)

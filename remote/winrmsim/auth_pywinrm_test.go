@@ -100,7 +100,7 @@ func TestPywinrmNTLM(t *testing.T) {
 					clear = append(clear, dir+" "+h.Get("Content-Type"))
 				}
 			}}
-			h, err := Start(context.Background(), mustProfile(t, win10), opts)
+			h, err := Start(context.Background(), mustProfile(t, win10), judged(t, opts))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -135,7 +135,7 @@ func TestPywinrmNTLM(t *testing.T) {
 // InvalidCredentialsError ("the specified credentials were rejected by the server").
 func TestPywinrmNTLMWrongPassword(t *testing.T) {
 	needPywinrm(t)
-	h, err := Start(context.Background(), mustProfile(t, win10), Options{User: testUser, Password: testPassword})
+	h, err := Start(context.Background(), mustProfile(t, win10), judged(t, Options{User: testUser, Password: testPassword}))
 	if err != nil {
 		t.Fatal(err)
 	}

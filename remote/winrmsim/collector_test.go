@@ -1,11 +1,13 @@
 package winrmsim
 
 import (
+	"context"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/tlsready/tlsready/facts"
+	"github.com/tlsready/tlsready/internal/psgrammar/psgtest"
 )
 
 // lab is a profile with one of everything the collector can meet.
@@ -258,14 +260,26 @@ func TestCollectorFailures(t *testing.T) {
 		wantExit     int
 		stderrHas    string
 		stdoutBroken bool
+		// validator: "any" takes every program; "grammar" needs the PowerShell grammar; "": the
+		// default of startHost (the grammar when installed).
+		validator string
 	}{
-		{"NoItemList", mustProfile(t, win10), "Get-ItemProperty HKLM:\\SOFTWARE", "powershell.exe -EncodedCommand " + enc, 1, "is not recognized as the name of a cmdlet", false},
-		{"ItemListCut", mustProfile(t, win10), script[:strings.Index(script, facts.ItemsEnd)], "powershell.exe -EncodedCommand " + enc, 1, "tlsready collector: item", false},
-		{"NotBase64", mustProfile(t, win10), "", "powershell.exe -EncodedCommand ###", 1, "not properly encoded", false},
-		{"GarbageHost", withFault(t, win10, "PC-GARBAGE", FaultGarbage), script, "powershell.exe -EncodedCommand " + enc, 0, "", true},
+		{"NoItemList", mustProfile(t, win10), "Get-ItemProperty HKLM:\\SOFTWARE", "powershell.exe -EncodedCommand " + enc, 1, "is not recognized as the name of a cmdlet", false, ""},
+		{"ItemListCut", mustProfile(t, win10), script[:strings.Index(script, facts.ItemsEnd)], "powershell.exe -EncodedCommand " + enc, 1, "tlsready collector: item", false, "any"},
+		// PowerShell refuses the cut collector before it runs: the here-string is not closed.
+		{"ItemListCutParsed", mustProfile(t, win10), script[:strings.Index(script, facts.ItemsEnd)], "powershell.exe -EncodedCommand " + enc, 1, "At line:3 char:1", false, "grammar"},
+		{"NotBase64", mustProfile(t, win10), "", "powershell.exe -EncodedCommand ###", 1, "not properly encoded", false, ""},
+		{"GarbageHost", withFault(t, win10, "PC-GARBAGE", FaultGarbage), script, "powershell.exe -EncodedCommand " + enc, 0, "", true, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			h := startHost(t, tt.profile, Options{})
+			var opts Options
+			switch tt.validator {
+			case "any":
+				opts.ScriptValidator = func(context.Context, string) (string, error) { return "", nil }
+			case "grammar":
+				opts.ScriptValidator = psgtest.Require(t, grammar).ScriptError
+			}
+			h := startHost(t, tt.profile, opts)
 			out, errOut, code := newClient(t, h).run(nil, []byte(tt.stdin), tt.command)
 			if code != tt.wantExit || !strings.Contains(errOut, tt.stderrHas) {
 				t.Errorf("exit %d stderr %q: want exit %d and %q", code, errOut, tt.wantExit, tt.stderrHas)

@@ -12,7 +12,9 @@
 // Shell Access" disabled: Profile.RemoteShellAccess) with the HTTP statuses and SOAP faults
 // Windows sends, and a small command interpreter: hostname, a cmd.exe subset (echo, set,
 // exit, &&, ||, &, >&2) and a PowerShell subset (Write-Host, Write-Output, Start-Sleep, exit)
-// beside the tlsready collector.
+// beside the tlsready collector. Options.ScriptValidator, when set (the tests set a real
+// PowerShell grammar, internal/psgrammar), refuses a program that does not parse as
+// powershell.exe refuses it, so that the simulated hosts are not more lenient than Windows.
 //
 // The collector is answered by resolving the requested items (facts.ParseItems) against the
 // profile the way Windows would — a missing key, a missing value, a value of another type, a file

@@ -197,7 +197,7 @@ func TestClearFaultsWithTheClient(t *testing.T) {
 	for _, f := range []string{FaultRefuse, FaultAuth, FaultQuotaThenOK, FaultReset, FaultGarbage} {
 		profiles = append(profiles, withFault(t, win10, "PC-"+strings.ToUpper(f), f))
 	}
-	fleet, err := StartFleet(ctx, profiles, Options{User: testUser, Password: testPassword})
+	fleet, err := StartFleet(ctx, profiles, judged(t, Options{User: testUser, Password: testPassword}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -111,7 +111,7 @@ func TestClearFaults(t *testing.T) {
 	for _, f := range []string{FaultRefuse, FaultAuth, FaultTimeout, FaultQuotaThenOK, FaultReset} {
 		profiles = append(profiles, withFault(t, win10, "PC-"+strings.ToUpper(f), f))
 	}
-	fleet, err := StartFleet(ctx, profiles, basicLab(Options{User: testUser, Password: testPassword}))
+	fleet, err := StartFleet(ctx, profiles, judged(t, basicLab(Options{User: testUser, Password: testPassword})))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/tlsready/tlsready/facts"
+	"github.com/tlsready/tlsready/internal/psgrammar/psgtest"
 )
 
 // skipCmdShell runs a command without cmd.exe.
@@ -67,12 +68,26 @@ func basicLab(opts Options) Options {
 	return opts
 }
 
+// grammar is the PowerShell grammar of this test binary (one node process), when installed.
+var grammar = psgtest.Opener()
+
+// judged sets opts.ScriptValidator to the PowerShell grammar, so that a host refuses a program
+// that PowerShell would refuse (see psgtest.ScriptValidator for when it is not installed).
+func judged(t testing.TB, opts Options) Options {
+	t.Helper()
+	if opts.ScriptValidator == nil {
+		opts.ScriptValidator = psgtest.ScriptValidator(t, grammar)
+	}
+	return opts
+}
+
+// startHost starts a host with the test account, Basic allowed and the grammar judging programs.
 func startHost(t testing.TB, p Profile, opts Options) *Host {
 	t.Helper()
 	if opts.User == "" {
 		opts.User, opts.Password = testUser, testPassword
 	}
-	opts = basicLab(opts)
+	opts = judged(t, basicLab(opts))
 	h, err := Start(context.Background(), p, opts)
 	if err != nil {
 		t.Fatal(err)

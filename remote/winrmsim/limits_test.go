@@ -381,7 +381,7 @@ func TestFaultHosts(t *testing.T) {
 		withFault(t, win10, "PC-AUTH", FaultAuth),
 		withFault(t, win10, "PC-GARBAGE", FaultGarbage),
 	}
-	fleet, err := StartFleet(context.Background(), profiles, basicLab(Options{User: testUser, Password: testPassword}))
+	fleet, err := StartFleet(context.Background(), profiles, judged(t, basicLab(Options{User: testUser, Password: testPassword})))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -478,7 +478,7 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 
 func TestContextEndsHost(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	h, err := Start(ctx, mustProfile(t, win10), basicLab(Options{User: testUser, Password: testPassword}))
+	h, err := Start(ctx, mustProfile(t, win10), judged(t, basicLab(Options{User: testUser, Password: testPassword})))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package winrmsim
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"fmt"
 	"regexp"
@@ -41,6 +42,8 @@ type result struct {
 
 // proc is one run of a command line.
 type proc struct {
+	ctx      context.Context
+	validate func(context.Context, string) (string, error) // Options.ScriptValidator
 	h        *host
 	owner    string // the user the shell was opened for
 	codepage int
@@ -88,9 +91,9 @@ func commandLine(command string, args []string) string {
 }
 
 // run interprets a command line for the shell's owner: through cmd.exe /c unless skipCmd
-// (WINRS_SKIP_CMD_SHELL).
-func (h *host) run(line string, skipCmd bool, codepage int, owner string, stdin []byte, probe bool) (result, bool) {
-	p := &proc{h: h, owner: owner, codepage: codepage, stdin: stdin, probe: probe}
+// (WINRS_SKIP_CMD_SHELL). validate is Options.ScriptValidator, nil for none.
+func (h *host) run(ctx context.Context, validate func(context.Context, string) (string, error), line string, skipCmd bool, codepage int, owner string, stdin []byte, probe bool) (result, bool) {
+	p := &proc{ctx: ctx, validate: validate, h: h, owner: owner, codepage: codepage, stdin: stdin, probe: probe}
 	var code int
 	if skipCmd {
 		if utf16Len(line) > maxCreateProcess {
@@ -408,6 +411,13 @@ loop:
 		}
 		// Switches (-NoProfile, -NonInteractive, -NoLogo, -Sta, -Mta, -NoExit) need nothing.
 	}
+	// The command line is judged when the command starts (the probe); the run once stdin is
+	// closed only judges the program that came on stdin.
+	if encoded && p.probe {
+		if code, ok := p.parses(script, encoded); !ok {
+			return code
+		}
+	}
 	program := script
 	if !strings.Contains(script, facts.ItemsBegin) && (fromStdin || readsStdin(script)) {
 		// The program is what arrives on stdin ("powershell -", or a bootstrap that runs $input).
@@ -416,6 +426,9 @@ loop:
 			return 0
 		}
 		program = string(bytes.TrimPrefix(p.stdin, []byte("\xef\xbb\xbf")))
+		if code, ok := p.parses(program, encoded); !ok {
+			return code
+		}
 	}
 	if p.h.p.LanguageMode == LanguageConstrained {
 		first := script // the command line's program runs first; it may run stdin's
@@ -425,6 +438,23 @@ loop:
 		return p.psConstrained(first, program, encoded)
 	}
 	return p.psScript(program, encoded)
+}
+
+// parses runs Options.ScriptValidator on a program. When the program does not parse it answers
+// as powershell.exe does, the parser's error on stderr and exit code 1, and returns ok false.
+func (p *proc) parses(program string, clixml bool) (code int, ok bool) {
+	if p.validate == nil {
+		return 0, true
+	}
+	perr, err := p.validate(p.ctx, program)
+	if err != nil {
+		return p.psFail(clixml, "winrmsim: the script validator failed: "+err.Error()), false
+	}
+	if perr == "" {
+		return 0, true
+	}
+	p.psError(clixml, perr)
+	return 1, false
 }
 
 // readsStdin reports whether a PowerShell program reads its standard input.

@@ -64,6 +64,16 @@ type Options struct {
 	// ExecTime is how long the collector (any command) "runs" before its output is there: a
 	// Receive waits for it.
 	ExecTime time.Duration
+	// ScriptValidator, when set, judges every PowerShell program a host is sent before it runs:
+	// the program of -EncodedCommand, and the program read from stdin (by "powershell -" or a
+	// bootstrap that runs $input); a -Command text is not judged. It returns "" when the
+	// program parses, else the parser's error as PowerShell prints it ("At line:N char:M ..."):
+	// the host then answers as powershell.exe does, that text on stderr, exit code 1, nothing on
+	// stdout. An error is the validator's own failure; the host answers it on stderr with exit
+	// code 1 too. Nil (the default, and what "tlsready lab" and "demo" use) judges nothing.
+	// Tests set it to a real PowerShell grammar (internal/psgrammar), so that the simulated
+	// hosts are not more lenient than Windows.
+	ScriptValidator func(ctx context.Context, script string) (parseError string, err error)
 	// Logf, when set, receives a line per shell operation (Create, Command, Send with End,
 	// Signal, Delete), per logon, per refused request and per fault, and the HTTP server's
 	// errors. It never receives a password or a token.

@@ -221,7 +221,7 @@ func (x *exchange) command() {
 	h.mu.Unlock()
 
 	// Interpret the line now; a program that reads stdin runs once stdin is closed.
-	res, wantsStdin := h.h.run(line, skip, codepage, sh.owner, nil, true)
+	res, wantsStdin := h.h.run(x.r.Context(), h.opts.ScriptValidator, line, skip, codepage, sh.owner, nil, true)
 	if res.fault != nil {
 		x.fault(*res.fault)
 		return
@@ -309,7 +309,7 @@ func (x *exchange) send() {
 		}
 		line, skip, codepage, owner, stdin := c.line, c.skipCmd, sh.codepage, sh.owner, c.stdin
 		h.mu.Unlock()
-		res, _ := h.h.run(line, skip, codepage, owner, stdin, false)
+		res, _ := h.h.run(x.r.Context(), h.opts.ScriptValidator, line, skip, codepage, owner, stdin, false)
 		h.mu.Lock()
 		c.started, c.start, c.res = true, time.Now().Add(h.opts.ExecTime), res
 		c.changed()
