@@ -9,6 +9,7 @@ package remediate
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tlsready/tlsready/checks"
@@ -63,6 +64,17 @@ type Value struct {
 
 // Path is the value's full name, HKEY_LOCAL_MACHINE\Key\Name.
 func (v Value) Path() string { return `HKEY_LOCAL_MACHINE\` + v.Key + `\` + v.Name }
+
+// RegWrite is the registry writer's write that sets v on a host ("tlsready fix"): facts.OpOr
+// for a protocol set added to what is there, else facts.OpDWORD. It fails unless v is one of
+// facts.Writable.
+func (v Value) RegWrite() (facts.RegWrite, error) {
+	w := facts.RegWrite{Op: facts.OpDWORD, Key: `HKLM\` + v.Key, Name: v.Name, Data: strconv.FormatUint(uint64(v.Data), 10)}
+	if v.OrIn {
+		w.Op = facts.OpOr
+	}
+	return w, w.Check()
+}
 
 // Host is one host of a target list.
 type Host struct {

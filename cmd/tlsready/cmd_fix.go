@@ -204,11 +204,8 @@ func fixPlan(e env, from []string, o remediate.Options) ([]hostWrites, error) {
 		}
 		hw := hostWrites{target: h.Target}
 		for _, v := range h.Values {
-			w := facts.RegWrite{Op: facts.OpDWORD, Key: `HKLM\` + v.Key, Name: v.Name, Data: strconv.FormatUint(uint64(v.Data), 10)}
-			if v.OrIn {
-				w.Op = facts.OpOr
-			}
-			if err := w.Check(); err != nil {
+			w, err := v.RegWrite()
+			if err != nil {
 				return nil, fmt.Errorf("host %s: %w", h.Name, err)
 			}
 			hw.writes = append(hw.writes, w)

@@ -3,7 +3,6 @@ package psgrammar_test
 import (
 	"encoding/base64"
 	"fmt"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -46,23 +45,36 @@ func producedTexts(t *testing.T) []psText {
 	// The registry writer of "tlsready fix": the values of a plan as cmd/tlsready's fixPlan
 	// makes them, and the rollback writes its rollbackPlan makes from a journal.
 	plan := remediate.Build(kitFleet(true, true, true), remediate.DefaultDSP)
-	var fix []facts.RegWrite
+	var fix, cas []facts.RegWrite
 	for _, v := range plan.Values {
-		fix = append(fix, facts.RegWrite{Op: facts.OpDWORD, Key: `HKLM\` + v.Key, Name: v.Name, Data: strconv.FormatUint(uint64(v.Data), 10)})
+		w, err := v.RegWrite()
+		if err != nil {
+			t.Fatal(err)
+		}
+		fix = append(fix, w)
+		// The apply pass: each write expects the value the read pass journaled.
+		w.Expect = []string{"absent", facts.StateToken(facts.Value{State: facts.StateOK, Type: facts.RegDWORD, Data: "2688"})}
+		cas = append(cas, w)
 	}
 	if len(fix) != 5 {
 		t.Fatalf("the full plan has %d values, want the five the kit can set", len(fix))
 	}
+	// Rollback: every prior state a journal can restore (REG_DWORD, REG_SZ, no value, no key),
+	// each expecting what fix wrote.
 	rollback := []facts.RegWrite{
-		{Op: facts.OpDWORD, Key: fix[0].Key, Name: fix[0].Name, Data: "4294967295"},
-		{Op: facts.OpString, Key: fix[1].Key, Name: fix[1].Name, Data: "it's a \"string\" `$x @'\r\n'@ ü"},
-		{Op: facts.OpDelete, Key: fix[2].Key, Name: fix[2].Name},
-		{Op: facts.OpDelete, Key: fix[3].Key, Name: fix[3].Name, Data: "key"},
+		{Op: facts.OpDWORD, Key: fix[0].Key, Name: fix[0].Name, Data: "4294967295", Expect: []string{"REG_DWORD:2560"}},
+		{Op: facts.OpString, Key: fix[1].Key, Name: fix[1].Name, Data: "it's a \"string\" `$x @'\r\n'@ ü", Expect: []string{"REG_DWORD:2560", "REG_SZ:it's"}},
+		{Op: facts.OpDelete, Key: fix[2].Key, Name: fix[2].Name, Expect: []string{"REG_DWORD:1"}},
+		{Op: facts.OpDelete, Key: fix[3].Key, Name: fix[3].Name, Data: "key", Expect: []string{"REG_DWORD:0"}},
+	}
+	// "tlsready fix" never runs the writer without a write: there is no such program to judge.
+	if s, err := remote.WriterScript(nil, true); err == nil {
+		t.Errorf("WriterScript made a program of no writes:\n%s", s)
 	}
 	for _, w := range []struct {
 		name   string
 		writes []facts.RegWrite
-	}{{"0 values", nil}, {"1 value", fix[:1]}, {"5 values", fix}, {"rollback dword, sz, delete, delete with key", rollback}} {
+	}{{"1 value", fix[:1]}, {"5 values", fix}, {"5 values compare-and-set", cas}, {"rollback dword, sz, delete, delete with key", rollback}} {
 		for _, apply := range []bool{false, true} {
 			s, err := remote.WriterScript(w.writes, apply)
 			if err != nil {
@@ -87,6 +99,21 @@ func producedTexts(t *testing.T) []psText {
 		}
 	}
 	add("Set-TLS12.ps1 of an empty fleet", string(remediate.Build(nil, remediate.DefaultDSP).Script()))
+
+	// --win7-schannel: DisabledByDefault 0 and Enabled 1 for a Windows 7 SP1 host where both are
+	// absent.
+	w7 := scan.Result{Host: "PC-W7", Verdict: checks.Action, Facts: &facts.Facts{
+		OS: facts.OS{Version: "6.1.7601", ServicePack: 1, ProductType: 1, Architecture: "64-bit"},
+		Values: []facts.Value{
+			{ItemID: checks.ItemSchEnabled, State: facts.StateNoKey},
+			{ItemID: checks.ItemSchDisabledDef, State: facts.StateNoKey},
+		}},
+		Findings: []checks.Finding{{ID: checks.IDSchannelDisabledByDefault, Severity: checks.SeverityWarning}}}
+	w7plan := remediate.BuildWith([]scan.Result{w7}, remediate.Options{Protocols: remediate.DefaultDSP, Win7Schannel: true})
+	if len(w7plan.Values) != 2 {
+		t.Fatalf("--win7-schannel plan has %d values, want Enabled and DisabledByDefault", len(w7plan.Values))
+	}
+	add("Set-TLS12.ps1 --win7-schannel", string(w7plan.Script()))
 	return out
 }
 
