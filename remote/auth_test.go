@@ -200,7 +200,7 @@ func TestNTLM_CollectorNoSOAPInClear(t *testing.T) {
 			_, ep := startSim(t, p, winrmsim.Options{}, &wire)
 			nf, nerr := ntlmClient.Collect(context.Background(), ep, checks.Items())
 			n := wire.checkNoClearSOAP(t)
-			if p.Fault == "" && n < 8 {
+			if p.Healthy() && n < 8 {
 				t.Errorf("only %d encrypted bodies seen", n)
 			}
 			_, bep := startSim(t, p, winrmsim.Options{Auth: []string{winrmsim.SchemeBasic}, AllowUnencrypted: true}, nil)

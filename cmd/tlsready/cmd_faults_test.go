@@ -137,7 +137,7 @@ func healthyProfiles(t *testing.T) []winrmsim.Profile {
 	}
 	var out []winrmsim.Profile
 	for _, p := range builtin {
-		if p.Fault == "" {
+		if p.Healthy() {
 			out = append(out, p)
 		}
 	}

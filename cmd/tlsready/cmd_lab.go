@@ -177,7 +177,7 @@ func generateFleet(n int, mix string, seed int64, latency string) ([]winrmsim.Pr
 	}
 	var base []winrmsim.Profile
 	for _, p := range builtin {
-		if p.Fault == "" {
+		if p.Healthy() {
 			base = append(base, p)
 		}
 	}

@@ -279,6 +279,14 @@ func (p Profile) Validate() error {
 	return err
 }
 
+// Healthy reports whether the host works as a default Windows host does: no fault, PowerShell
+// in full language mode, remote shells allowed. Only healthy profiles are good bases for
+// Generate's healthy hosts.
+func (p Profile) Healthy() bool {
+	return p.Fault == "" && (p.LanguageMode == "" || p.LanguageMode == LanguageFull) &&
+		(p.RemoteShellAccess == nil || *p.RemoteShellAccess)
+}
+
 // host is a profile prepared for answering: normalised, indexed, its data in text form.
 type host struct {
 	p          Profile

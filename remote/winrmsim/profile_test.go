@@ -134,3 +134,27 @@ func TestLoadFleet(t *testing.T) {
 		t.Errorf("LoadFleetFS: %v %v", ps, err)
 	}
 }
+
+func TestProfileHealthy(t *testing.T) {
+	no, yes := false, true
+	for _, tt := range []struct {
+		name string
+		edit func(*Profile)
+		want bool
+	}{
+		{"default host", func(*Profile) {}, true},
+		{"remote shells allowed explicitly", func(p *Profile) { p.RemoteShellAccess = &yes }, true},
+		{"full language named", func(p *Profile) { p.LanguageMode = LanguageFull }, true},
+		{"a fault", func(p *Profile) { p.Fault = FaultRefuse }, false},
+		{"Constrained Language Mode", func(p *Profile) { p.LanguageMode = LanguageConstrained }, false},
+		{"remote shells disabled", func(p *Profile) { p.RemoteShellAccess = &no }, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := Profile{Name: "PC-1"}
+			tt.edit(&p)
+			if got := p.Healthy(); got != tt.want {
+				t.Errorf("Healthy() = %t, want %t", got, tt.want)
+			}
+		})
+	}
+}
