@@ -208,15 +208,7 @@ func compileTemplates(locale string, envelopeSize int) (*templates, error) {
 // attribute from mustComplyNoProfile.
 func newOpenShellRequest(uri string, params *winrm.Parameters) *soap.SoapMessage {
 	m := soap.NewMessage()
-	m.Header().
-		To(uri).
-		ReplyTo("http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous").
-		MaxEnvelopeSize(params.EnvelopeSize).
-		Id(newMessageID()).
-		Locale(params.Locale).
-		Timeout(params.Timeout).
-		Action("http://schemas.xmlsoap.org/ws/2004/09/transfer/Create").
-		ResourceURI("http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd").
+	shellHeader(m, uri, "http://schemas.xmlsoap.org/ws/2004/09/transfer/Create", params).
 		AddOption(soap.NewHeaderOption("WINRS_NOPROFILE", "TRUE")).
 		AddOption(soap.NewHeaderOption("WINRS_CODEPAGE", "65001")).
 		Build()
@@ -224,6 +216,20 @@ func newOpenShellRequest(uri string, params *winrm.Parameters) *soap.SoapMessage
 	m.CreateElement(body, "InputStreams", soap.DOM_NS_WIN_SHELL).SetContent("stdin")
 	m.CreateElement(body, "OutputStreams", soap.DOM_NS_WIN_SHELL).SetContent("stdout stderr")
 	return m
+}
+
+// shellHeader starts the header of a request to the cmd shell as the library builds it:
+// addressing, envelope size, a new message id, locale, timeout and the action.
+func shellHeader(m *soap.SoapMessage, uri, action string, params *winrm.Parameters) *soap.SoapHeader {
+	return m.Header().
+		To(uri).
+		ReplyTo("http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous").
+		MaxEnvelopeSize(params.EnvelopeSize).
+		Id(newMessageID()).
+		Locale(params.Locale).
+		Timeout(params.Timeout).
+		Action(action).
+		ResourceURI("http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd")
 }
 
 // noProfileOption is the WINRS_NOPROFILE option as the library writes it, and as a Windows

@@ -231,15 +231,7 @@ func shortAction(a string) string {
 // choice whenever it feeds stdin.
 func newCommandRequest(uri, shellID, command string, params *winrm.Parameters) *soap.SoapMessage {
 	m := soap.NewMessage()
-	m.Header().
-		To(uri).
-		ReplyTo("http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous").
-		MaxEnvelopeSize(params.EnvelopeSize).
-		Id(newMessageID()).
-		Locale(params.Locale).
-		Timeout(params.Timeout).
-		Action("http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Command").
-		ResourceURI("http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd").
+	shellHeader(m, uri, "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Command", params).
 		ShellId(shellID).
 		AddOption(soap.NewHeaderOption("WINRS_CONSOLEMODE_STDIN", "FALSE")).
 		AddOption(soap.NewHeaderOption("WINRS_SKIP_CMD_SHELL", "FALSE")).

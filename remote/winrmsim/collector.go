@@ -99,10 +99,16 @@ func (h *host) readValue(id, key, name string) facts.Value {
 	}
 	h.regMu.RLock()
 	defer h.regMu.RUnlock()
-	k := h.keys[strings.ToLower(norm)]
+	return valueIn(v, h.keys[strings.ToLower(norm)])
+}
+
+// valueIn is v (StateNoKey) as read from key k: still no key when k is nil, else no value or the
+// value; the name "(default)" is the key's default value.
+func valueIn(v facts.Value, k *regKey) facts.Value {
 	if k == nil {
 		return v
 	}
+	name := v.Name
 	if name == "(default)" {
 		name = ""
 	}

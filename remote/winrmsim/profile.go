@@ -521,20 +521,7 @@ func (h *host) profileHives() []string {
 // readAccountValue reads a value of the account's hive (key relative to its root).
 func (h *host) readAccountValue(id, fullKey, rel, name string) facts.Value {
 	v := facts.Value{ItemID: id, Key: fullKey, Name: name, State: facts.StateNoKey}
-	k := h.account[strings.ToLower(strings.Trim(rel, `\`))]
-	if k == nil {
-		return v
-	}
-	if name == "(default)" {
-		name = ""
-	}
-	rv := k.values[strings.ToLower(name)]
-	if rv == nil {
-		v.State = facts.StateNoValue
-		return v
-	}
-	v.State, v.Type, v.Data = facts.StateOK, rv.typ, rv.text
-	return v
+	return valueIn(v, h.account[strings.ToLower(strings.Trim(rel, `\`))])
 }
 
 // addKey registers a key and its parents, and returns the key.
