@@ -3,7 +3,6 @@ package remote
 import (
 	"context"
 	"fmt"
-	"net"
 	"runtime"
 	"sync"
 	"testing"
@@ -48,12 +47,10 @@ func TestNoLeakAfter200Hosts(t *testing.T) {
 	denied := newFakeHost(t)
 	denied.Answer = func(*fakeReq) fakeAnswer { return fakeAnswer{Status: 401} }
 
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	refused, err := ParseEndpoint(refusingAddr(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	refused, _ := ParseEndpoint(l.Addr().String())
-	l.Close()
 
 	hosts := []struct {
 		name    string
