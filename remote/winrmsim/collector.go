@@ -2,6 +2,7 @@ package winrmsim
 
 import (
 	"bytes"
+	"encoding/base64"
 	"hash/fnv"
 	"regexp"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
 
 	"github.com/tlsready/tlsready/facts"
 )
@@ -77,7 +79,47 @@ func (h *host) collect(items []facts.Item, owner string) *facts.Facts {
 			f.Files = append(f.Files, h.readFile(it.ID, p))
 		}
 	}
+	switch h.fault() {
+	case FaultEchoPassword:
+		f.OS.Caption += " " + h.echoPass
+		for i := range f.Values {
+			if f.Values[i].State == facts.StateNoKey || f.Values[i].State == facts.StateNoValue {
+				f.Values[i].State, f.Values[i].Type, f.Values[i].Data = facts.StateError, "", "Access denied: "+h.echoes()
+				break
+			}
+		}
+	case FaultControlChars:
+		f.ComputerName += controlChars
+		f.OS.Caption += controlChars
+		for i, hive := range f.UserHives {
+			f.UserHives[i] = hive + controlChars
+		}
+		for i, v := range f.Values {
+			if v.State == facts.StateOK && (v.Type == facts.RegSZ || v.Type == facts.RegExpandSZ) {
+				f.Values[i].Data += controlChars
+			}
+		}
+	}
 	return f
+}
+
+// controlChars is what FaultControlChars appends to every string the collector returns: clear
+// the screen, write the clipboard (OSC 52), ring the bell, C1 CSI, RIGHT-TO-LEFT OVERRIDE, LINE
+// SEPARATOR.
+const controlChars = "\x1b[2J\x1b]52;c;cHduZWQ=\x07\x07\u009b6n\u202e\u2028"
+
+// echoes is the password of FaultEchoPassword in every form a host could echo it: in clear, in
+// base64, as UTF-16LE in base64 (PowerShell's -EncodedCommand) and as the base64 of
+// user:password (a Basic Authorization header).
+func (h *host) echoes() string {
+	pw := h.echoPass
+	u16 := make([]byte, 0, 2*len(pw))
+	for _, r := range utf16.Encode([]rune(pw)) {
+		u16 = append(u16, byte(r), byte(r>>8))
+	}
+	return "password " + pw + ", base64 " + base64.StdEncoding.EncodeToString([]byte(pw)) +
+		", UTF-16LE base64 " + base64.StdEncoding.EncodeToString(u16) +
+		", Basic " + base64.StdEncoding.EncodeToString([]byte(h.echoUser+":"+pw))
 }
 
 func productTypeNumber(t string) int {

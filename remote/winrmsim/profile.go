@@ -50,7 +50,8 @@ type Profile struct {
 	// Registry maps key paths to the key's values by name.
 	Registry map[string]map[string]RegistryValue `json:"registry"`
 	// Fault makes the host misbehave: "" (none), FaultRefuse, FaultTimeout, FaultAuth,
-	// FaultGarbage, FaultQuotaThenOK, FaultReset or FaultSlow.
+	// FaultGarbage, FaultQuotaThenOK, FaultReset, FaultSlow, FaultEchoPassword or
+	// FaultControlChars.
 	Fault string `json:"fault"`
 	// Latency delays every answer of the host: a duration ("20ms") or a range ("20ms-200ms",
 	// a uniform random delay per request). Empty: none.
@@ -135,15 +136,26 @@ const (
 	FaultReset = "reset"
 	// FaultSlow delays every answer by a random 0.5 to 2 s; the answers are right.
 	FaultSlow = "slow"
+	// FaultEchoPassword makes a hostile host echo the password it was given (Options.Password:
+	// the one a Basic client sends, and the one an NTLM client's test configured) back in every
+	// text it returns: the ShellId of its shells, the OS caption, the collector's stderr, and a
+	// registry value read's error text (state "error"), in clear, base64, UTF-16LE base64 and as
+	// the base64 of user:password of a Basic header.
+	FaultEchoPassword = "echo-password"
+	// FaultControlChars makes every string the collector returns (computer name, OS caption,
+	// REG_SZ and REG_EXPAND_SZ data, user hive names) end in terminal and bidi controls:
+	// ESC[2J, ESC]52;c;...BEL (write the clipboard), BEL, U+009B (C1 CSI), U+202E, U+2028.
+	FaultControlChars = "control-chars"
 )
 
 // faultList names the faults for error messages.
-const faultList = "refuse, timeout, auth, garbage, quota-then-ok, reset or slow"
+const faultList = "refuse, timeout, auth, garbage, quota-then-ok, reset, slow, echo-password or control-chars"
 
 // knownFault reports whether f is one of the Fault constants.
 func knownFault(f string) bool {
 	switch f {
-	case FaultRefuse, FaultTimeout, FaultAuth, FaultGarbage, FaultQuotaThenOK, FaultReset, FaultSlow:
+	case FaultRefuse, FaultTimeout, FaultAuth, FaultGarbage, FaultQuotaThenOK, FaultReset, FaultSlow,
+		FaultEchoPassword, FaultControlChars:
 		return true
 	}
 	return false
@@ -295,6 +307,8 @@ type host struct {
 	latency    [2]time.Duration // min, max of the per-request delay
 	is64       bool
 	oldWinRM   bool               // Windows 7 / Server 2008 R2 and older (6.1 and below): WinRM 2.0 defaults
+	echoUser   string // Options.User and Password, set by Start: what FaultEchoPassword echoes
+	echoPass   string
 	lostWrites atomic.Int32       // registry-writer answers lost so far (Profile.LoseWriteAnswers)
 	bootMu     sync.Mutex         // guards boot
 	boot       time.Time          // when the host last started

@@ -498,6 +498,9 @@ func (p *proc) psScript(program string, clixml bool) int {
 			return p.psFail(clixml, "tlsready collector: "+err.Error())
 		}
 		f := p.h.collect(items, p.owner)
+		if p.h.fault() == FaultEchoPassword {
+			p.text("stderr", "WARNING: "+p.h.echoes()+"\r\n")
+		}
 		if p.h.fault() == FaultGarbage {
 			p.write("stdout", garbage(f))
 		} else {

@@ -148,6 +148,7 @@ func Start(ctx context.Context, p Profile, opts Options) (*Host, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("host %s: %w", p.Name, err)
 	}
+	hd.echoUser, hd.echoPass = opts.User, opts.Password
 	h := &Host{
 		h: hd, opts: opts, maxShells: opts.MaxShellsPerUser, auth: auth,
 		serveDone: make(chan struct{}), closing: make(chan struct{}), shells: map[string]*shell{},

@@ -148,7 +148,11 @@ func (x *exchange) create() {
 		x.fault(maxShellsFault(h.maxShells))
 		return
 	}
-	sh := &shell{id: newUUID(), owner: x.user, codepage: codepage, inputStreams: in, outputStreams: out,
+	id := newUUID()
+	if h.h.fault() == FaultEchoPassword {
+		id += "-" + h.h.echoPass
+	}
+	sh := &shell{id: id, owner: x.user, codepage: codepage, inputStreams: in, outputStreams: out,
 		commands: map[string]*command{}}
 	if v, ok := hd.option("WINRS_NOPROFILE"); !ok || !strings.EqualFold(strings.TrimSpace(v), "TRUE") {
 		// Windows loads the account's profile for the shell, creating it the first time.
@@ -169,8 +173,8 @@ func (x *exchange) create() {
 		owner = owner[i+1:]
 	}
 	body := `<x:ResourceCreated><a:Address>` + esc(address) + `</a:Address><a:ReferenceParameters><w:ResourceURI>` + resourceCmd +
-		`</w:ResourceURI><w:SelectorSet><w:Selector Name="ShellId">` + sh.id + `</w:Selector></w:SelectorSet></a:ReferenceParameters></x:ResourceCreated>` +
-		`<rsp:Shell xmlns:rsp="` + nsShell + `"><rsp:ShellId>` + sh.id + `</rsp:ShellId><rsp:ResourceUri>` + resourceCmd + `</rsp:ResourceUri>` +
+		`</w:ResourceURI><w:SelectorSet><w:Selector Name="ShellId">` + esc(sh.id) + `</w:Selector></w:SelectorSet></a:ReferenceParameters></x:ResourceCreated>` +
+		`<rsp:Shell xmlns:rsp="` + nsShell + `"><rsp:ShellId>` + esc(sh.id) + `</rsp:ShellId><rsp:ResourceUri>` + resourceCmd + `</rsp:ResourceUri>` +
 		`<rsp:Owner>` + esc(owner) + `</rsp:Owner><rsp:ClientIP>` + esc(clientIP) + `</rsp:ClientIP><rsp:IdleTimeOut>PT7200.000S</rsp:IdleTimeOut>` +
 		`<rsp:InputStreams>` + esc(in) + `</rsp:InputStreams><rsp:OutputStreams>` + esc(out) + `</rsp:OutputStreams>` +
 		`<rsp:ShellRunTime>P0DT0H0M0S</rsp:ShellRunTime><rsp:ShellInactivity>P0DT0H0M0S</rsp:ShellInactivity></rsp:Shell>`
