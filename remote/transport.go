@@ -3,7 +3,6 @@ package remote
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"fmt"
 	"io"
 	"mime"
@@ -14,6 +13,8 @@ import (
 
 	"github.com/masterzen/winrm"
 	"github.com/masterzen/winrm/soap"
+
+	"github.com/tlsready/tlsready/internal/redact"
 )
 
 // WS-Management actions of the answers that a run expects.
@@ -153,13 +154,10 @@ func (t *transporter) httpError(resp *http.Response, body []byte) *HTTPError {
 	return &HTTPError{Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Snippet: t.redact(snippet(body, 160))}
 }
 
-// redact removes the password from text that a host sent back, should it ever echo it.
+// redact removes the password (in clear, base64, UTF-16LE base64, or as user:password in
+// base64) from text that a host sent back, should it ever echo it.
 func (t *transporter) redact(s string) string {
-	if len(t.password) >= 4 {
-		s = strings.ReplaceAll(s, t.password, "[redacted]")
-	}
-	token := base64.StdEncoding.EncodeToString([]byte(t.user + ":" + t.password))
-	return strings.ReplaceAll(s, token, "[redacted]")
+	return redact.New(t.user, t.password).String(s)
 }
 
 // isSOAP reports whether an answer is an XML envelope: by its media type, or, when it has

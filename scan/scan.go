@@ -19,6 +19,7 @@ import (
 	"github.com/tlsready/tlsready/checks"
 	"github.com/tlsready/tlsready/discover"
 	"github.com/tlsready/tlsready/facts"
+	"github.com/tlsready/tlsready/internal/redact"
 )
 
 // Target is one host to scan.
@@ -150,6 +151,10 @@ type Options struct {
 	// Drain, when done, stops starting new hosts but lets the running ones finish (ctx cancels
 	// them): the first Ctrl-C. Run then returns ErrInterrupted. Nil: only ctx counts.
 	Drain context.Context
+	// Redact, when set, is applied to every string of a host's result (facts, findings, error
+	// message) before any handler sees it: a hostile host can echo the password it received
+	// (redact.Redactor.String removes it), and results go to files, reports and the terminal.
+	Redact func(string) string
 }
 
 // ErrInterrupted is returned when Drain ended the scan before every target was started.
@@ -323,6 +328,9 @@ func scanOne(ctx context.Context, t Target, c Collector, opts Options) (r Result
 			r.Error = &ErrorInfo{Category: CategoryCollector, Message: fmt.Sprintf("host %s: internal error: %v", t.Name, p)}
 		}
 		r.End = opts.Now()
+		if opts.Redact != nil {
+			redact.Strings(&r, opts.Redact)
+		}
 	}()
 	hctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()

@@ -21,6 +21,7 @@ import (
 	"github.com/tlsready/tlsready/checks"
 	"github.com/tlsready/tlsready/discover"
 	"github.com/tlsready/tlsready/facts"
+	"github.com/tlsready/tlsready/internal/redact"
 	"github.com/tlsready/tlsready/remote"
 	"github.com/tlsready/tlsready/report"
 	"github.com/tlsready/tlsready/scan"
@@ -250,7 +251,11 @@ func scanTargets(ctx context.Context, e env, targets []scan.Target, rf remoteFla
 		}
 		return f, err
 	})
-	return runAndReport(ctx, e, targets, collector, remoteErrors(), rf)
+	rules := remoteErrors()
+	// A hostile host can echo the password (Basic sends it) in any text it returns: no form
+	// of it reaches the results file, the reports or the terminal.
+	rules.redact = redact.New(rf.user, password).String
+	return runAndReport(ctx, e, targets, collector, rules, rf)
 }
 
 // newWinRMClient checks the connection flags and makes the WinRM client for targets.
@@ -307,6 +312,7 @@ type errorRules struct {
 	rejected   func(error) bool
 	transient  func(error) bool
 	busy       func(error) bool
+	redact     func(string) string // applied to every string of a result (scan.Options.Redact)
 }
 
 // remoteErrors judges the errors of the WinRM client.
@@ -456,6 +462,7 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 		SlowDown:            rules.busy,
 		Rate:                rf.rate,
 		Drain:               ctx,
+		Redact:              rules.redact,
 	}, writer, collect, progress)
 	progress.Close()
 	if cerr := f.Close(); cerr != nil && runErr == nil {

@@ -306,7 +306,7 @@ type host struct {
 	cleared    atomic.Bool      // ClearFault was called: the host behaves as if p.Fault were ""
 	latency    [2]time.Duration // min, max of the per-request delay
 	is64       bool
-	oldWinRM   bool               // Windows 7 / Server 2008 R2 and older (6.1 and below): WinRM 2.0 defaults
+	oldWinRM   bool   // Windows 7 / Server 2008 R2 and older (6.1 and below): WinRM 2.0 defaults
 	echoUser   string // Options.User and Password, set by Start: what FaultEchoPassword echoes
 	echoPass   string
 	lostWrites atomic.Int32       // registry-writer answers lost so far (Profile.LoseWriteAnswers)
