@@ -146,7 +146,7 @@ func HostsCSV(hosts []Host) []byte {
 	w := csv.NewWriter(&buf)
 	_ = w.Write([]string{"name", "dn", "os", "verdict", "findings"})
 	for _, h := range hosts {
-		_ = w.Write([]string{sheet.NoFormula(h.Name), sheet.NoFormula(h.DN), sheet.NoFormula(h.OS), h.Verdict, strings.Join(h.Findings, " ")})
+		_ = w.Write([]string{sheet.Cell(h.Name), sheet.Cell(h.DN), sheet.Cell(h.OS), sheet.Cell(h.Verdict), sheet.Cell(strings.Join(h.Findings, " "))})
 	}
 	w.Flush()
 	return buf.Bytes()

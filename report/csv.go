@@ -124,16 +124,9 @@ func writeSafe(cw *csv.Writer, rec []string) error {
 	return cw.Write(rec)
 }
 
-// csvSafe removes control characters other than tab and newline, and neutralises a cell that a
-// spreadsheet would take for a formula.
-func csvSafe(s string) string {
-	return sheet.NoFormula(strings.Map(func(r rune) rune {
-		if r < 0x20 && r != '\t' && r != '\n' || r == 0x7f {
-			return -1
-		}
-		return r
-	}, s))
-}
+// csvSafe removes control characters other than tab and newline (C0, C1, bidi: sheet.Cell),
+// and neutralises a cell that a spreadsheet would take for a formula.
+func csvSafe(s string) string { return sheet.Cell(s) }
 
 // sortForReport orders results as the reports show them: attention first, then by host name.
 func sortForReport(results []scan.Result) []scan.Result {

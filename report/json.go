@@ -1,12 +1,12 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"time"
 
 	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/internal/safejson"
 	"github.com/tlsready/tlsready/scan"
 )
 
@@ -82,9 +82,7 @@ func BuildJSON(results []scan.Result, lang string) JSONReport {
 
 // WriteJSON writes BuildJSON's document, indented.
 func WriteJSON(w io.Writer, results []scan.Result, lang string) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(BuildJSON(results, lang))
+	return safejson.Encode(w, BuildJSON(results, lang), "  ")
 }
 
 // CompareJSON is a comparison for scripts: counts per kind of change and one line per host.
@@ -118,9 +116,7 @@ func WriteCompareJSON(w io.Writer, c Comparison, lang string) error {
 		}
 		out.Changes = append(out.Changes, j)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return safejson.Encode(w, out, "  ")
 }
 
 // CompareTable writes the changed hosts of a comparison (not the unchanged ones) and the counts

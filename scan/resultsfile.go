@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"sync"
+
+	"github.com/tlsready/tlsready/internal/safejson"
 )
 
 // ResultsWriter appends each result to a JSON Lines stream as soon as it arrives: one object per
@@ -24,7 +26,7 @@ func NewResultsWriter(w io.Writer) *ResultsWriter { return &ResultsWriter{w: w} 
 
 // Result implements Handler.
 func (rw *ResultsWriter) Result(r Result) error {
-	b, err := json.Marshal(r)
+	b, err := safejson.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("encode result: %w", err)
 	}

@@ -2,13 +2,14 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"os"
 	"strings"
 
 	"github.com/tlsready/tlsready/discover"
+	"github.com/tlsready/tlsready/internal/safejson"
+	"github.com/tlsready/tlsready/internal/sheet"
 	"github.com/tlsready/tlsready/report"
 	"github.com/tlsready/tlsready/scan"
 )
@@ -81,9 +82,9 @@ func printDiscovered(e env, cfg discover.Config, targets []scan.Target, out, por
 		for _, t := range targets {
 			// A plain DNS name lets scan apply its own port (5985, or 5986 with --https).
 			if t.Address == net.JoinHostPort(t.Name, port) {
-				b.WriteString(t.Name + "\n")
+				b.WriteString(sheet.StripControls(t.Name) + "\n")
 			} else {
-				fmt.Fprintf(&b, "%s=%s\n", t.Name, t.Address)
+				fmt.Fprintf(&b, "%s=%s\n", sheet.StripControls(t.Name), sheet.StripControls(t.Address))
 			}
 		}
 		if err := os.WriteFile(out, []byte(b.String()), 0o644); err != nil {
@@ -92,9 +93,8 @@ func printDiscovered(e env, cfg discover.Config, targets []scan.Target, out, por
 		fmt.Fprintf(e.stderr, "%d target(s) written to %s\n", len(targets), out)
 	}
 	if asJSON {
-		enc := json.NewEncoder(e.stdout)
 		for _, t := range targets {
-			if err := enc.Encode(t.AD); err != nil {
+			if err := safejson.Encode(e.stdout, t.AD, ""); err != nil {
 				return exitUsage, err
 			}
 		}

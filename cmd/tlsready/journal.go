@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tlsready/tlsready/facts"
+	"github.com/tlsready/tlsready/internal/safejson"
 	"github.com/tlsready/tlsready/remote"
 	"github.com/tlsready/tlsready/scan"
 )
@@ -41,7 +42,7 @@ func (j *journalWriter) Write(es ...journalEntry) error {
 	}
 	var b bytes.Buffer
 	for _, e := range es {
-		line, err := json.Marshal(e)
+		line, err := safejson.Marshal(e)
 		if err != nil {
 			return fmt.Errorf("journal %s: %w", j.path, err)
 		}
