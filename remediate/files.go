@@ -153,9 +153,20 @@ func HostsCSV(hosts []Host) []byte {
 }
 
 // Write writes the kit into dir (created if needed): the .reg files, Registry.xml and the script
-// when some value is needed, the three host lists, and README.txt in lang.
+// when some value is needed, the three host lists, and README.txt in lang. The files are 0600
+// (they list every PC and its weaknesses), the folder 0700: WriteMode chooses.
 func Write(dir string, p Plan, lang string, now time.Time) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	return WriteMode(dir, p, lang, now, 0o600)
+}
+
+// WriteMode is Write with the files' mode; the folder, when created, is 0700 unless mode lets
+// others read (then 0755). Files of an earlier kit are given mode too.
+func WriteMode(dir string, p Plan, lang string, now time.Time, mode os.FileMode) ([]string, error) {
+	dirMode := os.FileMode(0o700)
+	if mode&0o044 != 0 {
+		dirMode = 0o755
+	}
+	if err := os.MkdirAll(dir, dirMode); err != nil {
 		return nil, fmt.Errorf("kit folder: %w", err)
 	}
 	files := map[string][]byte{
@@ -176,7 +187,11 @@ func Write(dir string, p Plan, lang string, now time.Time) ([]string, error) {
 		if !ok {
 			continue
 		}
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, b, mode); err != nil {
+			return written, fmt.Errorf("kit: %w", err)
+		}
+		if err := os.Chmod(path, mode); err != nil { // an existing file keeps its mode otherwise
 			return written, fmt.Errorf("kit: %w", err)
 		}
 		written = append(written, name)

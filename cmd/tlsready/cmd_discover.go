@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
 	"strings"
 
 	"github.com/tlsready/tlsready/discover"
@@ -87,7 +86,14 @@ func printDiscovered(e env, cfg discover.Config, targets []scan.Target, out, por
 				fmt.Fprintf(&b, "%s=%s\n", sheet.StripControls(t.Name), sheet.StripControls(t.Address))
 			}
 		}
-		if err := os.WriteFile(out, []byte(b.String()), 0o644); err != nil {
+		f, err := createFile(e, out)
+		if err == nil {
+			_, err = f.WriteString(b.String())
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
 			return exitUsage, fmt.Errorf("--out: %w", err)
 		}
 		fmt.Fprintf(e.stderr, "%d target(s) written to %s\n", len(targets), out)

@@ -70,7 +70,7 @@ func runMerge(_ context.Context, e env, args []string) (int, error) {
 
 // writeResults writes results to a new file, replacing it only once it is complete.
 func writeResults(e env, path string, results []scan.Result) error {
-	return writeFileAtomic("--out", path, func(w io.Writer) error {
+	return writeFileAtomic(e, "--out", path, func(w io.Writer) error {
 		rw := scan.NewResultsWriter(w)
 		for _, r := range results {
 			if err := rw.Result(r); err != nil {

@@ -51,7 +51,11 @@ func runRemediate(_ context.Context, e env, args []string) (int, error) {
 		return exitUsage, err
 	}
 	plan := remediate.BuildWith(results, remediate.Options{Protocols: data, Win7Schannel: win7})
-	written, err := remediate.Write(out, plan, of.lang, time.Now())
+	mode, err := fileMode(e)
+	if err != nil {
+		return exitUsage, err
+	}
+	written, err := remediate.WriteMode(out, plan, of.lang, time.Now(), mode)
 	if err != nil {
 		return exitUsage, err
 	}

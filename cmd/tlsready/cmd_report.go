@@ -111,7 +111,7 @@ func emit(e env, out string, b []byte) error {
 		_, err := e.stdout.Write(b)
 		return err
 	}
-	if err := writeFileAtomic("--out", out, func(w io.Writer) error {
+	if err := writeFileAtomic(e, "--out", out, func(w io.Writer) error {
 		_, err := w.Write(b)
 		return err
 	}); err != nil {

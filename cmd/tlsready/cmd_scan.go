@@ -410,7 +410,7 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 			out = "tlsready-results-" + now.Format("20060102-150405") + ".jsonl"
 		}
 		var err error
-		if f, err = os.Create(out); err != nil {
+		if f, err = createFile(e, out); err != nil {
 			return nil, fmt.Errorf("results file: %w", err)
 		}
 	}

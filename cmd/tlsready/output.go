@@ -105,7 +105,7 @@ func writeHTMLCompare(e env, of outputFlags, c report.Comparison, sources []stri
 
 // writeHTMLFile writes the --html file and says where it is.
 func writeHTMLFile(e env, path string, write func(io.Writer) error) error {
-	if err := writeFileAtomic("--html", path, write); err != nil {
+	if err := writeFileAtomic(e, "--html", path, write); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "HTML report written to %s\n", path)
@@ -121,10 +121,10 @@ func htmlOptions(e env, of outputFlags, scope string, sources []string) report.H
 }
 
 // writeFileAtomic writes a file (named by flag in errors) through write, replacing path only
-// once it is complete.
-func writeFileAtomic(flag, path string, write func(io.Writer) error) error {
+// once it is complete. The file is created with fileMode (0600 unless TLSREADY_FILE_MODE).
+func writeFileAtomic(e env, flag, path string, write func(io.Writer) error) error {
 	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
+	f, err := createFile(e, tmp)
 	if err != nil {
 		return fmt.Errorf("%s: %w", flag, err)
 	}
