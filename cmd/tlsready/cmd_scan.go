@@ -482,6 +482,9 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 		if errors.Is(runErr, scan.ErrAuthFailures) {
 			return all, fmt.Errorf("%w; %s. Check the credentials before scanning again (--max-auth-failures 0 disables this stop)", runErr, saved)
 		}
+		if isDiskFull(runErr) {
+			return all, fmt.Errorf("results file %s: the disk is full (%w); %s. Free some space, then run the same command with --resume %s (without --out) to scan the remaining hosts", out, runErr, saved, out)
+		}
 		if errors.Is(runErr, scan.ErrInterrupted) || errors.Is(runErr, context.Canceled) {
 			return all, fmt.Errorf("%w: %s. To go on, run the same command with --resume %s (without --out)", scan.ErrInterrupted, saved, out)
 		}

@@ -148,6 +148,7 @@ func readPassword(e env, passwordFile, user string) (string, error) {
 // readPasswordFrom is readPassword with another environment variable.
 func readPasswordFrom(e env, passwordFile, envVar, user string) (string, error) {
 	if passwordFile != "" {
+		warnLooseSecretFile(e, passwordFile)
 		b, err := os.ReadFile(passwordFile)
 		if err != nil {
 			return "", fmt.Errorf("password file: %w", err)

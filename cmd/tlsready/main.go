@@ -78,6 +78,10 @@ func mainCode() int {
 		<-sigs
 		cancel()
 	}()
+	// A core file of tlsready would hold the password in clear.
+	if err := disableCoreDumps(); err != nil {
+		fmt.Fprintf(os.Stderr, "warning: could not disable core dumps: %v\n", err)
+	}
 	e := env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, hard: hard}
 	// TLSREADY_CPUPROFILE=FILE writes a pprof CPU profile of the run (for the benchmark harness).
 	if path := os.Getenv("TLSREADY_CPUPROFILE"); path != "" {
