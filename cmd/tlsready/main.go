@@ -58,6 +58,8 @@ Run "tlsready <command> --help" for the flags of a command.
 
 Exit codes of scan, rescan and merge: 0 all hosts ready, 1 some need action or run an unsupported OS,
 2 some could not be checked (takes precedence over 1), 3 usage or setup error.
+
+Files written (results, reports, kits) are mode 0600; TLSREADY_FILE_MODE=0644 widens them.
 `
 
 func main() { os.Exit(mainCode()) }
