@@ -2,6 +2,7 @@ package winrmsim
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"time"
 )
@@ -21,8 +22,10 @@ const (
 const (
 	endlessHeaderStart = "HTTP/1.1 401 Unauthorized\r\nServer: Microsoft-HTTPAPI/2.0\r\nWWW-Authenticate: Negotiate "
 	endlessStatusStart = "HTTP/1.1 200 OK"
-	endless401Start    = "HTTP/1.1 401 Unauthorized\r\nServer: Microsoft-HTTPAPI/2.0\r\nWWW-Authenticate: Negotiate\r\n" +
-		"Content-Type: text/html\r\nConnection: close\r\n\r\n<html><body>"
+	// A chunked body: a client that closes it unread reads it to its end first (net/http does,
+	// for a connection it would keep).
+	endless401Start = "HTTP/1.1 401 Unauthorized\r\nServer: Microsoft-HTTPAPI/2.0\r\nWWW-Authenticate: Negotiate\r\n" +
+		"Content-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n"
 	endlessDeleteStart = "HTTP/1.1 200 OK\r\nServer: Microsoft-HTTPAPI/2.0\r\nContent-Type: application/soap+xml;charset=UTF-8\r\nX-Padding: "
 )
 
@@ -35,7 +38,7 @@ func (h *Host) endlessAnswer(w http.ResponseWriter, fault string) bool {
 	case FaultEndlessStatus:
 		h.endless(w, fault, endlessStatusStart, 'K')
 	case FaultEndless401:
-		h.endless(w, fault, endless401Start, 'a')
+		h.endless(w, fault, endless401Start, 0)
 	default:
 		return false
 	}
@@ -44,7 +47,7 @@ func (h *Host) endlessAnswer(w http.ResponseWriter, fault string) bool {
 
 // endless takes over the connection of w and writes start, then fill without end, in chunks,
 // until a write fails (the client went away), the host closes, or endlessFor has passed; then
-// it closes the connection.
+// it closes the connection. A fill of 0 writes a chunked body of 'a' without end instead.
 func (h *Host) endless(w http.ResponseWriter, fault, start string, fill byte) {
 	h.mu.Lock()
 	select {
@@ -78,6 +81,9 @@ func (h *Host) endless(w http.ResponseWriter, fault, start string, fill byte) {
 		return
 	}
 	chunk := bytes.Repeat([]byte{fill}, endlessChunk)
+	if fill == 0 {
+		chunk = fmt.Appendf(nil, "%x\r\n%s\r\n", endlessChunk, bytes.Repeat([]byte{'a'}, endlessChunk))
+	}
 	pause := time.NewTimer(endlessPause)
 	defer pause.Stop()
 	for {
