@@ -174,9 +174,10 @@ func (c *connRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	c.lim.start()
 	resp, err := http.ReadResponse(c.br, req)
-	if err == nil {
-		// Not closed: closing reads the body to its end. The connection is dropped below.
-		err = c.lim.headerErr()
+	if lerr := c.lim.headerErr(); lerr != nil {
+		// Over a limit: that is the cause, whatever ReadResponse made of the header section
+		// cut there. A resp is not closed (that reads its body); the connection is dropped.
+		err = lerr
 	}
 	if err != nil {
 		// Over a limit, or broken: what follows on the connection is not worth reading.

@@ -50,8 +50,9 @@ func (l *answerLimiter) start() {
 }
 
 // headerErr is the error of a header section over its limits, nil if it stayed within them.
-// http.ReadResponse may have parsed a complete header section from what was read before the
-// limit error: it is refused all the same.
+// It is the cause of http.ReadResponse's failure then, whatever it reports (a line cut at the
+// limit may look malformed to it), and it refuses a header section that ReadResponse parsed
+// whole from what was read with the limit error.
 func (l *answerLimiter) headerErr() error {
 	if l.inHeader || l.lines > maxHeaderLines {
 		return l.err

@@ -105,6 +105,10 @@ func TestHostileHosts_boundedAnswers(t *testing.T) {
 				if strings.TrimSpace(string(res.Stdout)) != h.Name() {
 					t.Errorf("stdout %q, want %s", res.Stdout, h.Name())
 				}
+				// Every answer read whole keeps the connection: one logon, one connection.
+				if st := h.Stats(); st.Logons != 1 || st.Connections != 1 {
+					t.Errorf("%d logons on %d connections, want 1 and 1", st.Logons, st.Connections)
+				}
 			} else {
 				var re *remote.Error
 				if !errors.As(runErr, &re) || re.Step != tt.step || re.Host != h.Addr() {
