@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/tlsready/tlsready/internal/chanbind"
+	"github.com/tlsready/tlsready/remote/kerberos"
 	"github.com/tlsready/tlsready/remote/wsmv"
 )
 
@@ -62,6 +63,20 @@ type SecurityContext interface {
 	// Step reported done, and only over HTTP. An error (no confidentiality was negotiated)
 	// fails the host: the body is not sent.
 	Sealer() (protocol string, s wsmv.Sealer, err error)
+}
+
+// proofSender is a SecurityContext that tells whether it has sent the host a proof of the
+// password (NTLM's AUTHENTICATE): a 401 after it refuses the credentials, a 401 before it the
+// scheme or the mechanism. A Kerberos context proves nothing to the host that the KDC has not
+// checked already (a wrong password is the KDC's KDC_ERR_PREAUTH_FAILED).
+type proofSender interface {
+	sentProof() bool
+}
+
+// proofSent reports whether sc has sent a proof of the password (see proofSender).
+func proofSent(sc SecurityContext) bool {
+	p, ok := sc.(proofSender)
+	return ok && p.sentProof()
 }
 
 // A Mechanism makes the SecurityContexts of one authentication mechanism, one per connection.
@@ -146,7 +161,7 @@ func (c *Client) newSecurityContext(ctx context.Context, ep Endpoint) (SecurityC
 				return sc, AuthKerberos, nil
 			}
 			if !errors.Is(err, ErrMechanismUnavailable) {
-				return nil, AuthKerberos, &AuthError{Mechanism: AuthKerberos, Reason: err.Error(), Err: err}
+				return nil, AuthKerberos, &AuthError{Mechanism: AuthKerberos, Reason: err.Error(), Err: err, Rejected: byKDC(err)}
 			}
 		}
 	}
@@ -156,9 +171,15 @@ func (c *Client) newSecurityContext(ctx context.Context, ep Endpoint) (SecurityC
 	}
 	sc, err := m.NewContext(ctx, c.cfg, ep)
 	if err != nil {
-		return nil, name, &AuthError{Mechanism: name, Reason: err.Error(), Err: err}
+		return nil, name, &AuthError{Mechanism: name, Reason: err.Error(), Err: err, Rejected: byKDC(err)}
 	}
 	return sc, name, nil
+}
+
+// byKDC reports whether err is the KDC's refusal of the account or its password.
+func byKDC(err error) bool {
+	var ke *kerberos.KDCError
+	return errors.As(err, &ke) && kdcRejected(ke)
 }
 
 // TLSServerEndPoint returns the channel binding "tls-server-end-point" of RFC 5929 for a TLS

@@ -105,8 +105,9 @@ func (s *authSession) connect(ctx context.Context) error {
 	// goroutines of its own.
 	s.slot = &connSlot{conn: conn}
 	cw := &countingWriter{w: conn}
-	var rt http.RoundTripper = &connRoundTripper{slot: s.slot, tlsState: s.tlsState, cw: cw,
-		br: bufio.NewReaderSize(conn, 4<<10), bw: bufio.NewWriterSize(cw, 4<<10)}
+	lim := &answerLimiter{r: conn}
+	var rt http.RoundTripper = &connRoundTripper{slot: s.slot, tlsState: s.tlsState, cw: cw, lim: lim,
+		br: bufio.NewReaderSize(lim, 4<<10), bw: bufio.NewWriterSize(cw, 4<<10)}
 	if s.c.wrapRT != nil {
 		rt = s.c.wrapRT(rt)
 	}
@@ -125,12 +126,17 @@ func (s *authSession) connect(ctx context.Context) error {
 // a first write that puts no byte on it, makes the request fail with errConnectionGone, nothing
 // sent, so that the session authenticates a new connection. A request once written is never
 // sent again: a connection that ends after it, before an answer, may have run the command.
+//
+// Every answer is bounded (answerLimiter): its status line and headers to maxHeaderBytes and
+// maxHeaderLines, its body to maxBodyWireBytes; and closing a body that was not read to its end
+// drops the connection instead of reading the rest (connBody).
 type connRoundTripper struct {
 	slot     *connSlot
 	tlsState *tls.ConnectionState
 	br       *bufio.Reader
 	bw       *bufio.Writer
 	cw       *countingWriter // under bw: the bytes that reached the connection
+	lim      *answerLimiter  // under br: the bounds of each answer's header section and body
 	used     bool            // an answer was read: the host may since have closed the idle connection
 }
 
@@ -166,8 +172,16 @@ func (c *connRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) 
 		}
 		return fail(werr)
 	}
+	c.lim.start()
 	resp, err := http.ReadResponse(c.br, req)
+	if lerr := c.lim.headerErr(); lerr != nil {
+		// Over a limit: that is the cause, whatever ReadResponse made of the header section
+		// cut there. A resp is not closed (that reads its body); the connection is dropped.
+		err = lerr
+	}
 	if err != nil {
+		// Over a limit, or broken: what follows on the connection is not worth reading.
+		c.dropConn()
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 			// Written, then closed: the host may have read the request and run it, so it is
 			// not sent again.
@@ -177,8 +191,15 @@ func (c *connRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	c.used = true
 	resp.TLS = c.tlsState
-	resp.Body = &stopOnClose{ReadCloser: resp.Body, stop: stop}
+	resp.Body = &connBody{ReadCloser: resp.Body, stop: stop, drop: c.dropConn, eof: resp.Body == http.NoBody}
 	return resp, nil
+}
+
+// dropConn closes the connection: the session's next request finds it gone.
+func (c *connRoundTripper) dropConn() {
+	if conn := c.slot.take(); conn != nil {
+		_ = conn.Close()
+	}
 }
 
 // idleClosed reports whether the host closed (or reset) an idle connection, or sent something
@@ -208,17 +229,6 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
 	return n, err
-}
-
-// stopOnClose ends the context watch of a request when its answer's body is closed.
-type stopOnClose struct {
-	io.ReadCloser
-	stop func() bool
-}
-
-func (b *stopOnClose) Close() error {
-	b.stop()
-	return b.ReadCloser.Close()
 }
 
 // dropConnection forgets the context and closes the connection.
@@ -286,7 +296,7 @@ func (s *authSession) handshake(t *transporter) error {
 		return err
 	}
 	s.mechanism = mech
-	authErr := func(status int, resp *http.Response, reason string) error {
+	authErr := func(status int, resp *http.Response, reason string) *AuthError {
 		e := &AuthError{Status: status, HTTPS: s.c.cfg.HTTPS, Mechanism: mech, Reason: reason}
 		if resp != nil {
 			e.Offered = authSchemes(resp.Header.Values("WWW-Authenticate"))
@@ -314,18 +324,28 @@ func (s *authSession) handshake(t *transporter) error {
 			s.dropConnection()
 			return &handshakeError{unwrapURLError(err)}
 		}
-		body, err := readAnswer(resp)
+		// A 401 carries no body worth reading: a longer one is cut (closing the body then
+		// drops the connection), never read to its end.
+		body, err := readAnswerMax(resp, maxAuthBodyBytes)
 		resp.Body.Close()
 		if err != nil {
 			s.dropConnection()
 			return &handshakeError{fmt.Errorf("reading the answer (HTTP %d): %w", resp.StatusCode, err)}
 		}
+		if len(body) > maxAuthBodyBytes {
+			s.dropConnection()
+			return &handshakeError{&ProtocolError{Reason: fmt.Sprintf("the host answered an authentication request (HTTP %d) with a body of more than %d KB",
+				resp.StatusCode, maxAuthBodyBytes>>10)}}
+		}
 		in, hasToken := serverToken(resp.Header.Values("WWW-Authenticate"), sc.Scheme())
 		switch resp.StatusCode {
 		case http.StatusUnauthorized:
 			if !hasToken || done {
-				// A bare 401: the host refused the credentials (or does not offer the scheme).
-				return s.refuse(authErr(http.StatusUnauthorized, resp, ""))
+				// A bare 401: the host refused the credentials, if they were sent (the NTLM
+				// AUTHENTICATE), else the scheme or the mechanism (no NTLM, only Basic...).
+				e := authErr(http.StatusUnauthorized, resp, "")
+				e.Rejected = proofSent(sc)
+				return s.refuse(e)
 			}
 			if out, done, err = sc.Step(in, resp.TLS); err != nil {
 				return s.refuse(authErr(0, resp, "handshake: "+t.redact(err.Error())))

@@ -232,7 +232,10 @@ func NewClient(cfg Config) (*Client, error) {
 		IdleConnTimeout:     30 * time.Second,
 		// A host holds a Receive for up to OperationTimeout; past that plus a margin it hangs.
 		ResponseHeaderTimeout: cfg.OperationTimeout + 30*time.Second,
-		DisableCompression:    true,
+		// The status line and the headers of an answer, together: a WinRM answer has a few
+		// hundred bytes of them (net/http's default would be 10 MB per answer).
+		MaxResponseHeaderBytes: maxHeaderBytes,
+		DisableCompression:     true,
 	}
 	hc := &http.Client{
 		Transport: tr,

@@ -123,10 +123,24 @@ type AuthError struct {
 	Reason string
 	// Err is the underlying cause, when there is one (e.g. the KDC's refusal).
 	Err error
+	// Rejected says that the credentials themselves were refused: the password was tried and
+	// failed (a 401 to the NTLM AUTHENTICATE, a Basic 401 from a host that takes Basic, the
+	// KDC's pre-authentication failure) or the account was denied access (HTTP 403). That is
+	// what counts towards an account lockout. A refusal before any password was tried (no
+	// common scheme, a 401 to the NTLM NEGOTIATE, a host that forgot the context) is not.
+	// errors.Is(err, ErrCredentialsRejected) reports it.
+	Rejected bool
 }
+
+// ErrCredentialsRejected matches, with errors.Is, an *AuthError whose Rejected is set: the
+// host or the KDC refused the account or its password.
+var ErrCredentialsRejected = errors.New("credentials rejected")
 
 // Unwrap returns the underlying cause.
 func (e *AuthError) Unwrap() error { return e.Err }
+
+// Is reports ErrCredentialsRejected for a refusal of the credentials themselves.
+func (e *AuthError) Is(target error) bool { return target == ErrCredentialsRejected && e.Rejected }
 
 func (e *AuthError) Error() string {
 	if e.Status == http.StatusForbidden {
@@ -248,25 +262,36 @@ func (e *CollectorError) Error() string {
 func (e *CollectorError) Unwrap() error { return e.Err }
 
 // CredentialsRejected reports whether err means that the host or the KDC refused the account or
-// its password (HTTP 401/403, an access-denied fault, a KDC refusal such as
-// KDC_ERR_PREAUTH_FAILED): what counts towards an account lockout. A certificate, protocol or
-// network failure is not a rejection: the password was not tried.
+// its password: what counts towards an account lockout, and what stops a scan after
+// --max-auth-failures hosts in a row. That is an *AuthError marked Rejected
+// (ErrCredentialsRejected), an HTTP 403, an access-denied fault, or a KDC refusal such as
+// KDC_ERR_PREAUTH_FAILED. A 401 before the password was tried (the host does not accept the
+// mechanism, refuses the NTLM NEGOTIATE), a certificate, protocol or network failure is not a
+// rejection: the password was not tried.
 func CredentialsRejected(err error) bool {
 	var ke *kerberos.KDCError
 	if errors.As(err, &ke) {
-		switch ke.Code {
-		case "KDC_ERR_PREAUTH_FAILED", "KDC_ERR_C_PRINCIPAL_UNKNOWN", "KDC_ERR_CLIENT_REVOKED", "KDC_ERR_KEY_EXPIRED":
-			return true
-		}
-		return false
+		return kdcRejected(ke)
+	}
+	if errors.Is(err, ErrCredentialsRejected) {
+		return true
 	}
 	var ae *AuthError
 	if errors.As(err, &ae) {
-		return ae.Status == http.StatusUnauthorized || ae.Status == http.StatusForbidden
+		return ae.Status == http.StatusForbidden
 	}
 	var fe *FaultError
 	if errors.As(err, &fe) {
 		return fe.IsAccessDenied()
+	}
+	return false
+}
+
+// kdcRejected reports whether the KDC refused the account or its password.
+func kdcRejected(ke *kerberos.KDCError) bool {
+	switch ke.Code {
+	case "KDC_ERR_PREAUTH_FAILED", "KDC_ERR_C_PRINCIPAL_UNKNOWN", "KDC_ERR_CLIENT_REVOKED", "KDC_ERR_KEY_EXPIRED":
+		return true
 	}
 	return false
 }

@@ -48,6 +48,10 @@ func (c *ntlmContext) Step(in []byte, cs *tls.ConnectionState) ([]byte, bool, er
 	return nil, true, errors.New("NTLM: token from the host after the AUTHENTICATE message")
 }
 
+// sentProof reports whether the AUTHENTICATE message, the proof of the password, was made: a
+// refusal after it is a refusal of the credentials.
+func (c *ntlmContext) sentProof() bool { return c.done }
+
 func (c *ntlmContext) Sealer() (string, wsmv.Sealer, error) {
 	if !c.done {
 		return "", nil, errors.New("NTLM: context not complete")

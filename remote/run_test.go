@@ -285,14 +285,15 @@ func TestRunHTTPFailures(t *testing.T) {
 		as       any // a pointer to the error type expected in the chain
 		inMsg    string
 		deletes  int
+		rejected bool // CredentialsRejected: counts towards a scan's --max-auth-failures
 	}{
 		{name: "BasicNotOffered", step: "Create", answer: func(*fakeReq) fakeAnswer {
 			return fakeAnswer{Status: 401, Header: http.Header{"Www-Authenticate": {"Negotiate", "Kerberos"}}}
 		}, category: CategoryAuth, as: new(*AuthError), inMsg: "create shell: authentication failed (HTTP 401): the host does not accept Basic authentication (it offers Negotiate, Kerberos)"},
 		{name: "WrongPassword", password: "wrong-password", category: CategoryAuth, as: new(*AuthError),
-			inMsg: "create shell: authentication failed (HTTP 401): user name or password rejected"},
+			inMsg: "create shell: authentication failed (HTTP 401): user name or password rejected", rejected: true},
 		{name: "Forbidden", step: "Create", answer: func(*fakeReq) fakeAnswer { return fakeAnswer{Status: 403} },
-			category: CategoryAuth, as: new(*AuthError), inMsg: "access denied (HTTP 403)"},
+			category: CategoryAuth, as: new(*AuthError), inMsg: "access denied (HTTP 403)", rejected: true},
 		{name: "ServiceUnavailableHTML", step: "Create", answer: func(*fakeReq) fakeAnswer {
 			return fakeAnswer{Status: 503, ContentType: "text/html", Body: html}
 		}, category: CategoryWinRM, as: new(*HTTPError), inMsg: "HTTP 503 Service Unavailable (text/html): <html><head><title>Service Unavailable</title>"},
@@ -320,7 +321,7 @@ func TestRunHTTPFailures(t *testing.T) {
 		}, category: CategoryWinRM, as: new(*FaultError), inMsg: "create shell: quota exceeded (MaxShellsPerUser=5, w:InternalError, code 2150859173)"},
 		{name: "AccessDeniedFault", step: "Create", answer: func(r *fakeReq) fakeAnswer {
 			return fakeAnswer{Status: 500, Body: faultXML(r.MessageID, "s:Sender", "w:AccessDenied", 5, "Access is denied.")}
-		}, category: CategoryAuth, as: new(*FaultError), inMsg: "create shell: access denied"},
+		}, category: CategoryAuth, as: new(*FaultError), inMsg: "create shell: access denied", rejected: true},
 		{name: "FaultOnCommand", step: "Command", answer: func(r *fakeReq) fakeAnswer {
 			return fakeAnswer{Status: 500, Body: faultXML(r.MessageID, "s:Receiver", "w:InternalError", 2150859174,
 				"This user is allowed a maximum number of 25 concurrent operations, which has been exceeded.")}
@@ -355,6 +356,9 @@ func TestRunHTTPFailures(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tt.inMsg) {
 				t.Errorf("message %q\nlacks %q", err, tt.inMsg)
+			}
+			if got := CredentialsRejected(err); got != tt.rejected {
+				t.Errorf("CredentialsRejected = %t, want %t (%v)", got, tt.rejected, err)
 			}
 			if h.Count("Delete") != tt.deletes {
 				t.Errorf("%d Delete requests, want %d", h.Count("Delete"), tt.deletes)

@@ -65,9 +65,12 @@ func (t *transporter) post(e message) ([]byte, error) {
 	req.Close = t.closeConn
 	resp, err := t.hc.Do(req)
 	if err != nil {
-		return nil, unwrapURLError(err)
+		return nil, basicTransportError(unwrapURLError(err))
 	}
-	defer resp.Body.Close()
+	defer resp.Body.Close() // http.Transport drops a connection whose body was not read to its end
+	if headerLines(resp.Header) > maxHeaderLines {
+		return nil, headerLimitError(true)
+	}
 	body, err := readAnswer(resp)
 	if err != nil {
 		return nil, fmt.Errorf("reading the answer (HTTP %d): %w", resp.StatusCode, err)
@@ -77,6 +80,25 @@ func (t *transporter) post(e message) ([]byte, error) {
 			Snippet: fmt.Sprintf("answer larger than %d bytes", maxResponseBytes)}
 	}
 	return t.answer(resp, body)
+}
+
+// basicTransportError turns http.Transport's refusal of a header section over
+// MaxResponseHeaderBytes, which it reports with an error of no type of its own, into the error
+// the session's connections give (headerLimitError).
+func basicTransportError(err error) error {
+	if strings.Contains(err.Error(), "server response headers exceeded") {
+		return headerLimitError(false)
+	}
+	return err
+}
+
+// headerLines counts the header lines of an answer.
+func headerLines(h http.Header) int {
+	n := 0
+	for _, v := range h {
+		n += len(v)
+	}
+	return n
 }
 
 // message is the body of one request in parts, sent one after another. The Send of the
@@ -122,6 +144,10 @@ func (t *transporter) answer(resp *http.Response, body []byte) ([]byte, error) {
 		if t.sess != nil {
 			e.Mechanism = t.sess.mechanism
 		}
+		// Access denied, or a Basic 401 after the password was sent (unless the host does
+		// not take Basic at all: then it did not check the password).
+		e.Rejected = resp.StatusCode == http.StatusForbidden ||
+			t.sess == nil && (len(e.Offered) == 0 || offersScheme(e.Offered, "Basic"))
 		return nil, e
 	case soapBody && resp.StatusCode == http.StatusOK && !bytes.Contains(body, []byte("Fault")):
 		// The common answer: no fault can be in it, and the caller's decoder checks its
@@ -190,6 +216,16 @@ func authSchemes(values []string) []string {
 	return out
 }
 
+// offersScheme reports whether offered (see authSchemes) holds scheme.
+func offersScheme(offered []string, scheme string) bool {
+	for _, s := range offered {
+		if strings.EqualFold(s, scheme) {
+			return true
+		}
+	}
+	return false
+}
+
 // snippet renders the start of a body on one line, for an error message.
 func snippet(body []byte, n int) string {
 	s := strings.ToValidUTF8(string(body), "?")
@@ -239,14 +275,7 @@ func newCommandRequest(uri, shellID, command string, params *winrm.Parameters) *
 	return m
 }
 
-// readAnswer reads a response body, at most maxResponseBytes+1 bytes, into a buffer sized from
-// Content-Length when the host sent one (one allocation instead of a growing series).
+// readAnswer reads a response body, at most maxResponseBytes+1 bytes (see readAnswerMax).
 func readAnswer(resp *http.Response) ([]byte, error) {
-	if n := resp.ContentLength; n > 0 && n <= maxResponseBytes {
-		// net/http ends the body at Content-Length: a short body is an unexpected EOF.
-		buf := make([]byte, n)
-		m, err := io.ReadFull(resp.Body, buf)
-		return buf[:m], err
-	}
-	return io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+	return readAnswerMax(resp, maxResponseBytes)
 }

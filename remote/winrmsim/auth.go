@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"crypto/tls"
 	"encoding/base64"
+	"errors"
 	"net"
 	"net/http"
 	"strings"
@@ -186,9 +187,17 @@ type authResult struct {
 	ca       *connAuth
 }
 
+// offered is the schemes the host offers now: only Basic under FaultNoNTLM.
+func (h *Host) offered() []string {
+	if h.h.fault() == FaultNoNTLM {
+		return []string{SchemeBasic}
+	}
+	return h.auth
+}
+
 // offers reports whether the host offers scheme.
 func (h *Host) offers(scheme string) bool {
-	for _, s := range h.auth {
+	for _, s := range h.offered() {
 		if strings.EqualFold(s, scheme) {
 			return true
 		}
@@ -200,7 +209,7 @@ func (h *Host) offers(scheme string) bool {
 func (h *Host) unauthorized(w http.ResponseWriter, why string) {
 	h.count(func(s *Stats) { s.Unauthorized++ })
 	h.logf("POST /wsman: 401 (%s)", why)
-	for _, s := range h.auth {
+	for _, s := range h.offered() {
 		if s == SchemeBasic {
 			w.Header().Add("WWW-Authenticate", `Basic realm="WSMAN"`)
 		} else {
@@ -220,12 +229,13 @@ func (h *Host) authorize(w http.ResponseWriter, r *http.Request) (authResult, bo
 	}
 	ca.mu.Lock()
 	defer ca.mu.Unlock()
-	if h.h.fault() == FaultAuth {
+	authFault := h.h.fault() == FaultAuth
+	authz := r.Header.Get("Authorization")
+	if authFault && (authz == "" || strings.HasPrefix(strings.ToLower(authz), "basic ")) {
 		ca.reset()
 		h.unauthorized(w, "fault auth")
 		return authResult{}, false
 	}
-	authz := r.Header.Get("Authorization")
 	if authz == "" {
 		if ca.done {
 			return authResult{user: ca.sc.User(), session: true, protocol: ca.protocol, sealer: ca.sealer, ca: ca}, true
@@ -271,6 +281,11 @@ func (h *Host) authorize(w http.ResponseWriter, r *http.Request) (authResult, bo
 		return authResult{}, false
 	}
 	out, done, err := ca.sc.Accept(in, r.TLS)
+	if err == nil && done && authFault {
+		// The last step, the proof of the password (NTLM's AUTHENTICATE, Kerberos' AP-REQ), is
+		// refused as a wrong password is.
+		err = errors.New("fault auth")
+	}
 	if err != nil {
 		ca.reset()
 		h.unauthorized(w, "credentials refused: "+err.Error())

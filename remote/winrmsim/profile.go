@@ -50,8 +50,9 @@ type Profile struct {
 	// Registry maps key paths to the key's values by name.
 	Registry map[string]map[string]RegistryValue `json:"registry"`
 	// Fault makes the host misbehave: "" (none), FaultRefuse, FaultTimeout, FaultAuth,
-	// FaultGarbage, FaultQuotaThenOK, FaultReset, FaultSlow, FaultEchoPassword or
-	// FaultControlChars.
+	// FaultGarbage, FaultQuotaThenOK, FaultReset, FaultSlow, FaultEchoPassword,
+	// FaultControlChars, or a hostile host's FaultEndlessHeader, FaultEndlessStatus,
+	// FaultEndless401, FaultNoNTLM, FaultEndlessHeaderDelete.
 	Fault string `json:"fault"`
 	// Latency delays every answer of the host: a duration ("20ms") or a range ("20ms-200ms",
 	// a uniform random delay per request). Empty: none.
@@ -123,7 +124,9 @@ const (
 	FaultRefuse = "refuse"
 	// FaultTimeout accepts connections and reads requests but never answers until Close.
 	FaultTimeout = "timeout"
-	// FaultAuth rejects every request with HTTP 401, whatever the credentials.
+	// FaultAuth rejects every request with HTTP 401, whatever the credentials: Basic outright,
+	// NTLM at its AUTHENTICATE message (the password is tried and refused), Kerberos at its
+	// AP-REQ.
 	FaultAuth = "auth"
 	// FaultGarbage makes the collector print nonsense (exit code 0) that facts.ParseOutput rejects.
 	FaultGarbage = "garbage"
@@ -146,16 +149,33 @@ const (
 	// REG_SZ and REG_EXPAND_SZ data, user hive names) end in terminal and bidi controls:
 	// ESC[2J, ESC]52;c;...BEL (write the clipboard), BEL, U+009B (C1 CSI), U+202E, U+2028.
 	FaultControlChars = "control-chars"
+	// FaultEndlessHeader answers every request (the client's first: NTLM's NEGOTIATE, or a
+	// Basic request) with a status line and then a header line that never ends, streamed in
+	// small chunks until the client goes away (at most endlessFor).
+	FaultEndlessHeader = "endless-header"
+	// FaultEndlessStatus answers every request with a status line that never ends.
+	FaultEndlessStatus = "endless-status"
+	// FaultEndless401 answers every request, the NTLM NEGOTIATE first, with HTTP 401 and a body
+	// that never ends.
+	FaultEndless401 = "endless-401"
+	// FaultNoNTLM is a host with Negotiate (NTLM, Kerberos) disabled: it offers only Basic and
+	// answers any other scheme with HTTP 401 "WWW-Authenticate: Basic"; Basic works as on any
+	// host (over HTTPS, or with AllowUnencrypted).
+	FaultNoNTLM = "no-ntlm"
+	// FaultEndlessHeaderDelete works normally, and answers the shell Delete (once the shell is
+	// gone) with a status line and a header line that never ends.
+	FaultEndlessHeaderDelete = "endless-header-delete"
 )
 
 // faultList names the faults for error messages.
-const faultList = "refuse, timeout, auth, garbage, quota-then-ok, reset, slow, echo-password or control-chars"
+const faultList = "refuse, timeout, auth, garbage, quota-then-ok, reset, slow, echo-password, control-chars, endless-header, endless-status, endless-401, no-ntlm or endless-header-delete"
 
 // knownFault reports whether f is one of the Fault constants.
 func knownFault(f string) bool {
 	switch f {
 	case FaultRefuse, FaultTimeout, FaultAuth, FaultGarbage, FaultQuotaThenOK, FaultReset, FaultSlow,
-		FaultEchoPassword, FaultControlChars:
+		FaultEchoPassword, FaultControlChars, FaultEndlessHeader, FaultEndlessStatus, FaultEndless401, FaultNoNTLM,
+		FaultEndlessHeaderDelete:
 		return true
 	}
 	return false

@@ -93,6 +93,8 @@ type Stats struct {
 	Faults   int // SOAP faults answered
 	// Resets counts the answers cut short by FaultReset.
 	Resets int
+	// Endless counts the answers without end of the endless faults (FaultEndlessHeader...).
+	Endless int
 	// Unauthorized counts the 401 answers, handshake steps included.
 	Unauthorized int
 	Logons       int // Negotiate/Kerberos handshakes completed
@@ -116,6 +118,7 @@ type Host struct {
 	closing     chan struct{}
 	closeOnce   sync.Once
 	closeErr    error
+	streams     sync.WaitGroup // endless answers being written (Close waits for them)
 
 	mu      sync.Mutex
 	connsCV *sync.Cond
@@ -326,6 +329,7 @@ func (h *Host) Close() error {
 		if release != nil {
 			h.closeErr = release()
 		}
+		h.streams.Wait()
 		h.mu.Lock()
 		for h.conns > 0 {
 			h.connsCV.Wait()
@@ -473,6 +477,9 @@ func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !h.delay(r, fault) {
+		return
+	}
+	if h.endlessAnswer(w, fault) {
 		return
 	}
 	if !strings.EqualFold(r.URL.Path, "/wsman") {

@@ -499,6 +499,10 @@ func (x *exchange) delete() {
 	}
 	h.mu.Unlock()
 	h.logf("Delete: shell %s", sh.id)
+	if h.h.fault() == FaultEndlessHeaderDelete {
+		h.endless(x.w, FaultEndlessHeaderDelete, endlessDeleteStart, 'A')
+		return
+	}
 	x.reply(envelope(nsDelete, nsTransfer+"/DeleteResponse", x.req.Header.MessageID, ""))
 }
 
