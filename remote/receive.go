@@ -80,7 +80,7 @@ func decodeReceive(body []byte, stdout, stderr *bytes.Buffer, limit int) (done b
 					if stdout.Len()+stderr.Len()+n > limit {
 						return false, 0, &ProtocolError{Reason: fmt.Sprintf("command printed more than %d bytes", limit)}
 					}
-					stream.Write(dec[:n])
+					appendBounded(stream, dec[:n], limit)
 				}
 				stream = nil
 			case t.Name.Space == nsShell && t.Name.Local == "ExitCode" && inState:
@@ -173,4 +173,15 @@ func findText(body []byte, pick func(xml.StartElement) int) (first, second strin
 			which = 0
 		}
 	}
+}
+
+// appendBounded appends p to b, growing b's storage to at most limit bytes: bytes.Buffer doubles
+// its storage, which would let a buffer just under the output bound hold twice that.
+func appendBounded(b *bytes.Buffer, p []byte, limit int) {
+	if need := b.Len() + len(p); need > b.Cap() {
+		grown := make([]byte, b.Len(), min(max(2*b.Cap(), need, 512), max(limit, need)))
+		copy(grown, b.Bytes())
+		*b = *bytes.NewBuffer(grown)
+	}
+	b.Write(p)
 }

@@ -50,7 +50,7 @@ type Profile struct {
 	// Registry maps key paths to the key's values by name.
 	Registry map[string]map[string]RegistryValue `json:"registry"`
 	// Fault makes the host misbehave: "" (none), FaultRefuse, FaultTimeout, FaultAuth,
-	// FaultGarbage, FaultQuotaThenOK, FaultReset or FaultSlow.
+	// FaultGarbage, FaultQuotaThenOK, FaultReset, FaultSlow, FaultDeepXML or FaultFlood.
 	Fault string `json:"fault"`
 	// Latency delays every answer of the host: a duration ("20ms") or a range ("20ms-200ms",
 	// a uniform random delay per request). Empty: none.
@@ -135,15 +135,24 @@ const (
 	FaultReset = "reset"
 	// FaultSlow delays every answer by a random 0.5 to 2 s; the answers are right.
 	FaultSlow = "slow"
+	// FaultDeepXML answers every Receive of a command with HTTP 200 and a body as large as the
+	// client's MaxEnvelopeSize allows (within the host's) of elements opened and never closed:
+	// XML depth amplification, inside every size cap.
+	FaultDeepXML = "deep-xml"
+	// FaultFlood answers every Receive of a command at once with stdout as long as the
+	// client's MaxEnvelopeSize allows, in valid ReceiveResponses of a command that never ends:
+	// output as fast as the client reads it, endless.
+	FaultFlood = "flood"
 )
 
 // faultList names the faults for error messages.
-const faultList = "refuse, timeout, auth, garbage, quota-then-ok, reset or slow"
+const faultList = "refuse, timeout, auth, garbage, quota-then-ok, reset, slow, deep-xml or flood"
 
 // knownFault reports whether f is one of the Fault constants.
 func knownFault(f string) bool {
 	switch f {
-	case FaultRefuse, FaultTimeout, FaultAuth, FaultGarbage, FaultQuotaThenOK, FaultReset, FaultSlow:
+	case FaultRefuse, FaultTimeout, FaultAuth, FaultGarbage, FaultQuotaThenOK, FaultReset, FaultSlow,
+		FaultDeepXML, FaultFlood:
 		return true
 	}
 	return false
