@@ -2,6 +2,7 @@ package remote
 
 import (
 	"bytes"
+	"encoding/base64"
 	"runtime"
 	"strings"
 	"testing"
@@ -75,6 +76,46 @@ func TestDeepAnswerAllocatesLittle(t *testing.T) {
 			}
 			if n := after.TotalAlloc - before.TotalAlloc; n > 16<<20 {
 				t.Errorf("decoding a 4 MB deep answer allocated %d MB, want under 16 MB", n>>20)
+			}
+		})
+	}
+}
+
+// The output bound holds before the output is written: an answer that would take stdout and
+// stderr past it fails, and the buffers' storage never grows past it.
+func TestDecodeReceiveOutputBound(t *testing.T) {
+	const limit = 1000
+	answer := func(stdout, stderr int) []byte {
+		b := string(receiveResponse(t))
+		i := strings.Index(b, `<rsp:Stream Name="stdout" CommandId="C1">`)
+		j := strings.Index(b, `<rsp:Stream Name="stdout" CommandId="C1" End="true">`)
+		streams := `<rsp:Stream Name="stdout" CommandId="C1">` + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte("o"), stdout)) + `</rsp:Stream>` +
+			`<rsp:Stream Name="stderr" CommandId="C1">` + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte("e"), stderr)) + `</rsp:Stream>`
+		return []byte(b[:i] + streams + b[j:])
+	}
+	for _, tc := range []struct {
+		name           string
+		before         int // stdout already received
+		stdout, stderr int
+		ok             bool
+	}{
+		{"at the bound", 0, 600, 400, true},
+		{"one byte over", 0, 600, 401, false},
+		{"over with what came before", 500, 300, 201, false},
+		{"at the bound with what came before", 500, 300, 200, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var o, e bytes.Buffer
+			o.Write(bytes.Repeat([]byte("x"), tc.before))
+			_, _, err := decodeReceive(answer(tc.stdout, tc.stderr), &o, &e, limit)
+			if (err == nil) != tc.ok {
+				t.Fatalf("err = %v, want ok %t", err, tc.ok)
+			}
+			if !tc.ok && !strings.Contains(err.Error(), "command printed more than 1000 bytes") {
+				t.Errorf("err = %v, want the bound named", err)
+			}
+			if o.Len()+e.Len() > limit || o.Cap() > limit || e.Cap() > limit {
+				t.Errorf("stdout %d (storage %d) + stderr %d (storage %d): over the bound %d", o.Len(), o.Cap(), e.Len(), e.Cap(), limit)
 			}
 		})
 	}
