@@ -48,10 +48,17 @@ func TestBounds(t *testing.T) {
 
 // Unmarshal resolves namespaces and checks that elements match as xml.Unmarshal does.
 func TestUnmarshalAsEncodingXML(t *testing.T) {
+	type shell struct {
+		ID string `xml:"Id,attr"`
+	}
 	type doc struct {
 		XMLName xml.Name `xml:"urn:s Envelope"`
-		Action  string   `xml:"urn:s Header>urn:a Action"`
-		ID      string   `xml:"urn:s Body>urn:r Shell>Id,attr"`
+		Header  struct {
+			Action string `xml:"urn:a Action"`
+		} `xml:"urn:s Header"`
+		Body struct {
+			Shell shell `xml:"urn:r Shell"`
+		} `xml:"urn:s Body"`
 	}
 	good := `<s:Envelope xmlns:s="urn:s" xmlns:a="urn:a"><s:Header><a:Action> x </a:Action></s:Header>` +
 		`<s:Body><Shell xmlns="urn:r" Id="7"/></s:Body></s:Envelope>`
@@ -67,6 +74,9 @@ func TestUnmarshalAsEncodingXML(t *testing.T) {
 		err2 := xml.Unmarshal([]byte(in), &theirs)
 		if (err1 == nil) != (err2 == nil) || ours != theirs {
 			t.Errorf("%s: ours %+v %v, encoding/xml %+v %v", name, ours, err1, theirs, err2)
+		}
+		if name == "good" && (err1 != nil || ours.Header.Action != " x " || ours.Body.Shell.ID != "7") {
+			t.Errorf("good: %+v %v, want the action and the id", ours, err1)
 		}
 	}
 }
