@@ -33,7 +33,7 @@ func BenchmarkDecodeReceive(b *testing.B) {
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {
 		var stdout, stderr bytes.Buffer
-		done, code, err := decodeReceive(body, &stdout, &stderr)
+		done, code, err := decodeReceive(body, &stdout, &stderr, maxOutputBytes)
 		if err != nil || !done || code != 0 || stdout.Len() == 0 {
 			b.Fatalf("%v %v %d %d", err, done, code, stdout.Len())
 		}

@@ -33,11 +33,18 @@ const (
 	defaultDialTimeout    = 10 * time.Second
 	defaultCleanupTimeout = 5 * time.Second
 	defaultLocale         = "en-US"
-	// maxResponseBytes bounds one HTTP response body. Windows keeps answers under the
-	// MaxEnvelopeSize we send; error pages from proxies or IIS are small.
-	maxResponseBytes = 4 << 20
-	// maxOutputBytes bounds stdout plus stderr of one command (the collector prints a few KB).
-	maxOutputBytes = 16 << 20
+	// maxResponseBytes bounds one HTTP response body, encrypted or not. Windows keeps each
+	// answer under the MaxEnvelopeSize of the request (Config.EnvelopeSize: 150 KB by default,
+	// at most half of this bound, see NewClient); the MS-WSMV framing of an encrypted answer adds
+	// under 1 KB; error pages from proxies or IIS are small. 1 MB is twice the largest envelope
+	// a Client may ask for, and no more: every host in flight may hold one answer (and its
+	// decrypted copy) at a time.
+	maxResponseBytes = 1 << 20
+	// maxOutputBytes bounds stdout plus stderr of one command. The collector prints about 5 KB
+	// (a host with many user hives some tens of KB) and the fix writer a few hundred bytes: 1 MB
+	// is 200 times the collector's output, and what a host that floods its output can make a
+	// scan hold for it (README, Limits).
+	maxOutputBytes = 1 << 20
 	// envelopeOverhead is room left in each Send envelope for its SOAP headers (about 1.5 KB).
 	envelopeOverhead = 4096
 )
@@ -192,6 +199,10 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	if cfg.EnvelopeSize < 2*envelopeOverhead {
 		return nil, fmt.Errorf("envelope size %d: want at least %d bytes", cfg.EnvelopeSize, 2*envelopeOverhead)
+	}
+	if cfg.EnvelopeSize > maxResponseBytes/2 {
+		// The answers, as large as the envelope size, must stay well within maxResponseBytes.
+		return nil, fmt.Errorf("envelope size %d: want at most %d bytes", cfg.EnvelopeSize, maxResponseBytes/2)
 	}
 	if cfg.DialTimeout <= 0 {
 		cfg.DialTimeout = defaultDialTimeout
@@ -516,12 +527,9 @@ func (r *run) receive() error {
 			}
 		} else {
 			before := r.stdout.Len() + r.stderr.Len()
-			done, code, err := decodeReceive(body, &r.stdout, &r.stderr)
+			done, code, err := decodeReceive(body, &r.stdout, &r.stderr, maxOutputBytes)
 			if err != nil {
 				return err
-			}
-			if r.stdout.Len()+r.stderr.Len() > maxOutputBytes {
-				return fmt.Errorf("command printed more than %d bytes", maxOutputBytes)
 			}
 			if done {
 				r.commandDone, r.exitCode = true, code

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/tlsready/tlsready/internal/xmllimit"
 )
 
 // XML namespaces of WS-Management envelopes.
@@ -179,7 +181,7 @@ type envelope struct {
 // namespace (whatever prefixes the host chose).
 func parseEnvelope(body []byte) (envelope, error) {
 	var env envelope
-	d := xml.NewDecoder(bytes.NewReader(body))
+	d := xmllimit.NewDecoder(bytes.NewReader(body))
 	var path []xml.Name            // open elements
 	var scopes []map[string]string // prefix -> namespace, per open element
 	var text strings.Builder       // character data of the element being read

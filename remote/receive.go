@@ -8,21 +8,24 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/tlsready/tlsready/internal/xmllimit"
 )
 
 // Namespaces of a ReceiveResponse.
 const (
-	nsShell    = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell"
-	stateDone  = nsShell + "/CommandState/Done"
-	maxStreams = 64 << 20 // a bound on the decoded output of one answer
+	nsShell   = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell"
+	stateDone = nsShell + "/CommandState/Done"
 )
 
 // decodeReceive reads a ReceiveResponse in one pass: it checks the action, appends the stdout
 // and stderr streams (base64) to the buffers, and reports whether the command is done and its
 // exit code. It replaces the library's XPath parser, which took most of the client's CPU per
-// host (BenchmarkDecodeReceive).
-func decodeReceive(body []byte, stdout, stderr *bytes.Buffer) (done bool, code int, err error) {
-	d := xml.NewDecoder(bytes.NewReader(body))
+// host (BenchmarkDecodeReceive). The buffers together never grow past limit bytes: a stream
+// that would take them beyond fails the answer before it is written (the decoded output of one
+// answer is at most 3/4 of the answer, itself bounded by maxResponseBytes).
+func decodeReceive(body []byte, stdout, stderr *bytes.Buffer, limit int) (done bool, code int, err error) {
+	d := xmllimit.NewDecoder(bytes.NewReader(body))
 	var (
 		path    []xml.Name
 		action  string
@@ -74,10 +77,10 @@ func decodeReceive(body []byte, stdout, stderr *bytes.Buffer) (done bool, code i
 					if err != nil {
 						return false, 0, &ProtocolError{Reason: "stream is not base64: " + err.Error()}
 					}
-					if stream.Len()+n > maxStreams {
-						return false, 0, &ProtocolError{Reason: "answer carries too much output"}
+					if stdout.Len()+stderr.Len()+n > limit {
+						return false, 0, &ProtocolError{Reason: fmt.Sprintf("command printed more than %d bytes", limit)}
 					}
-					stream.Write(dec[:n])
+					appendBounded(stream, dec[:n], limit)
 				}
 				stream = nil
 			case t.Name.Space == nsShell && t.Name.Local == "ExitCode" && inState:
@@ -142,7 +145,7 @@ func decodeCommandID(body []byte) (string, error) {
 // findText returns the trimmed text of the first element that pick marks 1 and of the first it
 // marks 2.
 func findText(body []byte, pick func(xml.StartElement) int) (first, second string, err error) {
-	d := xml.NewDecoder(bytes.NewReader(body))
+	d := xmllimit.NewDecoder(bytes.NewReader(body))
 	which := 0
 	var text []byte
 	for {
@@ -170,4 +173,15 @@ func findText(body []byte, pick func(xml.StartElement) int) (first, second strin
 			which = 0
 		}
 	}
+}
+
+// appendBounded appends p to b, growing b's storage to at most limit bytes: bytes.Buffer doubles
+// its storage, which would let a buffer just under the output bound hold twice that.
+func appendBounded(b *bytes.Buffer, p []byte, limit int) {
+	if need := b.Len() + len(p); need > b.Cap() {
+		grown := make([]byte, b.Len(), min(max(2*b.Cap(), need, 512), max(limit, need)))
+		copy(grown, b.Bytes())
+		*b = *bytes.NewBuffer(grown)
+	}
+	b.Write(p)
 }

@@ -29,7 +29,7 @@ func TestDecodeReceiveMatchesLibraryOnCaptures(t *testing.T) {
 			}
 			seen++
 			var o1, e1, o2, e2 bytes.Buffer
-			done1, code1, err1 := decodeReceive([]byte(m.Response), &o1, &e1)
+			done1, code1, err1 := decodeReceive([]byte(m.Response), &o1, &e1, maxOutputBytes)
 			done2, code2, err2 := winrm.ParseSlurpOutputErrResponse(m.Response, &o2, &e2)
 			if err1 != nil || err2 != nil || done1 != done2 || code1 != code2 || o1.String() != o2.String() || e1.String() != e2.String() {
 				t.Errorf("%s #%d: ours %v %d %q %q %v; library %v %d %q %q %v", e.Name(), i, done1, code1, o1.String(), e1.String(), err1,
@@ -52,7 +52,7 @@ func TestDecodeReceiveRejects(t *testing.T) {
 		"bad exit code": strings.Replace(good, "<rsp:ExitCode>0</rsp:ExitCode>", "<rsp:ExitCode>zero</rsp:ExitCode>", 1),
 	} {
 		var o, e bytes.Buffer
-		_, _, err := decodeReceive([]byte(body), &o, &e)
+		_, _, err := decodeReceive([]byte(body), &o, &e, maxOutputBytes)
 		var pe *ProtocolError
 		if err == nil || !errors.As(err, &pe) {
 			t.Errorf("%s: err = %v, want a ProtocolError", name, err)

@@ -548,6 +548,7 @@ func TestNewClientRejects(t *testing.T) {
 		"MissingCAFile":    {User: "u", CAFile: filepath.Join(t.TempDir(), "none.pem")},
 		"CAFileWithoutPEM": {User: "u", CAFile: bad},
 		"TinyEnvelope":     {User: "u", EnvelopeSize: 1000},
+		"HugeEnvelope":     {User: "u", EnvelopeSize: maxResponseBytes/2 + 1}, // answers must fit the answer bound
 		"TinyOpTimeout":    {User: "u", OperationTimeout: time.Millisecond},
 	} {
 		if _, err := NewClient(cfg); err == nil {

@@ -52,7 +52,7 @@ type Profile struct {
 	// Fault makes the host misbehave: "" (none), FaultRefuse, FaultTimeout, FaultAuth,
 	// FaultGarbage, FaultQuotaThenOK, FaultReset, FaultSlow, FaultEchoPassword,
 	// FaultControlChars, or a hostile host's FaultEndlessHeader, FaultEndlessStatus,
-	// FaultEndless401, FaultNoNTLM, FaultEndlessHeaderDelete.
+	// FaultEndless401, FaultNoNTLM, FaultEndlessHeaderDelete, FaultDeepXML or FaultFlood.
 	Fault string `json:"fault"`
 	// Latency delays every answer of the host: a duration ("20ms") or a range ("20ms-200ms",
 	// a uniform random delay per request). Empty: none.
@@ -165,17 +165,25 @@ const (
 	// FaultEndlessHeaderDelete works normally, and answers the shell Delete (once the shell is
 	// gone) with a status line and a header line that never ends.
 	FaultEndlessHeaderDelete = "endless-header-delete"
+	// FaultDeepXML answers every Receive of a command with HTTP 200 and a body as large as the
+	// client's MaxEnvelopeSize allows (within the host's) of elements opened and never closed:
+	// XML depth amplification, inside every size cap.
+	FaultDeepXML = "deep-xml"
+	// FaultFlood answers every Receive of a command at once with stdout as long as the
+	// client's MaxEnvelopeSize allows, in valid ReceiveResponses of a command that never ends:
+	// output as fast as the client reads it, endless.
+	FaultFlood = "flood"
 )
 
 // faultList names the faults for error messages.
-const faultList = "refuse, timeout, auth, garbage, quota-then-ok, reset, slow, echo-password, control-chars, endless-header, endless-status, endless-401, no-ntlm or endless-header-delete"
+const faultList = "refuse, timeout, auth, garbage, quota-then-ok, reset, slow, echo-password, control-chars, endless-header, endless-status, endless-401, no-ntlm, endless-header-delete, deep-xml or flood"
 
 // knownFault reports whether f is one of the Fault constants.
 func knownFault(f string) bool {
 	switch f {
 	case FaultRefuse, FaultTimeout, FaultAuth, FaultGarbage, FaultQuotaThenOK, FaultReset, FaultSlow,
 		FaultEchoPassword, FaultControlChars, FaultEndlessHeader, FaultEndlessStatus, FaultEndless401, FaultNoNTLM,
-		FaultEndlessHeaderDelete:
+		FaultEndlessHeaderDelete, FaultDeepXML, FaultFlood:
 		return true
 	}
 	return false

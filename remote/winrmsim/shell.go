@@ -338,6 +338,20 @@ func (x *exchange) receive() {
 		}
 		return
 	}
+	if f := h.h.fault(); f == FaultDeepXML || f == FaultFlood {
+		_, c, ok := x.lookup(rc.DesiredStream.CommandID, true)
+		if !ok {
+			return
+		}
+		id := c.id
+		h.mu.Unlock()
+		if f == FaultDeepXML {
+			x.reply(deepAnswer(x.responseLimit(), x.req.Header.MessageID))
+		} else {
+			x.reply(floodAnswer(x.responseLimit(), id, x.req.Header.MessageID))
+		}
+		return
+	}
 	timeout := defaultOperationTimeout
 	if s := strings.TrimSpace(x.req.Header.OperationTimeout); s != "" {
 		d, err := parseDuration(s)
@@ -392,6 +406,27 @@ func (x *exchange) receive() {
 		}
 		t.Stop()
 	}
+}
+
+// deepAnswer is the answer of FaultDeepXML: a ReceiveResponse envelope whose body opens
+// elements and never closes them, limit bytes long.
+func deepAnswer(limit int, relatesTo string) []byte {
+	head, _, _ := strings.Cut(string(envelope(nsReceive, nsShell+"/ReceiveResponse", relatesTo, "\x00")), "\x00")
+	b := make([]byte, 0, max(limit, len(head)))
+	b = append(b, head...)
+	for len(b)+len("<d>") <= limit {
+		b = append(b, "<d>"...)
+	}
+	return b
+}
+
+// floodAnswer is an answer of FaultFlood: a ReceiveResponse of a command still running, with as
+// much stdout (zero bytes) as fits in limit bytes.
+func floodAnswer(limit int, cmdID, relatesTo string) []byte {
+	open := `<rsp:ReceiveResponse><rsp:Stream Name="stdout" CommandId="` + cmdID + `">`
+	closing := `</rsp:Stream><rsp:CommandState CommandId="` + cmdID + `" State="` + stateRunning + `"></rsp:CommandState></rsp:ReceiveResponse>`
+	room := limit - len(envelope(nsReceive, nsShell+"/ReceiveResponse", relatesTo, open+closing)) - 64
+	return envelope(nsReceive, nsShell+"/ReceiveResponse", relatesTo, open+strings.Repeat("A", max(room/4*4, 4))+closing)
 }
 
 // collect builds a ReceiveResponse from the output due by now, at most limit bytes long. It

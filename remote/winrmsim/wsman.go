@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tlsready/tlsready/internal/xmllimit"
 )
 
 // Namespaces of WS-Management as Windows uses them.
@@ -400,12 +402,12 @@ func unmarshalRequest(body []byte, r *request) error {
 		pos = end
 	}
 	if texts == nil {
-		return xml.Unmarshal(body, r)
+		return xmllimit.Unmarshal(body, r)
 	}
 	short = append(short, body[copied:]...)
-	if err := xml.Unmarshal(short, r); err != nil {
+	if err := xmllimit.Unmarshal(short, r); err != nil {
 		*r = request{}
-		return xml.Unmarshal(body, r) // the error (and partial result) of the envelope as sent
+		return xmllimit.Unmarshal(body, r) // the error (and partial result) of the envelope as sent
 	}
 	restored := 0
 	if r.Body.Send != nil {
@@ -420,7 +422,7 @@ func unmarshalRequest(body []byte, r *request) error {
 	}
 	if restored != len(texts) {
 		*r = request{}
-		return xml.Unmarshal(body, r)
+		return xmllimit.Unmarshal(body, r)
 	}
 	return nil
 }

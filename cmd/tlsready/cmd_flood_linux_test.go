@@ -1,0 +1,133 @@
+//go:build linux
+
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tlsready/tlsready/remote/winrmsim"
+	"github.com/tlsready/tlsready/scan"
+)
+
+// floodBoundMB is the documented bound (README, Limits) on the memory of a scan of 256
+// flooding hosts at a time: the program (48 MB) and 256 hosts at 18 MB (9 MB live, which the
+// collector lets grow to twice).
+const floodBoundMB = 48 + 256*18
+
+// A fleet of 256 hosts that flood their output (fault flood: endless stdout as fast as the
+// client reads, in valid Receive answers of 150 KB), scanned 256 at a time over NTLM with
+// encryption, keeps the scanner's peak resident memory within the documented bound, and every
+// host fails with category winrm and the cause. The scanner is the CLI binary in a process of its
+// own (the hosts run in this one): its peak RSS is the kernel's (VmHWM, and rusage Maxrss once it
+// has ended), Go heap and all, which no in-process sample could separate from the simulator's. The
+// test polls VmHWM and kills the scanner as soon as it passes the bound, so that a regression
+// fails fast instead of eating the machine.
+func TestScanFloodingFleetStaysWithinMemoryBound(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary against 256 hosts")
+	}
+	const n, password = 256, "flood-lab-Passw0rd"
+	base := healthyProfiles(t)[0]
+	var profiles []winrmsim.Profile
+	for i := range n {
+		p := base
+		p.Name, p.Fault = fmt.Sprintf("F-%04d", i+1), winrmsim.FaultFlood
+		profiles = append(profiles, p)
+	}
+	fleet, targets := serveFleet(t, profiles, password)
+	out := filepath.Join(t.TempDir(), "results.jsonl")
+	cmd := exec.Command(buildBinary(t), "scan", "--targets-file", targets, "--user", `LAB\tlsready`, "--auth", "ntlm",
+		"--concurrency", strconv.Itoa(n), "--timeout", "300s", "--no-progress", "--out", out)
+	cmd.Env = append(os.Environ(), "TLSREADY_PASSWORD="+password)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var peakKB int64
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	// 15 s alone; the hosts' deadline and this one are generous because under -race on a
+	// loaded machine the hosts (in this process) seal and send 256 x 10 answers of 150 KB slowly.
+	limit := time.NewTimer(6 * time.Minute)
+	defer limit.Stop()
+	var werr error
+wait:
+	for {
+		select {
+		case werr = <-done:
+			break wait
+		case <-tick.C:
+			if kb := vmHWM(cmd.Process.Pid); kb > peakKB {
+				peakKB = kb
+			}
+			if peakKB > floodBoundMB<<10 {
+				_ = cmd.Process.Kill()
+				<-done
+				t.Fatalf("scanner peak RSS %d MB passed the bound of %d MB after %s; killed", peakKB>>10, floodBoundMB, time.Since(start).Round(time.Millisecond))
+			}
+		case <-limit.C:
+			_ = cmd.Process.Kill()
+			<-done
+			t.Fatalf("scan still running after 6 minutes: %s", lastLines(stderr.String(), 10))
+		}
+	}
+	elapsed := time.Since(start)
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > peakKB {
+		peakKB = ru.Maxrss // kilobytes on Linux
+	}
+	if code := cmd.ProcessState.ExitCode(); code != exitUnknown {
+		t.Fatalf("exit %d (%v), want %d: %s", code, werr, exitUnknown, lastLines(stderr.String(), 10))
+	}
+	t.Logf("%d flooding hosts at concurrency %d in %s: scanner peak RSS %d MB (bound %d MB)",
+		n, n, elapsed.Round(time.Millisecond), peakKB>>10, floodBoundMB)
+	if peakKB > floodBoundMB<<10 {
+		t.Errorf("scanner peak RSS %d MB, want at most %d MB", peakKB>>10, floodBoundMB)
+	}
+	rs, warns, err := scan.ReadResultsFiles(out)
+	if err != nil || len(warns) > 0 {
+		t.Fatalf("%s: %v %v", out, err, warns)
+	}
+	if len(rs) != n {
+		t.Errorf("%d results, want %d", len(rs), n)
+	}
+	for _, r := range rs {
+		if r.Error == nil || r.Error.Category != scan.CategoryWinRM || !strings.Contains(r.Error.Message, "command printed more than 1048576 bytes") {
+			t.Errorf("%s: error %+v, want category winrm naming the output bound", r.Host, r.Error)
+		}
+	}
+	receives := 0
+	for _, h := range fleet.Hosts() {
+		receives += h.Stats().Receive
+	}
+	t.Logf("%d Receives answered (%.1f per host)", receives, float64(receives)/n)
+}
+
+// vmHWM is the peak resident set of process pid in KB, 0 when it cannot be read.
+func vmHWM(pid int) int64 {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb
+		}
+	}
+	return 0
+}
