@@ -1,7 +1,7 @@
 package report
 
 import (
-	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/internal/sheet"
 	"github.com/tlsready/tlsready/scan"
 )
 
@@ -402,14 +403,13 @@ func newHTMLData(mode, lang string, o HTMLOptions) htmlData {
 		Generated: generatedAt(o).Format(time.RFC3339), By: o.By, Version: o.Version, Sources: o.Sources}}
 }
 
-// renderPage executes the template with L bound to the page's language, through a buffered
-// writer.
-func renderPage(w io.Writer, l *pageLabels, page htmlPage) error {
+// renderPage executes the template with L bound to the page's language.
+func renderPage(w io.Writer, l *pageLabels, pg htmlPage) error {
 	a, err := loadHTMLAssets()
 	if err != nil {
 		return err
 	}
-	page.CSS, page.JS, page.CSP = a.css, a.js, a.csp
+	pg.CSS, pg.JS, pg.CSP = a.css, a.js, a.csp
 	t, err := a.tmpl.Clone()
 	if err != nil {
 		return err
@@ -421,11 +421,15 @@ func renderPage(w io.Writer, l *pageLabels, page htmlPage) error {
 		}
 		return label(l.lang, key, args...)
 	}})
-	bw := bufio.NewWriterSize(w, 64<<10)
-	if err := t.Execute(bw, page); err != nil {
+	// html/template escapes each string for its context but leaves control characters raw: a
+	// host name or caption can carry ESC[2J or U+202E. The page's own text has none, so the page
+	// is rendered whole and stripped of them, as the CSV is (sheet.StripControls).
+	var page bytes.Buffer
+	if err := t.Execute(&page, pg); err != nil {
 		return fmt.Errorf("report template: %w", err)
 	}
-	return bw.Flush()
+	_, err = io.WriteString(w, sheet.StripControls(page.String()))
+	return err
 }
 
 // htmlOS is the host's operating system: its own caption and service pack, else what Active
