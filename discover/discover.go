@@ -212,17 +212,20 @@ func namingContext(conn *ldap.Conn) (string, error) {
 }
 
 // computer turns an entry into a Computer; it also returns userAccountControl.
+// Its strings are valid UTF-8 (invalid bytes become U+FFFD, as in the results file), and a
+// lastLogonTimestamp past year 9999 (which JSON cannot hold) is ignored (FuzzComputer).
 func computer(e *ldap.Entry, domain string) (Computer, int64) {
+	get := func(name string) string { return strings.ToValidUTF8(e.GetAttributeValue(name), "\uFFFD") }
 	c := Computer{
-		Name:            strings.TrimSuffix(e.GetAttributeValue("sAMAccountName"), "$"),
-		DNSHostName:     e.GetAttributeValue("dNSHostName"),
-		OperatingSystem: e.GetAttributeValue("operatingSystem"),
-		OSVersion:       e.GetAttributeValue("operatingSystemVersion"),
-		OSServicePack:   e.GetAttributeValue("operatingSystemServicePack"),
-		DN:              e.DN,
+		Name:            strings.TrimSuffix(get("sAMAccountName"), "$"),
+		DNSHostName:     get("dNSHostName"),
+		OperatingSystem: get("operatingSystem"),
+		OSVersion:       get("operatingSystemVersion"),
+		OSServicePack:   get("operatingSystemServicePack"),
+		DN:              strings.ToValidUTF8(e.DN, "\uFFFD"),
 	}
 	if c.Name == "" {
-		c.Name = e.GetAttributeValue("cn")
+		c.Name = get("cn")
 	}
 	if c.DNSHostName == "" && c.Name != "" {
 		if d := dnsDomainOf(e.DN); d != "" {
@@ -235,7 +238,9 @@ func computer(e *ldap.Entry, domain string) (Computer, int64) {
 		c.DNSFromName = true
 	}
 	if ts, err := strconv.ParseInt(e.GetAttributeValue("lastLogonTimestamp"), 10, 64); err == nil && ts > 0 {
-		c.LastLogon = fileTime(ts)
+		if t := fileTime(ts); t.Year() <= 9999 {
+			c.LastLogon = t
+		}
 	}
 	c.Unsupported = Unsupported(c.OperatingSystem, c.OSVersion, c.OSServicePack)
 	uac, _ := strconv.ParseInt(e.GetAttributeValue("userAccountControl"), 10, 64)

@@ -45,7 +45,7 @@ type captureMsg struct {
 }
 
 // captureDir returns the directory of the captures, or skips the test.
-func captureDir(t *testing.T) string {
+func captureDir(t testing.TB) string {
 	t.Helper()
 	for _, d := range captureDirs {
 		if m, _ := filepath.Glob(filepath.Join(d, "*.yml")); len(m) > 0 {
@@ -59,7 +59,7 @@ func captureDir(t *testing.T) string {
 // loadCapture reads one capture file. The files are YAML of a fixed shape (see their README):
 // "- request: <xml>", "  response: <xml>", "  transport_error:" with "    code: N", and
 // "  overrides:" blocks that are ignored.
-func loadCapture(t *testing.T, name string) []captureMsg {
+func loadCapture(t testing.TB, name string) []captureMsg {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(captureDir(t), name))
 	if err != nil {

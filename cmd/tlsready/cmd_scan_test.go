@@ -31,6 +31,10 @@ func TestParseTarget(t *testing.T) {
 		{"=10.0.0.1", scan.Target{}, true},
 		{`CORP\PC-01`, scan.Target{}, true},
 		{"PC-01 ht!tp://", scan.Target{}, true},
+		{"PC[01", scan.Target{}, true},                              // FuzzReadTargets: address "PC[01:5985" is no host:port
+		{"PC-01=10.0.0.1]x", scan.Target{}, true},                   // nor "10.0.0.1]x:5985"
+		{"PC\f01 http://127.0.0.1:4000/wsman", scan.Target{}, true}, // FuzzReadTargets: would read back as "PC"
+		{"PC\x1b01", scan.Target{}, true},
 	}
 	for _, tc := range tests {
 		got, err := parseTarget(tc.in, "5985")

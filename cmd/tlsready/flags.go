@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"unicode"
 
 	"golang.org/x/term"
 
@@ -73,7 +74,9 @@ func parseTarget(s string, defaultPort string) (scan.Target, error) {
 	} else {
 		name = s
 	}
-	if name == "" || strings.ContainsAny(name, " \t/\\") {
+	// A name with a blank other than space and tab ("PC\f") or a control character would not
+	// read back the same once written as NAME=HOST:PORT (FuzzReadTargets).
+	if name == "" || strings.ContainsAny(name, "/\\") || strings.IndexFunc(name, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
 		return scan.Target{}, fmt.Errorf("target %q: want NAME or NAME=HOST:PORT", s)
 	}
 	if strings.Contains(addr, "://") {
@@ -91,6 +94,9 @@ func parseTarget(s string, defaultPort string) (scan.Target, error) {
 	}
 	if _, _, err := net.SplitHostPort(addr); err != nil {
 		addr = net.JoinHostPort(strings.Trim(addr, "[]"), defaultPort)
+		if _, _, err := net.SplitHostPort(addr); err != nil { // "PC[01": no host:port can be made of it
+			return scan.Target{}, fmt.Errorf("target %q: bad address", s)
+		}
 	}
 	return scan.Target{Name: name, Address: addr}, nil
 }

@@ -25,7 +25,7 @@ const (
 )
 
 // testKeytab is the keytab of the host's account: one key per etype, kvno 2.
-func testKeytab(t *testing.T, password string, etypes ...int32) *keytab.Keytab {
+func testKeytab(t testing.TB, password string, etypes ...int32) *keytab.Keytab {
 	t.Helper()
 	kt := keytab.New()
 	for _, et := range etypes {
@@ -38,7 +38,7 @@ func testKeytab(t *testing.T, password string, etypes ...int32) *keytab.Keytab {
 
 // testTicket is what the KDC would issue to tlsready-scan for testSPN: a ticket encrypted in
 // the service key of kt and its session key of etype.
-func testTicket(t *testing.T, kt *keytab.Keytab, etype int32) (messages.Ticket, types.EncryptionKey) {
+func testTicket(t testing.TB, kt *keytab.Keytab, etype int32) (messages.Ticket, types.EncryptionKey) {
 	t.Helper()
 	cname := types.NewPrincipalName(nametype.KRB_NT_PRINCIPAL, "tlsready-scan")
 	sname := types.NewPrincipalName(nametype.KRB_NT_SRV_INST, testSPN)
@@ -51,7 +51,7 @@ func testTicket(t *testing.T, kt *keytab.Keytab, etype int32) (messages.Ticket, 
 	return tkt, key
 }
 
-func testInitiator(t *testing.T, tkt messages.Ticket, key types.EncryptionKey, scheme string) *Initiator {
+func testInitiator(t testing.TB, tkt messages.Ticket, key types.EncryptionKey, scheme string) *Initiator {
 	t.Helper()
 	auth, err := types.NewAuthenticator(testRealm, types.NewPrincipalName(nametype.KRB_NT_PRINCIPAL, "tlsready-scan"))
 	if err != nil {
@@ -65,7 +65,7 @@ func testInitiator(t *testing.T, tkt messages.Ticket, key types.EncryptionKey, s
 }
 
 // handshake runs the two legs and returns both sealers.
-func handshake(t *testing.T, etype int32, scheme string) (*Initiator, *ServerContext, *Sealer, *Sealer) {
+func handshake(t testing.TB, etype int32, scheme string) (*Initiator, *ServerContext, *Sealer, *Sealer) {
 	t.Helper()
 	kt := testKeytab(t, "host-password", etype)
 	tkt, key := testTicket(t, kt, etype)
