@@ -126,7 +126,7 @@ func FuzzDecodeReceive(f *testing.F) {
 		var done bool
 		var code int
 		var err error
-		fuzzcheck.Alloc(t, "decodeReceive", len(body), xmlAllocPerByte, xmlAllocFixed, func() { done, code, err = decodeReceive(body, &stdout, &stderr) })
+		fuzzcheck.Alloc(t, "decodeReceive", len(body), xmlAllocPerByte, xmlAllocFixed, func() { done, code, err = decodeReceive(body, &stdout, &stderr, maxOutputBytes) })
 		if stdout.Len()+stderr.Len() > len(body) {
 			t.Errorf("%d bytes of output from an answer of %d", stdout.Len()+stderr.Len(), len(body))
 		}
@@ -134,7 +134,7 @@ func FuzzDecodeReceive(f *testing.F) {
 			return
 		}
 		var o2, e2 bytes.Buffer
-		done2, code2, err := decodeReceive(receiveEnvelope(stdout.Bytes(), stderr.Bytes(), done, code), &o2, &e2)
+		done2, code2, err := decodeReceive(receiveEnvelope(stdout.Bytes(), stderr.Bytes(), done, code), &o2, &e2, maxOutputBytes)
 		if err != nil || done2 != done || code2 != code || !bytes.Equal(o2.Bytes(), stdout.Bytes()) || !bytes.Equal(e2.Bytes(), stderr.Bytes()) {
 			t.Errorf("re-decoded %v %d %q %q %v, want %v %d %q %q", done2, code2, o2.Bytes(), e2.Bytes(), err, done, code, stdout.Bytes(), stderr.Bytes())
 		}
