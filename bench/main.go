@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command bench measures the scanner against its lower bound and against a peer: it starts
 // "tlsready lab" as a process serving N simulated hosts with a per-request latency and a collector
 // execution time, scans them with "tlsready scan" as another process, then (with -peer) with a

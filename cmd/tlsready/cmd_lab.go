@@ -9,7 +9,6 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/tlsready/tlsready"
@@ -141,9 +140,9 @@ func runLab(ctx context.Context, e env, args []string) (int, error) {
 	if f, ok := e.stdout.(*os.File); ok {
 		_ = f.Sync()
 	}
-	fmt.Fprintf(e.stderr, "serving %d simulated host(s) on 127.0.0.1; Ctrl-C to stop (SIGUSR1 prints the request count)\n", len(fleet.Hosts()))
+	fmt.Fprintf(e.stderr, "serving %d simulated host(s) on 127.0.0.1; Ctrl-C to stop%s\n", len(fleet.Hosts()), statsSignalHint)
 	usr1 := make(chan os.Signal, 1)
-	signal.Notify(usr1, syscall.SIGUSR1)
+	notifyStatsSignal(usr1)
 	defer signal.Stop(usr1)
 	for {
 		select {
