@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"syscall"
 
 	"github.com/tlsready/tlsready/facts"
 	"github.com/tlsready/tlsready/remote/kerberos"
@@ -91,10 +90,10 @@ func classify(err error) Category {
 	case isCertificateError(err):
 		return CategoryAuth
 	case errors.As(err, &oe) && oe.Op == "dial", errors.As(err, &de),
-		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		isRefused(err), isUnreachable(err):
 		return CategoryUnreachable
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled), errors.Is(err, os.ErrDeadlineExceeded),
-		errors.As(err, &ne) && ne.Timeout():
+		errors.As(err, &ne) && ne.Timeout(), isTimedOutErrno(err):
 		return CategoryTimeout
 	}
 	return CategoryWinRM
@@ -321,8 +320,7 @@ func Transient(err error) bool {
 	case errors.As(err, &oe) && oe.Op == "dial":
 		return false // refused or unreachable: the pre-check's answer, not a passing glitch
 	}
-	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
-		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+	return isReset(err) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
 }
 
 // IsQuota reports a WinRM quota fault anywhere in err's chain: the host is busy and should be
