@@ -123,7 +123,7 @@ func runFix(ctx context.Context, e env, args []string) (int, error) {
 			return exitUsage, err
 		}
 		if apply && journal == "" {
-			journal = "tlsready-fix-" + time.Now().Format("20060102-150405") + ".journal.jsonl"
+			journal = defaultJournalName(time.Now())
 		}
 	}
 	if len(plan) == 0 {

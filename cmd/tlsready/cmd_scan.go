@@ -407,7 +407,7 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 		fmt.Fprintf(e.stderr, "resuming %s: %d of %d host(s) already done, %d to scan\n", out, all-len(targets), all, len(targets))
 	default:
 		if out == "" {
-			out = "tlsready-results-" + now.Format("20060102-150405") + ".jsonl"
+			out = defaultResultsName(now)
 		}
 		var err error
 		if f, err = createFile(e, out); err != nil {

@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"runtime/pprof"
 	"syscall"
 )
@@ -53,6 +54,7 @@ Usage:
   tlsready fix --from results.jsonl --user USER [--apply]   set the registry values found missing
   tlsready fix --rollback JOURNAL --user USER  put back what fix changed
   tlsready lab --fleet DIR                     serve simulated hosts on 127.0.0.1 until Ctrl-C
+  tlsready version                             version, source revision and Go release
 
 Run "tlsready <command> --help" for the flags of a command.
 
@@ -149,7 +151,8 @@ func runEnv(ctx context.Context, e env, args []string) int {
 	case "fix":
 		code, err = runFix(ctx, e, args[1:])
 	case "version", "--version":
-		fmt.Fprintln(stdout, "tlsready", version)
+		info, ok := debug.ReadBuildInfo()
+		printVersion(stdout, info, ok)
 		return exitReady
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
