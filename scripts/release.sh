@@ -15,6 +15,8 @@ VERSION="${1:-dev}"
 case "$VERSION" in *[!A-Za-z0-9._+-]*|"") echo "release.sh: bad version '$VERSION'" >&2; exit 3;; esac
 
 DIST=dist
+# -buildvcs=auto: the source revision goes into the binary (tlsready version) even where
+# GOFLAGS says -buildvcs=false; outside a git checkout it is simply left out.
 rm -rf "$DIST"
 mkdir -p "$DIST"
 WORK=$(mktemp -d)
@@ -42,7 +44,7 @@ for target in linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 wi
   mkdir -p "$stage"
   exe=tlsready
   [ "$os" = windows ] && exe=tlsready.exe
-  CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -ldflags "-s -w -X main.version=$VERSION" \
+  CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -buildvcs=auto -ldflags "-s -w -X main.version=$VERSION" \
     -o "$stage/$exe" ./cmd/tlsready
   cp README.md "$stage/"
   [ -f LICENSE ] && cp LICENSE "$stage/"
