@@ -50,44 +50,9 @@ func TestScanFloodingFleetStaysWithinMemoryBound(t *testing.T) {
 	cmd.Env = append(os.Environ(), "TLSREADY_PASSWORD="+password)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	var peakKB int64
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
 	// 15 s alone; the hosts' deadline and this one are generous because under -race on a
 	// loaded machine the hosts (in this process) seal and send 256 x 10 answers of 150 KB slowly.
-	limit := time.NewTimer(6 * time.Minute)
-	defer limit.Stop()
-	var werr error
-wait:
-	for {
-		select {
-		case werr = <-done:
-			break wait
-		case <-tick.C:
-			if kb := vmHWM(cmd.Process.Pid); kb > peakKB {
-				peakKB = kb
-			}
-			if peakKB > floodBoundMB<<10 {
-				_ = cmd.Process.Kill()
-				<-done
-				t.Fatalf("scanner peak RSS %d MB passed the bound of %d MB after %s; killed", peakKB>>10, floodBoundMB, time.Since(start).Round(time.Millisecond))
-			}
-		case <-limit.C:
-			_ = cmd.Process.Kill()
-			<-done
-			t.Fatalf("scan still running after 6 minutes: %s", lastLines(stderr.String(), 10))
-		}
-	}
-	elapsed := time.Since(start)
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > peakKB {
-		peakKB = ru.Maxrss // kilobytes on Linux
-	}
+	peakKB, elapsed, werr := runWatchingRSS(t, cmd, floodBoundMB, 6*time.Minute, &stderr)
 	if code := cmd.ProcessState.ExitCode(); code != exitUnknown {
 		t.Fatalf("exit %d (%v), want %d: %s", code, werr, exitUnknown, lastLines(stderr.String(), 10))
 	}
@@ -113,6 +78,44 @@ wait:
 		receives += h.Stats().Receive
 	}
 	t.Logf("%d Receives answered (%.1f per host)", receives, float64(receives)/n)
+}
+
+// runWatchingRSS runs cmd (a scanner) to its end, polling its peak resident set (VmHWM) every
+// 20 ms and, once it has ended, rusage Maxrss: it returns the peak in KB, how long the run took
+// and Wait's error. The test fails at once, the process killed, when the peak passes boundMB or
+// the run passes limit, so that a regression fails fast instead of eating the machine.
+func runWatchingRSS(t *testing.T, cmd *exec.Cmd, boundMB int64, limit time.Duration, stderr *strings.Builder) (peakKB int64, elapsed time.Duration, werr error) {
+	t.Helper()
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	timer := time.NewTimer(limit)
+	defer timer.Stop()
+	for {
+		select {
+		case werr = <-done:
+			if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+				peakKB = max(peakKB, ru.Maxrss) // kilobytes on Linux
+			}
+			return peakKB, time.Since(start), werr
+		case <-tick.C:
+			peakKB = max(peakKB, vmHWM(cmd.Process.Pid))
+			if peakKB > boundMB<<10 {
+				_ = cmd.Process.Kill()
+				<-done
+				t.Fatalf("scanner peak RSS %d MB passed the bound of %d MB after %s; killed", peakKB>>10, boundMB, time.Since(start).Round(time.Millisecond))
+			}
+		case <-timer.C:
+			_ = cmd.Process.Kill()
+			<-done
+			t.Fatalf("scan still running after %s: %s", limit, lastLines(stderr.String(), 10))
+		}
+	}
 }
 
 // vmHWM is the peak resident set of process pid in KB, 0 when it cannot be read.

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -89,40 +88,9 @@ func TestScanHostileFleet(t *testing.T) {
 	cmd.Env = append(os.Environ(), "TLSREADY_PASSWORD="+password)
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	var peakKB int64
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	limit := time.NewTimer(5 * time.Minute)
-	defer limit.Stop()
-wait:
-	for {
-		select {
-		case <-done:
-			break wait
-		case <-tick.C:
-			peakKB = max(peakKB, vmHWM(cmd.Process.Pid))
-			if peakKB > boundMB<<10 {
-				_ = cmd.Process.Kill()
-				<-done
-				t.Fatalf("scanner peak RSS %d MB passed the bound of %d MB; killed", peakKB>>10, boundMB)
-			}
-		case <-limit.C:
-			_ = cmd.Process.Kill()
-			<-done
-			t.Fatalf("scan still running after 5 minutes: %s", lastLines(stderr.String(), 10))
-		}
-	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		peakKB = max(peakKB, ru.Maxrss)
-	}
+	peakKB, elapsed, _ := runWatchingRSS(t, cmd, boundMB, 5*time.Minute, &stderr)
 	t.Logf("%d hosts (%d hostile) at concurrency %d in %s: scanner peak RSS %d MB (bound %d MB)",
-		len(profiles), len(profiles)-good, concurrency, time.Since(start).Round(time.Millisecond), peakKB>>10, boundMB)
+		len(profiles), len(profiles)-good, concurrency, elapsed.Round(time.Millisecond), peakKB>>10, boundMB)
 	if code := cmd.ProcessState.ExitCode(); code != exitUnknown {
 		t.Fatalf("exit %d, want %d: %s", code, exitUnknown, lastLines(stderr.String(), 10))
 	}
