@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -13,7 +12,6 @@ import (
 	"testing"
 	"unicode/utf16"
 
-	"github.com/tlsready/tlsready/internal/psgrammar/psgtest"
 	"github.com/tlsready/tlsready/remote/winrmsim"
 )
 
@@ -29,23 +27,7 @@ func hostileFleet(t *testing.T, fault, prefix string, n int, opts winrmsim.Optio
 		p.Name, p.Fault, p.Latency = fmt.Sprintf("%s-%02d", prefix, i+1), fault, ""
 		profiles = append(profiles, p)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	opts.User = `LAB\tlsready`
-	opts.ScriptValidator = psgtest.ScriptValidator(t, grammar)
-	fleet, err := winrmsim.StartFleet(ctx, profiles, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { fleet.Close() })
-	var lines []string
-	for _, h := range fleet.Hosts() {
-		lines = append(lines, h.Name()+" "+h.URL())
-	}
-	tf := filepath.Join(t.TempDir(), "hosts.txt")
-	if err := os.WriteFile(tf, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	_, tf := serveFleetWith(t, profiles, opts)
 	return tf
 }
 

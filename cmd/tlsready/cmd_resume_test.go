@@ -43,13 +43,21 @@ func healthyFleet(t *testing.T, n int, password string) (*winrmsim.Fleet, string
 var grammar = psgtest.Opener()
 
 // serveFleet starts profiles as simulated hosts in this process, accepting LAB\tlsready with
-// password and judging programs with the PowerShell grammar, until the test ends, and writes their "NAME URL" lines to a targets file.
+// password and judging programs with the PowerShell grammar, until the test ends, and writes their
+// "NAME URL" lines to a targets file.
 func serveFleet(t *testing.T, profiles []winrmsim.Profile, password string) (*winrmsim.Fleet, string) {
+	t.Helper()
+	return serveFleetWith(t, profiles, winrmsim.Options{Password: password})
+}
+
+// serveFleetWith is serveFleet with the hosts' options (User and ScriptValidator are set here).
+func serveFleetWith(t *testing.T, profiles []winrmsim.Profile, opts winrmsim.Options) (*winrmsim.Fleet, string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	fleet, err := winrmsim.StartFleet(ctx, profiles, winrmsim.Options{User: `LAB\tlsready`, Password: password,
-		ScriptValidator: psgtest.ScriptValidator(t, grammar)})
+	opts.User = `LAB\tlsready`
+	opts.ScriptValidator = psgtest.ScriptValidator(t, grammar)
+	fleet, err := winrmsim.StartFleet(ctx, profiles, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +67,7 @@ func serveFleet(t *testing.T, profiles []winrmsim.Profile, password string) (*wi
 		lines = append(lines, h.Name()+" "+h.URL())
 	}
 	tf := filepath.Join(t.TempDir(), "hosts.txt")
-	if err := os.WriteFile(tf, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(tf, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return fleet, tf
