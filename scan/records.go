@@ -81,9 +81,9 @@ func Select(results []Result, s Selection) []Result {
 	return out
 }
 
-// TargetOf is the target a result was scanned as: its name, address and AD record.
+// TargetOf is the target a result was scanned as: its name, address, scheme and AD record.
 func TargetOf(r Result) Target {
-	return Target{Name: r.Host, Address: r.Address, AD: r.AD}
+	return Target{Name: r.Host, Address: r.Address, Scheme: r.Scheme, AD: r.AD}
 }
 
 // Shard keeps the targets of shard i of n (1 <= i <= n): each target belongs to exactly one

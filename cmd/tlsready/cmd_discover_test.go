@@ -118,7 +118,7 @@ func TestDiscoverCLI_samba(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	ts, err := readTargets(f, out, "5985")
+	ts, err := readTargets(f, out, targetDefaults{})
 	if err != nil || len(ts) != 10 {
 		t.Fatalf("targets file: %d targets, %v; want the 10 of OU=Tokyo (scope one)", len(ts), err)
 	}

@@ -97,6 +97,19 @@ func (rf *remoteFlags) registerConnection(fs *flag.FlagSet) {
 	fs.DurationVar(&rf.connectTimeout, "connect-timeout", 3*time.Second, "time allowed for the TCP connection: a powered-off host fails after this, not after --timeout")
 }
 
+// targetDefaults are the port and scheme of targets that do not give them.
+func (rf *remoteFlags) targetDefaults() targetDefaults {
+	return targetDefaults{Port: rf.port, HTTPS: rf.https}
+}
+
+// targetHTTPS says whether t is reached over HTTPS: its own scheme if it names one, else --https.
+func (rf *remoteFlags) targetHTTPS(t scan.Target) bool {
+	if t.Scheme != "" {
+		return t.Scheme == "https"
+	}
+	return rf.https
+}
+
 func (rf *remoteFlags) defaultPort() string {
 	if rf.port != "" {
 		return rf.port
@@ -143,7 +156,7 @@ func runScan(ctx context.Context, e env, args []string) (int, error) {
 	}
 	var targets []scan.Target
 	for _, s := range targetFlags {
-		t, err := parseTarget(s, rf.defaultPort())
+		t, err := parseTarget(s, rf.targetDefaults())
 		if err != nil {
 			return exitUsage, usagef("--target: %v", err)
 		}
@@ -154,10 +167,10 @@ func runScan(ctx context.Context, e env, args []string) (int, error) {
 		if err != nil {
 			return exitUsage, usagef("--targets-file: %v", err)
 		}
-		ts, err := readTargets(f, targetsFile, rf.defaultPort())
+		ts, err := readTargets(f, targetsFile, rf.targetDefaults())
 		f.Close()
 		if err != nil {
-			return exitUsage, usagef("--targets-file: %v", err)
+			return exitUsage, usagef("--targets-file: %v\nnothing was scanned: correct these lines and run again", err)
 		}
 		targets = append(targets, ts...)
 	}
@@ -234,18 +247,35 @@ func scanTargets(ctx context.Context, e env, targets []scan.Target, rf remoteFla
 	if err := rf.output.check(); err != nil {
 		return nil, err
 	}
-	client, err := newWinRMClient(e, rf, targets, password)
-	if err != nil {
-		return nil, err
+	// A target that names its scheme (a "tlsready lab --https" line, https://HOST/wsman) is
+	// reached with it whatever --https says: one client per scheme in use.
+	clients := map[bool]*remote.Client{}
+	for _, https := range []bool{rf.https, !rf.https} {
+		var group []scan.Target
+		for _, t := range targets {
+			if rf.targetHTTPS(t) == https {
+				group = append(group, t)
+			}
+		}
+		if len(group) == 0 && (https != rf.https || len(targets) > 0) {
+			continue
+		}
+		grf := rf
+		grf.https = https
+		client, err := newWinRMClient(e, grf, group, password)
+		if err != nil {
+			return nil, err
+		}
+		defer client.Close()
+		clients[https] = client
 	}
-	defer client.Close()
 	items := checks.Items()
 	collector := scan.CollectorFunc(func(ctx context.Context, t scan.Target) (*facts.Facts, error) {
 		ep, err := endpointOf(t)
 		if err != nil {
 			return nil, err
 		}
-		f, err := client.Collect(ctx, ep, items)
+		f, err := clients[rf.targetHTTPS(t)].Collect(ctx, ep, items)
 		if err == nil && f != nil {
 			attachChanges(f, rf.changes[scan.HostKey(t.Name)])
 		}

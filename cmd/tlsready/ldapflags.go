@@ -105,7 +105,7 @@ func (lf *ldapFlags) resolver(defaultPort string) (map[string]string, error) {
 			return nil, usagef("--resolve %q: want NAME=HOST:PORT", r)
 		}
 		// The same forms as a --target address: HOST, HOST:PORT or a URL (a "tlsready lab" line).
-		t, err := parseTarget(r, defaultPort)
+		t, err := parseTarget(r, targetDefaults{Port: defaultPort})
 		if err != nil {
 			return nil, usagef("--resolve: %v", err)
 		}
