@@ -12,22 +12,21 @@ import (
 	"github.com/tlsready/tlsready/checks"
 )
 
-// ReadResultsFiles reads results files in order. Warnings (an incomplete last line) name their
-// file; an error names the file and line and keeps what was read before it.
+// ReadResultsFiles reads results files in order. Warnings (a corrupt line skipped, an
+// incomplete last line, an empty file) name their file and line as FILE:LINE; an error (a file
+// that is not a results file) names the file and line and keeps what was read before it.
 func ReadResultsFiles(paths ...string) (results []Result, warnings []string, err error) {
 	for _, p := range paths {
 		f, err := os.Open(p)
 		if err != nil {
 			return results, warnings, fmt.Errorf("results file: %w", err)
 		}
-		rs, ws, err := ReadResults(f)
+		rs, ws, err := readResults(f, p)
 		f.Close()
 		results = append(results, rs...)
-		for _, w := range ws {
-			warnings = append(warnings, p+": "+w)
-		}
+		warnings = append(warnings, ws...)
 		if err != nil {
-			return results, warnings, fmt.Errorf("results file %s: %w", p, err)
+			return results, warnings, fmt.Errorf("results file: %w", err)
 		}
 	}
 	return results, warnings, nil

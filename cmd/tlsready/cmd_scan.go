@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"os"
 	"strconv"
@@ -71,6 +72,7 @@ func (rf *remoteFlags) register(fs *flag.FlagSet, e env, defaultTimeout time.Dur
 	fs.IntVar(&rf.maxAuthFailures, "max-auth-failures", 3, "stop the scan after this many hosts in a row reject the credentials, before the account is locked out (0: never stop)")
 	fs.DurationVar(&rf.timeout, "timeout", defaultTimeout, "overall time allowed for one host, connection to last answer (e.g. 30s, 2m)")
 	fs.StringVar(&rf.out, "out", "", "results file, JSON Lines, one object per host (default tlsready-results-<date>-<time>.jsonl in this folder)")
+	registerForce(fs, &rf.output.force)
 	fs.StringVar(&rf.resume, "resume", "", "go on with an interrupted run: skip the hosts already in this results file and append the others to it")
 	fs.IntVar(&rf.retries, "retries", 3, "more attempts for a host after a transient error (WinRM quota fault, HTTP 503, connection reset), with growing pauses; never after an auth error")
 	fs.Float64Var(&rf.rate, "rate", 0, "new hosts started per second at most (0: no limit), to spare firewalls, VPNs and proxies")
@@ -95,6 +97,28 @@ func (rf *remoteFlags) registerConnection(fs *flag.FlagSet) {
 	fs.StringVar(&rf.port, "port", "", "WinRM port for targets given without one (default 5985, or 5986 with --https)")
 	fs.DurationVar(&rf.operationTimeout, "operation-timeout", 20*time.Second, "WS-Management OperationTimeout: how long the host may hold one request")
 	fs.DurationVar(&rf.connectTimeout, "connect-timeout", 3*time.Second, "time allowed for the TCP connection: a powered-off host fails after this, not after --timeout")
+}
+
+// checkOutputs refuses, before anything connects, a results file (--out, or --html) that
+// exists (unless --force) or is one of the inputs, and --resume with --force.
+func (rf *remoteFlags) checkOutputs(inputs ...namedPath) error {
+	inputs = append(inputs, namedPath{"--password-file", rf.passwordFile}, namedPath{"--ca-file", rf.caFile}, namedPath{"--krb5-conf", rf.krb5Conf})
+	if rf.resume != "" {
+		switch {
+		case rf.output.force:
+			return usagef("--resume %s continues that file and --force would replace it: give one of them", rf.resume)
+		case rf.out != "" && rf.out != rf.resume && !sameFile(rf.out, rf.resume):
+			return usagef("--resume FILE appends to FILE: leave out --out")
+		}
+		for _, in := range inputs {
+			if in.path != "" && sameFile(rf.resume, in.path) {
+				return usagef("--resume %s is also the input %s %s: resume the results file of the interrupted scan", rf.resume, in.flag, in.path)
+			}
+		}
+		return checkOutputs(false, append(inputs, namedPath{"--resume", rf.resume}), "", namedPath{"--html", rf.output.html})
+	}
+	return checkOutputs(rf.output.force, inputs, "add --resume "+rf.out+" to go on with that scan",
+		namedPath{"--out", rf.out}, namedPath{"--html", rf.output.html})
 }
 
 // targetDefaults are the port and scheme of targets that do not give them.
@@ -134,6 +158,13 @@ func runScan(ctx context.Context, e env, args []string) (int, error) {
 	rf.registerConnection(fs)
 	rf.register(fs, e, 60*time.Second)
 	if err := parseFlags(fs, args); err != nil {
+		return exitUsage, err
+	}
+	inputs := []namedPath{{"--targets-file", targetsFile}, {"--ldap-password-file", lf.passwordFile}}
+	for _, j := range journals {
+		inputs = append(inputs, namedPath{"--journal", j})
+	}
+	if err := rf.checkOutputs(inputs...); err != nil {
 		return exitUsage, err
 	}
 	var ldapCfg discover.Config
@@ -416,6 +447,7 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 	out := rf.out
 	var f *os.File
 	var done []scan.Result
+	replacing := false // --force over an existing --out: f is a temporary file renamed over it at the end
 	switch {
 	case rf.resume != "" && rf.out != "" && rf.out != rf.resume:
 		return nil, usagef("--resume FILE appends to FILE: leave out --out")
@@ -427,7 +459,7 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 			return nil, err
 		}
 		for _, w := range warns {
-			fmt.Fprintln(e.stderr, "warning:", w)
+			fmt.Fprintln(e.stderr, "warning:", report.Clean(w))
 		}
 		for i := range done {
 			done[i] = lite(done[i])
@@ -436,11 +468,23 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 		targets = scan.Remaining(targets, done)
 		fmt.Fprintf(e.stderr, "resuming %s: %d of %d host(s) already done, %d to scan\n", out, all-len(targets), all, len(targets))
 	default:
-		if out == "" {
-			out = defaultResultsName(now)
-		}
 		var err error
-		if f, err = createFile(e, out); err != nil {
+		switch {
+		case out == "":
+			f, out, err = createDefaultNew(e, defaultResultsName(now))
+		case rf.output.force && fileExists(out):
+			// The old file stays as it is until the scan ends: if tlsready is killed (or the
+			// machine stops) before, the operator still has it, and the new results are in
+			// the temporary file beside it.
+			replacing = true
+			f, err = createTempBeside(e, out)
+		default:
+			f, err = createNew(e, out) // checkOutputs refused an existing one; this catches a race
+		}
+		if errors.Is(err, fs.ErrExist) {
+			return nil, usagef("--out %s exists: add --resume %s to go on with that scan, add --force to replace it, or give another name", out, out)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("results file: %w", err)
 		}
 	}
@@ -454,7 +498,11 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 		return nil
 	})
 	progress := report.NewProgress(e.stderr, len(targets), report.ProgressOptions{Live: !rf.noProgress && isTerminal(e.stderr)})
-	fmt.Fprintf(e.stderr, "scanning %d host(s), %d at a time, results to %s\n", len(targets), rf.concurrency, out)
+	if replacing {
+		fmt.Fprintf(e.stderr, "scanning %d host(s), %d at a time, results to %s (it replaces %s when the scan ends)\n", len(targets), rf.concurrency, f.Name(), out)
+	} else {
+		fmt.Fprintf(e.stderr, "scanning %d host(s), %d at a time, results to %s\n", len(targets), rf.concurrency, out)
+	}
 
 	// The first Ctrl-C (ctx) stops starting hosts; the running ones get rf.grace to finish, then
 	// they are cancelled, as at once by the second Ctrl-C (e.hard).
@@ -497,6 +545,11 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 	progress.Close()
 	if cerr := f.Close(); cerr != nil && runErr == nil {
 		runErr = fmt.Errorf("results file %s: %w", out, cerr)
+	}
+	if replacing {
+		if err := os.Rename(f.Name(), out); err != nil {
+			return nil, fmt.Errorf("results file %s: the new results are in %s: %w", out, f.Name(), err)
+		}
 	}
 	all := scan.Latest(append(done, results...))
 	if err := printTables(e, all, rf.output.lang); err != nil {
