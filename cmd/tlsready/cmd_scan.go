@@ -469,7 +469,12 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 		fmt.Fprintf(e.stderr, "resuming %s: %d of %d host(s) already done, %d to scan\n", out, all-len(targets), all, len(targets))
 	default:
 		var err error
+		var special bool
+		if out != "" {
+			f, special, err = openSpecial(out) // /dev/stdout, a FIFO: written to, never replaced
+		}
 		switch {
+		case special:
 		case out == "":
 			f, out, err = createDefaultNew(e, defaultResultsName(now))
 		case rf.output.force && fileExists(out):

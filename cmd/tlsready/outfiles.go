@@ -36,7 +36,7 @@ func checkOutput(flag, path string, force bool, inputs []namedPath, hint string)
 	}
 	for _, in := range inputs {
 		if in.path != "" && sameFile(path, in.path) {
-			return usagef("%s %s is also the input %s %s: write to another file (it would destroy what it reads)", flag, path, in.flag, in.path)
+			return usagef("%s %s is also an input (%s %s): write to another file (it would destroy what it reads)", flag, path, in.flag, in.path)
 		}
 	}
 	fi, err := os.Stat(path)
@@ -50,7 +50,7 @@ func checkOutput(flag, path string, force bool, inputs []namedPath, hint string)
 		return usagef("%s %s: %v", flag, path, err)
 	case fi.IsDir():
 		return usagef("%s %s is a folder: give a file name", flag, path)
-	case force:
+	case force || isSpecial(fi):
 		return nil
 	}
 	if hint != "" {
@@ -153,7 +153,17 @@ func createDefaultNew(e env, name string) (*os.File, string, error) {
 // existing path is refused unless force (checkOutput has said so before any work; this catches
 // a file made since).
 func writeFileAtomic(e env, flag, path string, force bool, write func(io.Writer) error) error {
-	if _, err := os.Stat(path); err == nil && !force {
+	if fi, err := os.Stat(path); err == nil && isSpecial(fi) {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return fmt.Errorf("%s: %w", flag, err)
+		}
+		if err := write(f); err != nil {
+			f.Close()
+			return fmt.Errorf("%s %s: %w", flag, path, err)
+		}
+		return f.Close()
+	} else if err == nil && !force {
 		return usagef("%s %s exists: add --force to replace it, or give another name", flag, path)
 	}
 	f, err := createTempBeside(e, path)
@@ -189,4 +199,20 @@ func sameFile(a, b string) bool {
 func fileExists(path string) bool {
 	_, err := os.Lstat(path)
 	return err == nil
+}
+
+// isSpecial says whether fi is a device or a named pipe (/dev/stdout, /dev/full, a FIFO): such
+// an output is written to, never replaced, and writing to it destroys no file.
+func isSpecial(fi os.FileInfo) bool {
+	return fi.Mode()&(os.ModeDevice|os.ModeCharDevice|os.ModeNamedPipe) != 0
+}
+
+// openSpecial opens path for writing when it is a device or a named pipe; ok is false otherwise.
+func openSpecial(path string) (f *os.File, ok bool, err error) {
+	fi, err := os.Stat(path)
+	if err != nil || !isSpecial(fi) {
+		return nil, false, nil
+	}
+	f, err = os.OpenFile(path, os.O_WRONLY, 0)
+	return f, true, err
 }
