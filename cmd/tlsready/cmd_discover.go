@@ -58,7 +58,7 @@ func runDiscover(ctx context.Context, e env, args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	resolve, err := lf.resolver(port)
+	resolve, err := lf.resolver(targetDefaults{Port: port})
 	if err != nil {
 		return exitUsage, err
 	}
@@ -86,9 +86,12 @@ func printDiscovered(e env, cfg discover.Config, targets []scan.Target, out stri
 		b.WriteString("# tlsready discover --ou " + report.Clean(cfg.BaseDN) + "\n")
 		for _, t := range targets {
 			// A plain DNS name lets scan apply its own port (5985, or 5986 with --https).
-			if t.Address == net.JoinHostPort(t.Name, port) {
+			switch {
+			case t.Scheme != "": // kept: an https:// --resolve address is scanned over HTTPS
+				fmt.Fprintf(&b, "%s %s://%s/wsman\n", sheet.StripControls(t.Name), t.Scheme, sheet.StripControls(t.Address))
+			case t.Address == net.JoinHostPort(t.Name, port):
 				b.WriteString(sheet.StripControls(t.Name) + "\n")
-			} else {
+			default:
 				fmt.Fprintf(&b, "%s=%s\n", sheet.StripControls(t.Name), sheet.StripControls(t.Address))
 			}
 		}

@@ -168,13 +168,13 @@ func runScan(ctx context.Context, e env, args []string) (int, error) {
 		return exitUsage, err
 	}
 	var ldapCfg discover.Config
-	var resolve map[string]string
+	var resolve map[string]scan.Target
 	if lf.used() {
 		var err error
 		if ldapCfg, err = lf.config("", "", rf.realm, rf.krb5Conf); err != nil {
 			return exitUsage, err
 		}
-		if resolve, err = lf.resolver(rf.defaultPort()); err != nil {
+		if resolve, err = lf.resolver(rf.targetDefaults()); err != nil {
 			return exitUsage, err
 		}
 	} else if len(lf.resolve) > 0 {
