@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tlsready/tlsready/internal/syncbuf"
 	"github.com/tlsready/tlsready/remediate"
 	"github.com/tlsready/tlsready/remote/winrmsim"
 	"github.com/tlsready/tlsready/scan"
@@ -160,12 +161,12 @@ func TestOutputsNeverDestroyed(t *testing.T) {
 	}
 }
 
-// scan --force over a results file keeps the old file until the new scan ends: a scan killed
-// half-way leaves the old file byte for byte, and what it collected in the temporary file
-// beside it.
-func TestScanForceKilledKeepsOldFile(t *testing.T) {
+// scan --force over a results file keeps the old file until the new scan has finished: a scan
+// killed half-way, or stopped with Ctrl-C, leaves the old file byte for byte, and what it
+// collected in the temporary file beside it (named in the Ctrl-C hint to --resume).
+func TestScanForceStoppedKeepsOldFile(t *testing.T) {
 	if testing.Short() || runtime.GOOS == "windows" {
-		t.Skip("builds and runs the binary; SIGKILL")
+		t.Skip("builds and runs the binary; signals")
 	}
 	var profiles []winrmsim.Profile
 	for i, p := range healthyProfiles(t)[:2] {
@@ -176,45 +177,66 @@ func TestScanForceKilledKeepsOldFile(t *testing.T) {
 	hang.Name, hang.Fault = "HANG-1", winrmsim.FaultTimeout
 	profiles = append(profiles, hang)
 	_, targets := serveFleet(t, profiles, outfilesPassword)
-	dir := t.TempDir()
-	out := filepath.Join(dir, "week1.jsonl")
-	old := []byte(`{"host":"OLD-01","verdict":"ready"}` + "\n" + `{"host":"OLD-02","verdict":"action"}` + "\n")
-	if err := os.WriteFile(out, old, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(buildBinary(t), "scan", "--targets-file", targets, "--user", `LAB\tlsready`, "--auth", "ntlm",
-		"--timeout", "120s", "--no-progress", "--concurrency", "3", "--out", out, "--force")
-	cmd.Env = append(os.Environ(), "TLSREADY_PASSWORD="+outfilesPassword)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	var tmp string
-	deadline := time.Now().Add(90 * time.Second)
-	for time.Now().Before(deadline) {
-		if m, _ := filepath.Glob(out + ".new-*"); len(m) == 1 {
-			if b, _ := os.ReadFile(m[0]); bytes.Count(b, []byte("\n")) >= 2 {
-				tmp = m[0]
-				break
+	bin := buildBinary(t)
+	for _, tc := range []struct {
+		name   string
+		signal os.Signal
+	}{{"sigkill", syscall.SIGKILL}, {"ctrl-c", os.Interrupt}} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			out := filepath.Join(dir, "week1.jsonl")
+			old := []byte(`{"host":"OLD-01","verdict":"ready"}` + "\n" + `{"host":"OLD-02","verdict":"action"}` + "\n")
+			if err := os.WriteFile(out, old, 0o600); err != nil {
+				t.Fatal(err)
 			}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	_ = cmd.Process.Signal(syscall.SIGKILL)
-	_ = cmd.Wait()
-	if tmp == "" {
-		t.Fatalf("the two quick hosts never reached a temporary file beside %s\n%s", out, stderr.String())
-	}
-	if b, _ := os.ReadFile(out); !bytes.Equal(b, old) {
-		t.Errorf("the old results file changed before the new scan ended:\n%s", b)
-	}
-	got := readResultsFile(t, tmp)
-	if len(got) != 2 || got["DONE-1"].Host == "" || got["DONE-2"].Host == "" {
-		t.Errorf("temporary file %s holds %d results, want DONE-1 and DONE-2", tmp, len(got))
-	}
-	if !strings.Contains(stderr.String(), "it replaces "+out+" when the scan ends") {
-		t.Errorf("stderr does not say where the new results go:\n%s", stderr.String())
+			cmd := exec.Command(bin, "scan", "--targets-file", targets, "--user", `LAB\tlsready`, "--auth", "ntlm",
+				"--timeout", "120s", "--grace", "1s", "--no-progress", "--concurrency", "3", "--out", out, "--force")
+			cmd.Env = append(os.Environ(), "TLSREADY_PASSWORD="+outfilesPassword)
+			var stderr syncbuf.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			var tmp string
+			deadline := time.Now().Add(90 * time.Second)
+			for tmp == "" && time.Now().Before(deadline) {
+				if m, _ := filepath.Glob(filepath.Join(dir, "week1.new-*.jsonl")); len(m) == 1 {
+					if b, _ := os.ReadFile(m[0]); bytes.Count(b, []byte("\n")) >= 2 {
+						tmp = m[0]
+						break
+					}
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			_ = cmd.Process.Signal(tc.signal)
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case <-done:
+			case <-time.After(60 * time.Second):
+				_ = cmd.Process.Kill()
+				t.Fatalf("scan still running 60 s after the signal\n%s", stderr.String())
+			}
+			if tmp == "" {
+				t.Fatalf("the two quick hosts never reached a temporary file beside %s\n%s", out, stderr.String())
+			}
+			if b, _ := os.ReadFile(out); !bytes.Equal(b, old) {
+				t.Errorf("the old results file changed before the new scan had finished:\n%s", b)
+			}
+			got := readResultsFile(t, tmp)
+			if len(got) != 2 || got["DONE-1"].Host == "" || got["DONE-2"].Host == "" {
+				t.Errorf("temporary file %s holds %d results, want DONE-1 and DONE-2", tmp, len(got))
+			}
+			want := []string{"it replaces " + out + " when the scan has finished"}
+			if tc.signal == os.Interrupt {
+				want = append(want, out+" is unchanged", "--resume "+tmp)
+			}
+			for _, w := range want {
+				if !strings.Contains(stderr.String(), w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr.String())
+				}
+			}
+		})
 	}
 }
 

@@ -504,7 +504,7 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 	})
 	progress := report.NewProgress(e.stderr, len(targets), report.ProgressOptions{Live: !rf.noProgress && isTerminal(e.stderr)})
 	if replacing {
-		fmt.Fprintf(e.stderr, "scanning %d host(s), %d at a time, results to %s (it replaces %s when the scan ends)\n", len(targets), rf.concurrency, f.Name(), out)
+		fmt.Fprintf(e.stderr, "scanning %d host(s), %d at a time, results to %s (it replaces %s when the scan has finished)\n", len(targets), rf.concurrency, f.Name(), out)
 	} else {
 		fmt.Fprintf(e.stderr, "scanning %d host(s), %d at a time, results to %s\n", len(targets), rf.concurrency, out)
 	}
@@ -551,10 +551,14 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 	if cerr := f.Close(); cerr != nil && runErr == nil {
 		runErr = fmt.Errorf("results file %s: %w", out, cerr)
 	}
-	if replacing {
+	if replacing && runErr == nil {
 		if err := os.Rename(f.Name(), out); err != nil {
 			return nil, fmt.Errorf("results file %s: the new results are in %s: %w", out, f.Name(), err)
 		}
+	} else if replacing {
+		// Stopped early: the old file stays whole; the hints below name the new one.
+		fmt.Fprintf(e.stderr, "the scan stopped early: %s is unchanged; the new results are in %s\n", out, f.Name())
+		out = f.Name()
 	}
 	all := scan.Latest(append(done, results...))
 	if err := printTables(e, all, rf.output.lang); err != nil {

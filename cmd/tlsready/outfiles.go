@@ -17,7 +17,9 @@ import (
 // exists, or when it is one of the command's inputs (the same file by path, symbolic or hard
 // link), before anything connects. With --force an existing file is replaced only once its
 // replacement is complete (written beside it, then renamed over it), so a run that dies early
-// leaves the old file as it was.
+// leaves the old file as it was. A scan replaces its --out only when it ends without an error:
+// a scan stopped by Ctrl-C, a full disk or the lockout guard leaves the old file and its new
+// results beside it, to be resumed.
 
 // registerForce adds --force to fs.
 func registerForce(fs *flag.FlagSet, force *bool) {
@@ -103,8 +105,8 @@ func createNew(e env, path string) (*os.File, error) {
 	return f, nil
 }
 
-// createTempBeside creates a new file in path's folder, named after it, to be renamed over
-// path once complete (replaceWith).
+// createTempBeside creates a new file in path's folder, named after it (NAME.new-*.EXT), to be
+// renamed over path once complete.
 func createTempBeside(e env, path string) (*os.File, error) {
 	mode, err := fileMode(e)
 	if err != nil {
@@ -114,7 +116,9 @@ func createTempBeside(e env, path string) (*os.File, error) {
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, base+".new-*")
+	// week1.jsonl -> week1.new-123456.jsonl: the same kind of file, opened by the same program.
+	ext := filepath.Ext(base)
+	f, err := os.CreateTemp(dir, strings.TrimSuffix(base, ext)+".new-*"+ext)
 	if err != nil {
 		return nil, err
 	}
