@@ -24,8 +24,9 @@ type targetDefaults struct {
 }
 
 // port is the port of a target without one: --port, else the WinRM default of its scheme
-// (scheme "" follows --https). WinRM listens on 5985 for HTTP and 5986 for HTTPS:
-// https://learn.microsoft.com/en-us/windows/win32/winrm/installation-and-configuration-for-windows-remote-management
+// (scheme "" follows --https): 5985 for HTTP and 5986 for HTTPS, each from 1 to 65535 (MS-WSMV
+// 2.2.4.5 ClientDefaultPortsType,
+// https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wsmv/5039d677-f854-43b2-b9fd-a15671a8f16f).
 func (d targetDefaults) port(scheme string) string {
 	switch {
 	case d.Port != "":
@@ -90,8 +91,9 @@ func parseTarget(s string, d targetDefaults) (scan.Target, error) {
 		if u.User != nil {
 			return scan.Target{}, fmt.Errorf("target %q: a user name or password in the URL is not accepted (use --user)", s)
 		}
-		// WinRM's listener URL is /wsman (MS-WSMV 2.2.1, https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wsmv/):
-		// the client always posts there.
+		// The client always posts to /wsman, the default HTTP prefix of a WinRM listener
+		// (URLPrefix "wsman"; "In most cases it is /wsman, which is the default":
+		// https://learn.microsoft.com/en-gb/dotnet/api/microsoft.management.infrastructure.cimcmdlets.newcimsessionoptioncommand.httpprefix).
 		if p := strings.TrimSuffix(strings.ToLower(u.Path), "/"); p != "" && p != "/wsman" || u.RawQuery != "" || u.Fragment != "" {
 			return scan.Target{}, fmt.Errorf("target %q: want the URL of the WinRM listener, SCHEME://HOST:PORT/wsman", s)
 		}
@@ -147,8 +149,10 @@ func checkTargetName(name string) error {
 }
 
 // decodeTargetsText turns the bytes of a targets file into text: UTF-8 with or without a byte
-// order mark, or UTF-16 with one (little-endian is what Windows PowerShell 5.1's Out-File and
-// ">" write: https://learn.microsoft.com/en-us/powershell/module/microsoft.powershell.core/about/about_character_encoding).
+// order mark, or UTF-16 with one: Windows PowerShell 5.1's Out-File and ">" write UTF-16LE
+// ("Unicode") and every Unicode encoding of Windows PowerShell writes a byte order mark
+// (about_Character_Encoding,
+// https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_character_encoding).
 // A NUL byte without a UTF-16 byte order mark, or bytes that are not UTF-8, are an error naming
 // the line.
 func decodeTargetsText(b []byte, source string) (string, error) {
