@@ -478,9 +478,9 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 		case out == "":
 			f, out, err = createDefaultNew(e, defaultResultsName(now))
 		case rf.output.force && fileExists(out):
-			// The old file stays as it is until the scan ends: if tlsready is killed (or the
-			// machine stops) before, the operator still has it, and the new results are in
-			// the temporary file beside it.
+			// The old file stays as it is until the scan has finished without an error: if
+			// tlsready is killed, stopped with Ctrl-C or by an error before, the operator
+			// still has it, and the new results are in the file beside it (to --resume).
 			replacing = true
 			f, err = createTempBeside(e, out)
 		default:
