@@ -173,7 +173,24 @@ func (c *windowsContext) Step(input, bindings []byte) ([]byte, bool, error) {
 	return out[:size], complete, nil
 }
 
-func (c *windowsContext) Attributes() uint32 { return c.ctx.EstablishedFlags }
+// secpkgAttrFlags is SECPKG_ATTR_FLAGS.
+const secpkgAttrFlags = 14
+
+// Attributes are those InitializeSecurityContext returned (pfContextAttr), and those
+// QueryContextAttributes(SECPKG_ATTR_FLAGS) reports
+// (https://learn.microsoft.com/en-us/windows/win32/api/sspi/ns-sspi-secpkgcontext_flags):
+// Wine's NTLM package (dlls/msv1_0) never fills pfContextAttr, and reports the negotiated
+// sealing only through SECPKG_ATTR_FLAGS.
+func (c *windowsContext) Attributes() uint32 {
+	attrs := c.ctx.EstablishedFlags
+	if c.started && c.ctx.Handle != nil {
+		var flags uint32 // SecPkgContext_Flags
+		if sspi.QueryContextAttributes(c.ctx.Handle, secpkgAttrFlags, (*byte)(unsafe.Pointer(&flags))) == sspi.SEC_E_OK {
+			attrs |= flags
+		}
+	}
+	return attrs
+}
 
 // secPkgContextNegotiationInfo is SecPkgContext_NegotiationInfoW.
 type secPkgContextNegotiationInfo struct {
@@ -206,6 +223,9 @@ func (c *windowsContext) Package() string {
 }
 
 func (c *windowsContext) Sizes() (sspiSizes, error) {
+	if !c.started || c.ctx.Handle == nil {
+		return sspiSizes{}, errors.New("SSPI: no context")
+	}
 	maxToken, maxSig, block, trailer, err := c.ctx.Sizes()
 	if err != nil {
 		return sspiSizes{}, statusError("QueryContextAttributes(SECPKG_ATTR_SIZES)", err)

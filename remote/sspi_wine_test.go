@@ -1,0 +1,160 @@
+//go:build linux
+
+package remote
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/facts"
+	"github.com/tlsready/tlsready/internal/labenv"
+	"github.com/tlsready/tlsready/remote/winrmsim"
+)
+
+// The SSPI path on an independent Windows runtime: this package's Windows test binary runs
+// under Wine (scripts/wine.sh, TLSREADY_WINE_ENV) and authenticates through Wine's SSPI (its
+// NTLM package, which drives Samba's ntlm_auth helper from Debian's winbind package) with
+// explicit credentials (SEC_WINNT_AUTH_IDENTITY, the test hook of windowsSSPI), through the same
+// SecurityContext code as the current logon, to a simulated host on Linux that accepts NTLM only
+// (as "tlsready lab --auth ntlm"). Every message is sealed by Wine's EncryptMessage and checked
+// by our NTLM server, every answer unsealed by Wine's DecryptMessage. The current logon itself
+// (no explicit credentials) needs a Windows logon session with cached credentials, which Wine
+// does not have: see sspi_windows_test.go.
+func TestSSPIUnderWine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cross-builds the test binary and runs it under Wine")
+	}
+	env := sspiWineEnv(t)
+	if _, err := exec.LookPath("ntlm_auth"); err != nil {
+		labenv.Require(t, "ntlm_auth not found: Wine's NTLM needs Samba's helper (apt-get install winbind)")
+	}
+	exe := filepath.Join(t.TempDir(), "remote-test.exe")
+	build := exec.Command("go", "test", "-c", "-o", exe, ".")
+	build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go test -c for windows/amd64: %v\n%s", err, out)
+	}
+	p := simProfile(t, "pc-w10-001.json")
+	native := newTestClient(t, Config{Auth: AuthNTLM})
+	_, nep := startSim(t, p, winrmsim.Options{Auth: []string{winrmsim.SchemeNegotiate}}, nil)
+	nf, err := native.Collect(context.Background(), nep, checks.Items())
+	if err != nil {
+		t.Fatal(err)
+	}
+	nativeFacts := strconv.Quote(string(facts.Encode(nf)))
+
+	result := regexp.MustCompile(`(?m)^SSPI-RESULT package=(\S+) identity=(".*?") negotiated=(\S+) attrs=0x([0-9a-f]+) trailer=(\d+) block=\d+ sealed=(\d+) unsealed=(\d+) stdout=(.*)$`)
+	failure := regexp.MustCompile(`(?m)^SSPI-ERROR category=(\S+) rejected=(\S+) .*$`)
+	tests := []struct {
+		name     string
+		pkg      string
+		password string
+		collect  bool
+		wantOut  string // the quoted output; "" for a failure
+		wantCat  Category
+	}{
+		{"Negotiate", sspiNegotiate, testPassword, false, strconv.Quote(p.Name + "\r\n"), ""},
+		{"NTLM", sspiNTLM, testPassword, false, strconv.Quote(p.Name + "\r\n"), ""},
+		{"CollectorSealedBothWays", sspiNegotiate, testPassword, true, nativeFacts, ""},
+		{"WrongPassword", sspiNegotiate, "not-the-password", false, "", CategoryAuth},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var wire wireLog
+			h, ep := startSim(t, p, winrmsim.Options{Auth: []string{winrmsim.SchemeNegotiate}}, &wire)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, env["WINE"], exe, "-test.run", "^TestSSPIExplicitCredentials$", "-test.v")
+			cmd.Env = append(os.Environ(), "WINEPREFIX="+env["WINEPREFIX"], "WINEDEBUG=-all", "DISPLAY=",
+				"TLSREADY_SSPI_TEST_ADDR="+ep.String(), "TLSREADY_SSPI_TEST_USER="+testUser,
+				"TLSREADY_SSPI_TEST_PASSWORD="+tt.password, "TLSREADY_SSPI_TEST_PACKAGE="+tt.pkg)
+			if tt.collect {
+				cmd.Env = append(cmd.Env, "TLSREADY_SSPI_TEST_COLLECT=1")
+			}
+			cmd.WaitDelay = 10 * time.Second
+			start := time.Now()
+			out, err := cmd.CombinedOutput()
+			t.Logf("under Wine: %s", time.Since(start).Round(time.Millisecond))
+			if err != nil {
+				t.Fatalf("wine remote-test.exe: %v\n%s", err, lastOutputLines(string(out), 20))
+			}
+			st := h.Stats()
+			if tt.wantCat != "" {
+				m := failure.FindStringSubmatch(string(out))
+				if m == nil || m[1] != string(tt.wantCat) || m[2] != "true" {
+					t.Fatalf("want an %s failure marked as a refusal of the credentials, got\n%s", tt.wantCat, lastOutputLines(string(out), 10))
+				}
+				if st.Create != 0 || st.Logons != 0 {
+					t.Errorf("host stats %+v: a refused logon went further", st)
+				}
+				return
+			}
+			m := result.FindStringSubmatch(string(out))
+			if m == nil {
+				t.Fatalf("no result line in\n%s", lastOutputLines(string(out), 20))
+			}
+			attrs, _ := strconv.ParseUint(m[4], 16, 32)
+			sealed, _ := strconv.Atoi(m[6])
+			unsealed, _ := strconv.Atoi(m[7])
+			if m[1] != tt.pkg || m[2] != strconv.Quote(testUser) || m[3] != sspiNTLM || attrs&iscConfidentiality == 0 || m[5] != "16" {
+				t.Errorf("package %s identity %s negotiated %s attributes %#x trailer %s; want %s, %s, NTLM, confidentiality, 16",
+					m[1], m[2], m[3], attrs, m[5], tt.pkg, testUser)
+			}
+			if m[8] != tt.wantOut {
+				t.Errorf("output %.200s, want %.200s", m[8], tt.wantOut)
+			}
+			n := wire.checkNoClearSOAP(t)
+			if st.Logons != 1 || st.Encrypted != sealed || n != sealed+unsealed || sealed < 4 {
+				t.Errorf("host: %d logons, %d encrypted requests, %d encrypted bodies; Wine sealed %d and unsealed %d",
+					st.Logons, st.Encrypted, n, sealed, unsealed)
+			}
+		})
+	}
+}
+
+// sspiWineEnv reads the env file of scripts/wine.sh named by TLSREADY_WINE_ENV (WINEPREFIX,
+// WINE); without it, labenv.Require.
+func sspiWineEnv(t *testing.T) map[string]string {
+	t.Helper()
+	path := os.Getenv("TLSREADY_WINE_ENV")
+	if path == "" {
+		labenv.Require(t, "TLSREADY_WINE_ENV not set: run scripts/wine.sh setup /tmp/tlsready-wine and set TLSREADY_WINE_ENV=/tmp/tlsready-wine/env")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatalf("TLSREADY_WINE_ENV: %v", err)
+	}
+	defer f.Close()
+	env := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(strings.TrimSpace(sc.Text()), "="); ok && !strings.HasPrefix(k, "#") {
+			env[k] = v
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if env["WINEPREFIX"] == "" || env["WINE"] == "" {
+		t.Fatalf("%s lacks WINEPREFIX or WINE", path)
+	}
+	return env
+}
+
+// lastOutputLines is the end of a program's output, for a failure message.
+func lastOutputLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
