@@ -29,9 +29,12 @@ import (
 //
 //	TLSREADY_SSPI_TEST_COLLECT   set: run the collector (Collect) instead, print the facts
 //
+// With TLSREADY_SSPI_TEST_USER empty it is the current logon itself (no test hook): Wine has no
+// logon session with credentials (see TestSSPIUnderWine).
+//
 // It prints one line, "SSPI-RESULT package=<asked> identity=<name> negotiated=<package> attrs=<ISC_RET>
 // trailer=<n> block=<n> sealed=<n> unsealed=<n> stdout=<quoted>" or "SSPI-ERROR category=<c>
-// rejected=<bool> ... <error>", for the Linux side to judge.
+// rejected=<bool> identity=<name> ... <error>", for the Linux side to judge.
 func TestSSPIExplicitCredentials(t *testing.T) {
 	addr := os.Getenv("TLSREADY_SSPI_TEST_ADDR")
 	if addr == "" {
@@ -69,7 +72,7 @@ func TestSSPIExplicitCredentials(t *testing.T) {
 		out = res.Stdout
 	}
 	if err != nil {
-		fmt.Printf("SSPI-ERROR category=%s rejected=%t %s %v\n", CategoryOf(err), CredentialsRejected(err), rec, err)
+		fmt.Printf("SSPI-ERROR category=%s rejected=%t identity=%q %s %v\n", CategoryOf(err), CredentialsRejected(err), w.Identity(), rec, err)
 		return
 	}
 	fmt.Printf("SSPI-RESULT package=%s identity=%q %s stdout=%q\n", c.sspi.pkg, w.Identity(), rec, out)

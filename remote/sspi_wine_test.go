@@ -53,7 +53,7 @@ func TestSSPIUnderWine(t *testing.T) {
 	nativeFacts := strconv.Quote(string(facts.Encode(nf)))
 
 	result := regexp.MustCompile(`(?m)^SSPI-RESULT package=(\S+) identity=(".*?") negotiated=(\S+) attrs=0x([0-9a-f]+) trailer=(\d+) block=\d+ sealed=(\d+) unsealed=(\d+) stdout=(.*)$`)
-	failure := regexp.MustCompile(`(?m)^SSPI-ERROR category=(\S+) rejected=(\S+) .*$`)
+	failure := regexp.MustCompile(`(?m)^SSPI-ERROR category=(\S+) rejected=(\S+) identity=(".*?") .*$`)
 	tests := []struct {
 		name     string
 		pkg      string
@@ -61,11 +61,19 @@ func TestSSPIUnderWine(t *testing.T) {
 		collect  bool
 		wantOut  string // the quoted output; "" for a failure
 		wantCat  Category
+		// for a failure: whether it is a refusal of the credentials, and what the message says
+		wantRejected bool
+		wantMsg      string
 	}{
-		{"Negotiate", sspiNegotiate, testPassword, false, strconv.Quote(p.Name + "\r\n"), ""},
-		{"NTLM", sspiNTLM, testPassword, false, strconv.Quote(p.Name + "\r\n"), ""},
-		{"CollectorSealedBothWays", sspiNegotiate, testPassword, true, nativeFacts, ""},
-		{"WrongPassword", sspiNegotiate, "not-the-password", false, "", CategoryAuth},
+		{"Negotiate", sspiNegotiate, testPassword, false, strconv.Quote(p.Name + "\r\n"), "", false, ""},
+		{"NTLM", sspiNTLM, testPassword, false, strconv.Quote(p.Name + "\r\n"), "", false, ""},
+		{"CollectorSealedBothWays", sspiNegotiate, testPassword, true, nativeFacts, "", false, ""},
+		{"WrongPassword", sspiNegotiate, "not-the-password", false, "", CategoryAuth, true,
+			"Windows logon (SSPI): user name or password rejected"},
+		// The current logon itself: Wine's Negotiate acquires no cached credentials for NTLM
+		// (and has no Kerberos ticket), so InitializeSecurityContext fails before any request.
+		{"CurrentLogonWithoutCredentials", sspiNegotiate, "", false, "", CategoryAuth, false,
+			"SEC_E_NO_CREDENTIALS"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -74,8 +82,12 @@ func TestSSPIUnderWine(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, env["WINE"], exe, "-test.run", "^TestSSPIExplicitCredentials$", "-test.v")
+			user := testUser
+			if tt.password == "" {
+				user = "" // the current logon
+			}
 			cmd.Env = append(os.Environ(), "WINEPREFIX="+env["WINEPREFIX"], "WINEDEBUG=-all", "DISPLAY=",
-				"TLSREADY_SSPI_TEST_ADDR="+ep.String(), "TLSREADY_SSPI_TEST_USER="+testUser,
+				"TLSREADY_SSPI_TEST_ADDR="+ep.String(), "TLSREADY_SSPI_TEST_USER="+user,
 				"TLSREADY_SSPI_TEST_PASSWORD="+tt.password, "TLSREADY_SSPI_TEST_PACKAGE="+tt.pkg)
 			if tt.collect {
 				cmd.Env = append(cmd.Env, "TLSREADY_SSPI_TEST_COLLECT=1")
@@ -90,9 +102,15 @@ func TestSSPIUnderWine(t *testing.T) {
 			st := h.Stats()
 			if tt.wantCat != "" {
 				m := failure.FindStringSubmatch(string(out))
-				if m == nil || m[1] != string(tt.wantCat) || m[2] != "true" {
-					t.Fatalf("want an %s failure marked as a refusal of the credentials, got\n%s", tt.wantCat, lastOutputLines(string(out), 10))
+				if m == nil || m[1] != string(tt.wantCat) || m[2] != strconv.FormatBool(tt.wantRejected) ||
+					!strings.Contains(m[0], "host "+ep.String()+": ") || !strings.Contains(m[0], tt.wantMsg) {
+					t.Fatalf("want an %s failure (rejected %t) naming the host and %q, got\n%s",
+						tt.wantCat, tt.wantRejected, tt.wantMsg, lastOutputLines(string(out), 10))
 				}
+				if m[3] == `""` {
+					t.Error("no identity (GetUserNameEx) under Wine")
+				}
+				t.Logf("identity %s: %s", m[3], m[0])
 				if st.Create != 0 || st.Logons != 0 {
 					t.Errorf("host stats %+v: a refused logon went further", st)
 				}
