@@ -385,8 +385,14 @@ type sspiSealer struct {
 
 // Wrap is EncryptMessage (General),
 // https://learn.microsoft.com/en-us/windows/win32/secauthn/encryptmessage--general: the data is
-// sealed in place; the token buffer becomes the MS-WSMV header (an NTLM signature of 16 bytes,
-// a Kerberos wrap token header), any padding follows the sealed data.
+// sealed in place; the token buffer becomes the MS-WSMV header after the 4-byte length (MS-WSMV
+// 2.2.9.1.1.2.2,
+// https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wsmv/3fc54d8b-b087-486e-9f50-8253e9e30b43),
+// any padding follows the sealed data. For NTLM the token is the 16-byte NTLMSSP_MESSAGE_SIGNATURE.
+// For Kerberos it is the RFC 4121 wrap token as MS-KILE 3.4.5.4.1 splits it for SSPI: the 16-byte
+// token header, then the part rotated to the front by RRC (the encrypted header copy, the HMAC and
+// the confounder: cbSecurityTrailer, 60 bytes for AES), while the encrypted message stays in
+// the data buffer - the layout remote/kerberos's Sealer makes and unmakes.
 func (s *sspiSealer) Wrap(plain ...[]byte) ([]byte, []byte, error) {
 	n := 0
 	for _, p := range plain {
