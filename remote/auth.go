@@ -161,7 +161,7 @@ func (c *Client) newSecurityContext(ctx context.Context, ep Endpoint) (SecurityC
 				host = h
 			}
 		}
-		sc, err := c.sspi.newContext(ep, host)
+		sc, err := c.sspi.newContext(host)
 		return sc, mechanismSSPI, err
 	}
 	name := c.cfg.Auth

@@ -271,8 +271,9 @@ func (s *sspiShared) freeLocked() {
 	}
 }
 
-// newContext makes the SecurityContext of one connection to ep as the current logon.
-func (s *sspiShared) newContext(ep Endpoint, host string) (SecurityContext, error) {
+// newContext makes the SecurityContext of one connection to host (its SPN HTTP/<host>) as the
+// current logon.
+func (s *sspiShared) newContext(host string) (SecurityContext, error) {
 	creds, err := s.acquire()
 	if err != nil {
 		return nil, sspiAuthError(err, "credentials of the current logon")
