@@ -68,6 +68,7 @@ const (
 	secEPackageNotFound = 0x80090305
 	secEInsufficientMem = 0x80090300
 	secETimeSkew        = 0x80090324
+	secEBufferTooSmall  = 0x80090321
 )
 
 // sspiProvider is the operating system's SSPI, as far as this mechanism uses it.
@@ -165,6 +166,8 @@ func sspiWords(code uint32) string {
 		return "SEC_E_SECPKG_NOT_FOUND: the security package is not installed"
 	case secEInsufficientMem:
 		return "SEC_E_INSUFFICIENT_MEMORY"
+	case secEBufferTooSmall:
+		return "SEC_E_BUFFER_TOO_SMALL: the package needs more room than SECPKG_ATTR_SIZES announced"
 	}
 	return ""
 }

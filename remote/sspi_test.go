@@ -146,7 +146,7 @@ func (c *fakeSSPIContext) Encrypt(token, data, padding []byte) (int, int, error)
 		return 0, 0, err
 	}
 	if len(token) < len(h) || len(s) != len(data) || len(padding) != 0 {
-		return 0, 0, &SSPIError{Op: "EncryptMessage", Code: 0x80090321} // SEC_E_BUFFER_TOO_SMALL
+		return 0, 0, &SSPIError{Op: "EncryptMessage", Code: secEBufferTooSmall}
 	}
 	copy(data, s)
 	return copy(token, h), 0, nil

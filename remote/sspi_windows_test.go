@@ -24,7 +24,8 @@ import (
 //	TLSREADY_SSPI_TEST_ADDR      host:port of the WinRM host (HTTP)
 //	TLSREADY_SSPI_TEST_USER      DOMAIN\user
 //	TLSREADY_SSPI_TEST_PASSWORD  its password
-//	TLSREADY_SSPI_TEST_PACKAGE   Negotiate (default) or NTLM
+//	TLSREADY_SSPI_TEST_PACKAGE   Negotiate (default), NTLM or Kerberos
+//	TLSREADY_SSPI_TEST_SPN_HOST  the host name of the SPN HTTP/<name>, when not the address's
 //	TLSREADY_SSPI_TEST_RUN       the command to run (default hostname)
 //
 //	TLSREADY_SSPI_TEST_COLLECT   set: run the collector (Collect) instead, print the facts
@@ -42,8 +43,11 @@ func TestSSPIExplicitCredentials(t *testing.T) {
 	}
 	domain, user, _ := strings.Cut(os.Getenv("TLSREADY_SSPI_TEST_USER"), `\`)
 	auth := AuthNegotiate
-	if strings.EqualFold(os.Getenv("TLSREADY_SSPI_TEST_PACKAGE"), sspiNTLM) {
+	switch pkg := os.Getenv("TLSREADY_SSPI_TEST_PACKAGE"); {
+	case strings.EqualFold(pkg, sspiNTLM):
 		auth = AuthNTLM
+	case strings.EqualFold(pkg, sspiKerberos):
+		auth = AuthKerberos
 	}
 	command := os.Getenv("TLSREADY_SSPI_TEST_RUN")
 	if command == "" {
@@ -55,7 +59,11 @@ func TestSSPIExplicitCredentials(t *testing.T) {
 	}
 	w := windowsSSPI{domain: domain, user: user, password: os.Getenv("TLSREADY_SSPI_TEST_PASSWORD")}
 	rec := &recordingSSPI{windowsSSPI: w}
-	c, err := NewClient(Config{Auth: auth, Timeout: 30 * time.Second, sspi: rec})
+	cfg := Config{Auth: auth, Timeout: 30 * time.Second, sspi: rec}
+	if h := os.Getenv("TLSREADY_SSPI_TEST_SPN_HOST"); h != "" {
+		cfg.Kerberos.ServiceHost = func(Endpoint) string { return h }
+	}
+	c, err := NewClient(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,12 +37,7 @@ func TestSSPIUnderWine(t *testing.T) {
 	if _, err := exec.LookPath("ntlm_auth"); err != nil {
 		labenv.Require(t, "ntlm_auth not found: Wine's NTLM needs Samba's helper (apt-get install winbind)")
 	}
-	exe := filepath.Join(t.TempDir(), "remote-test.exe")
-	build := exec.Command("go", "test", "-c", "-o", exe, ".")
-	build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go test -c for windows/amd64: %v\n%s", err, out)
-	}
+	exe := buildWindowsTestBinary(t)
 	p := simProfile(t, "pc-w10-001.json")
 	native := newTestClient(t, Config{Auth: AuthNTLM})
 	_, nep := startSim(t, p, winrmsim.Options{Auth: []string{winrmsim.SchemeNegotiate}}, nil)
@@ -79,33 +74,23 @@ func TestSSPIUnderWine(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var wire wireLog
 			h, ep := startSim(t, p, winrmsim.Options{Auth: []string{winrmsim.SchemeNegotiate}}, &wire)
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, env["WINE"], exe, "-test.run", "^TestSSPIExplicitCredentials$", "-test.v")
 			user := testUser
 			if tt.password == "" {
 				user = "" // the current logon
 			}
-			cmd.Env = append(os.Environ(), "WINEPREFIX="+env["WINEPREFIX"], "WINEDEBUG=-all", "DISPLAY=",
-				"TLSREADY_SSPI_TEST_ADDR="+ep.String(), "TLSREADY_SSPI_TEST_USER="+user,
-				"TLSREADY_SSPI_TEST_PASSWORD="+tt.password, "TLSREADY_SSPI_TEST_PACKAGE="+tt.pkg)
+			extra := []string{"TLSREADY_SSPI_TEST_ADDR=" + ep.String(), "TLSREADY_SSPI_TEST_USER=" + user,
+				"TLSREADY_SSPI_TEST_PASSWORD=" + tt.password, "TLSREADY_SSPI_TEST_PACKAGE=" + tt.pkg}
 			if tt.collect {
-				cmd.Env = append(cmd.Env, "TLSREADY_SSPI_TEST_COLLECT=1")
+				extra = append(extra, "TLSREADY_SSPI_TEST_COLLECT=1")
 			}
-			cmd.WaitDelay = 10 * time.Second
-			start := time.Now()
-			out, err := cmd.CombinedOutput()
-			t.Logf("under Wine: %s", time.Since(start).Round(time.Millisecond))
-			if err != nil {
-				t.Fatalf("wine remote-test.exe: %v\n%s", err, lastOutputLines(string(out), 20))
-			}
+			out := runSSPIUnderWine(t, env, exe, extra...)
 			st := h.Stats()
 			if tt.wantCat != "" {
-				m := failure.FindStringSubmatch(string(out))
+				m := failure.FindStringSubmatch(out)
 				if m == nil || m[1] != string(tt.wantCat) || m[2] != strconv.FormatBool(tt.wantRejected) ||
 					!strings.Contains(m[0], "host "+ep.String()+": ") || !strings.Contains(m[0], tt.wantMsg) {
 					t.Fatalf("want an %s failure (rejected %t) naming the host and %q, got\n%s",
-						tt.wantCat, tt.wantRejected, tt.wantMsg, lastOutputLines(string(out), 10))
+						tt.wantCat, tt.wantRejected, tt.wantMsg, lastOutputLines(out, 10))
 				}
 				if m[3] == `""` {
 					t.Error("no identity (GetUserNameEx) under Wine")
@@ -116,9 +101,9 @@ func TestSSPIUnderWine(t *testing.T) {
 				}
 				return
 			}
-			m := result.FindStringSubmatch(string(out))
+			m := result.FindStringSubmatch(out)
 			if m == nil {
-				t.Fatalf("no result line in\n%s", lastOutputLines(string(out), 20))
+				t.Fatalf("no result line in\n%s", lastOutputLines(out, 20))
 			}
 			attrs, _ := strconv.ParseUint(m[4], 16, 32)
 			sealed, _ := strconv.Atoi(m[6])
@@ -137,6 +122,96 @@ func TestSSPIUnderWine(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Kerberos through Wine's SSPI (its Kerberos package over MIT krb5) with explicit credentials:
+// a ticket from the lab's Samba KDC for HTTP/pc-krb-01.corp.example, an AP-REQ that the
+// simulated host accepts with that SPN's keytab, and mutual authentication completed through
+// the 200's token. Sealing then fails under Wine, and the test pins down why: Wine's
+// EncryptMessage (dlls/kerberos/unixlib.c, seal_message_no_vector) calls gss_wrap and puts the
+// first len(data) bytes of the whole wrap token in the data buffer and the rest in the token
+// buffer, which must hold 60 bytes for AES although SECPKG_ATTR_SIZES says 49: it answers
+// SEC_E_BUFFER_TOO_SMALL, and even with room its split is not the header-first layout of
+// Windows (MS-KILE 3.4.5.4.1) that a WinRM host unwraps. The sealing of a Kerberos context is
+// covered by remote/kerberos instead; over SSPI only real Windows can show it.
+func TestSSPIKerberosUnderWine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cross-builds the test binary and runs it under Wine")
+	}
+	env := sspiWineEnv(t)
+	samba := labenv.Samba(t, "KRB5_CONFIG", "SCAN_USER", "SCAN_PASSWORD_FILE", "SIM_HOST", "SIM_KEYTAB", "REALM", "DOMAIN")
+	pw, err := os.ReadFile(samba["SCAN_PASSWORD_FILE"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	password := strings.TrimSpace(string(pw))
+	acc, err := winrmsim.NewKerberosAcceptor(samba["SIM_KEYTAB"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe := buildWindowsTestBinary(t)
+	result := regexp.MustCompile(`(?m)^SSPI-(RESULT|ERROR) .*negotiated=(\S*) attrs=0x([0-9a-f]+) .*$`)
+	for _, pkg := range []string{sspiKerberos, sspiNegotiate} {
+		t.Run(pkg, func(t *testing.T) {
+			p := simProfile(t, "pc-w10-001.json")
+			h, ep := startSim(t, p, winrmsim.Options{User: samba["DOMAIN"] + `\` + samba["SCAN_USER"], Password: password,
+				Acceptors: []winrmsim.Acceptor{acc}}, nil)
+			out := runSSPIUnderWine(t, env, exe, "TLSREADY_SSPI_TEST_ADDR="+ep.String(),
+				"TLSREADY_SSPI_TEST_USER="+samba["REALM"]+`\`+samba["SCAN_USER"], "TLSREADY_SSPI_TEST_PASSWORD="+password,
+				"TLSREADY_SSPI_TEST_PACKAGE="+pkg, "TLSREADY_SSPI_TEST_SPN_HOST="+samba["SIM_HOST"],
+				"KRB5_CONFIG="+samba["KRB5_CONFIG"])
+			if strings.Contains(out, password) {
+				t.Error("the password appears in the output")
+			}
+			m := result.FindStringSubmatch(out)
+			if m == nil {
+				t.Fatalf("no result line in\n%s", lastOutputLines(out, 20))
+			}
+			attrs, _ := strconv.ParseUint(m[3], 16, 32)
+			if st := h.Stats(); st.Logons != 1 || m[2] != sspiKerberos || attrs&(iscConfidentiality|iscMutualAuth) != iscConfidentiality|iscMutualAuth {
+				t.Fatalf("host logons %d, negotiated %q, attributes %#x: want one Kerberos logon with mutual authentication and confidentiality\n%s",
+					st.Logons, m[2], attrs, lastOutputLines(out, 5))
+			}
+			if m[1] == "RESULT" {
+				t.Logf("Wine now seals Kerberos as Windows does: %s", m[0])
+				return
+			}
+			if !strings.Contains(m[0], "EncryptMessage") || !strings.Contains(m[0], "0x80090321") {
+				t.Errorf("a failure other than Wine's known one (EncryptMessage: SEC_E_BUFFER_TOO_SMALL):\n%s", m[0])
+			}
+			t.Logf("Kerberos handshake through Wine's SSPI accepted; sealing: %s", m[0])
+		})
+	}
+}
+
+// buildWindowsTestBinary builds this package's tests for windows/amd64.
+func buildWindowsTestBinary(t *testing.T) string {
+	t.Helper()
+	exe := filepath.Join(t.TempDir(), "remote-test.exe")
+	build := exec.Command("go", "test", "-c", "-o", exe, ".")
+	build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go test -c for windows/amd64: %v\n%s", err, out)
+	}
+	return exe
+}
+
+// runSSPIUnderWine runs TestSSPIExplicitCredentials of the Windows test binary exe under Wine with
+// the extra environment, and returns its output.
+func runSSPIUnderWine(t *testing.T, env map[string]string, exe string, extra ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, env["WINE"], exe, "-test.run", "^TestSSPIExplicitCredentials$", "-test.v")
+	cmd.Env = append(append(os.Environ(), "WINEPREFIX="+env["WINEPREFIX"], "WINEDEBUG=-all", "DISPLAY="), extra...)
+	cmd.WaitDelay = 10 * time.Second
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	t.Logf("under Wine: %s", time.Since(start).Round(time.Millisecond))
+	if err != nil {
+		t.Fatalf("wine remote-test.exe: %v\n%s", err, lastOutputLines(string(out), 20))
+	}
+	return string(out)
 }
 
 // sspiWineEnv reads the env file of scripts/wine.sh named by TLSREADY_WINE_ENV (WINEPREFIX,
