@@ -79,7 +79,9 @@ func TestSSPIUnderWine(t *testing.T) {
 				user = "" // the current logon
 			}
 			extra := []string{"TLSREADY_SSPI_TEST_ADDR=" + ep.String(), "TLSREADY_SSPI_TEST_USER=" + user,
-				"TLSREADY_SSPI_TEST_PASSWORD=" + tt.password, "TLSREADY_SSPI_TEST_PACKAGE=" + tt.pkg}
+				"TLSREADY_SSPI_TEST_PASSWORD=" + tt.password, "TLSREADY_SSPI_TEST_PACKAGE=" + tt.pkg,
+				// Wine's Kerberos takes the Unix ticket cache as the logon's: none here.
+				"KRB5CCNAME=FILE:" + filepath.Join(t.TempDir(), "no-ccache")}
 			if tt.collect {
 				extra = append(extra, "TLSREADY_SSPI_TEST_COLLECT=1")
 			}
@@ -124,8 +126,9 @@ func TestSSPIUnderWine(t *testing.T) {
 	}
 }
 
-// Kerberos through Wine's SSPI (its Kerberos package over MIT krb5) with explicit credentials:
-// a ticket from the lab's Samba KDC for HTTP/pc-krb-01.corp.example, an AP-REQ that the
+// Kerberos through Wine's SSPI (its Kerberos package over MIT krb5), with explicit credentials
+// and as the current logon (for Wine, the Unix ticket cache KRB5CCNAME, here the lab's scanning
+// user's): a ticket from the lab's Samba KDC for HTTP/pc-krb-01.corp.example, an AP-REQ that the
 // simulated host accepts with that SPN's keytab, and mutual authentication completed through
 // the 200's token. Sealing then fails under Wine, and the test pins down why: Wine's
 // EncryptMessage (dlls/kerberos/unixlib.c, seal_message_no_vector) calls gss_wrap and puts the
@@ -139,7 +142,7 @@ func TestSSPIKerberosUnderWine(t *testing.T) {
 		t.Skip("cross-builds the test binary and runs it under Wine")
 	}
 	env := sspiWineEnv(t)
-	samba := labenv.Samba(t, "KRB5_CONFIG", "SCAN_USER", "SCAN_PASSWORD_FILE", "SIM_HOST", "SIM_KEYTAB", "REALM", "DOMAIN")
+	samba := labenv.Samba(t, "KRB5_CONFIG", "SCAN_USER", "SCAN_PASSWORD_FILE", "SCAN_CCACHE", "SIM_HOST", "SIM_KEYTAB", "REALM", "DOMAIN")
 	pw, err := os.ReadFile(samba["SCAN_PASSWORD_FILE"])
 	if err != nil {
 		t.Fatal(err)
@@ -151,15 +154,28 @@ func TestSSPIKerberosUnderWine(t *testing.T) {
 	}
 	exe := buildWindowsTestBinary(t)
 	result := regexp.MustCompile(`(?m)^SSPI-(RESULT|ERROR) .*negotiated=(\S*) attrs=0x([0-9a-f]+) .*$`)
-	for _, pkg := range []string{sspiKerberos, sspiNegotiate} {
-		t.Run(pkg, func(t *testing.T) {
+	tests := []struct {
+		name, pkg    string
+		currentLogon bool // no explicit credentials: Wine's logon is the Unix ticket cache (KRB5CCNAME)
+	}{
+		{"Kerberos", sspiKerberos, false},
+		{"Negotiate", sspiNegotiate, false},
+		{"CurrentLogonTicketCache", sspiNegotiate, true},
+	}
+	for _, tt := range tests {
+		pkg := tt.pkg
+		t.Run(tt.name, func(t *testing.T) {
 			p := simProfile(t, "pc-w10-001.json")
 			h, ep := startSim(t, p, winrmsim.Options{User: samba["DOMAIN"] + `\` + samba["SCAN_USER"], Password: password,
 				Acceptors: []winrmsim.Acceptor{acc}}, nil)
+			user, pass := samba["REALM"]+`\`+samba["SCAN_USER"], password
+			if tt.currentLogon {
+				user, pass = "", ""
+			}
 			out := runSSPIUnderWine(t, env, exe, "TLSREADY_SSPI_TEST_ADDR="+ep.String(),
-				"TLSREADY_SSPI_TEST_USER="+samba["REALM"]+`\`+samba["SCAN_USER"], "TLSREADY_SSPI_TEST_PASSWORD="+password,
+				"TLSREADY_SSPI_TEST_USER="+user, "TLSREADY_SSPI_TEST_PASSWORD="+pass,
 				"TLSREADY_SSPI_TEST_PACKAGE="+pkg, "TLSREADY_SSPI_TEST_SPN_HOST="+samba["SIM_HOST"],
-				"KRB5_CONFIG="+samba["KRB5_CONFIG"])
+				"KRB5_CONFIG="+samba["KRB5_CONFIG"], "KRB5CCNAME=FILE:"+samba["SCAN_CCACHE"])
 			if strings.Contains(out, password) {
 				t.Error("the password appears in the output")
 			}

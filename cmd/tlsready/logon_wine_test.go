@@ -47,7 +47,8 @@ func TestCurrentLogonUnderWine(t *testing.T) {
 	results := filepath.Join(tmp, "results.jsonl")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := wineCommand(ctx, env, exe, []string{"TLSREADY_PASSWORD="},
+	// Wine's Kerberos would take a Unix ticket cache as the logon's ticket: none here.
+	cmd := wineCommand(ctx, env, exe, []string{"TLSREADY_PASSWORD=", "KRB5CCNAME=FILE:" + filepath.Join(tmp, "no-ccache")},
 		"scan", "--targets-file", winePath(targets), "--timeout", "10s", "--no-progress", "--out", winePath(results))
 	out, err := cmd.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitUnknown {
