@@ -168,14 +168,25 @@ func TestSSPIKerberosUnderWine(t *testing.T) {
 			p := simProfile(t, "pc-w10-001.json")
 			h, ep := startSim(t, p, winrmsim.Options{User: samba["DOMAIN"] + `\` + samba["SCAN_USER"], Password: password,
 				Acceptors: []winrmsim.Acceptor{acc}}, nil)
+			// Wine's Kerberos keeps the tickets it gets in the Unix ticket cache (with explicit
+			// credentials too): a cache of the test's own, the scanning user's copied for the
+			// current logon, so that neither /tmp/krb5cc_<uid> nor the lab's cache is written.
 			user, pass := samba["REALM"]+`\`+samba["SCAN_USER"], password
+			ccache := filepath.Join(t.TempDir(), "wine.ccache")
 			if tt.currentLogon {
 				user, pass = "", ""
+				b, err := os.ReadFile(samba["SCAN_CCACHE"])
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(ccache, b, 0o600); err != nil {
+					t.Fatal(err)
+				}
 			}
 			out := runSSPIUnderWine(t, env, exe, "TLSREADY_SSPI_TEST_ADDR="+ep.String(),
 				"TLSREADY_SSPI_TEST_USER="+user, "TLSREADY_SSPI_TEST_PASSWORD="+pass,
 				"TLSREADY_SSPI_TEST_PACKAGE="+pkg, "TLSREADY_SSPI_TEST_SPN_HOST="+samba["SIM_HOST"],
-				"KRB5_CONFIG="+samba["KRB5_CONFIG"], "KRB5CCNAME=FILE:"+samba["SCAN_CCACHE"])
+				"KRB5_CONFIG="+samba["KRB5_CONFIG"], "KRB5CCNAME=FILE:"+ccache)
 			if strings.Contains(out, password) {
 				t.Error("the password appears in the output")
 			}
