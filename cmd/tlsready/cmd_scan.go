@@ -29,13 +29,14 @@ import (
 )
 
 const scanSynopsis = `Usage: tlsready scan (--target NAME[=HOST:PORT] ... | --targets-file FILE |
-                     --ou DN (--ldap-url URL | --domain DOMAIN)) --user USER [flags]
+                     --ou DN (--ldap-url URL | --domain DOMAIN)) [--user USER] [flags]
 
 Connects to each host over WinRM (HTTP 5985 by default, HTTPS 5986 with --https), runs a
 read-only PowerShell collector, and judges whether Outlook can use TLS 1.2 there. Nothing is
 installed or changed on the hosts. With --ou, the hosts are the enabled computers of that Active
 Directory OU (paged LDAP search over LDAPS or StartTLS, same account unless --ldap-user). The password is read from TLSREADY_PASSWORD, --password-file,
-or a prompt - never from the command line.
+or a prompt - never from the command line. On Windows without --user, your own logon is used
+(Kerberos with your ticket, NTLM fallback, through SSPI; LDAP binds the same way): no password.
 
 Writes one JSON line per host to the results file as soon as that host is done, then prints a
 table. Exit code: 0 all ready, 1 some need action/unsupported, 2 some unknown, 3 usage error.
@@ -87,7 +88,7 @@ func (rf *remoteFlags) registerConnection(fs *flag.FlagSet) {
 	fs.Var(&rf.kdcs, "kdc", "Kerberos KDC host[:port] for the realm (default: from krb5.conf); repeatable")
 	fs.StringVar(&rf.krb5Conf, "krb5-conf", "", "krb5.conf to read (default $KRB5_CONFIG, else /etc/krb5.conf)")
 	fs.BoolVar(&rf.allowBasicOverHTTP, "allow-basic-over-http", false, "allow --auth basic without --https (the password crosses the network base64-encoded; the host must allow unencrypted WinRM)")
-	fs.StringVar(&rf.user, "user", "", `account to connect with, as DOMAIN\user or user@domain (a member of the hosts' local Administrators)`)
+	fs.StringVar(&rf.user, "user", "", `account to connect with, as DOMAIN\user or user@domain (a member of the hosts' local Administrators); on Windows, without it: your own logon (Kerberos, NTLM fallback, through SSPI; no password)`)
 	fs.StringVar(&rf.passwordFile, "password-file", "", "read the password from the first line of this file (else TLSREADY_PASSWORD, else a prompt)")
 	fs.BoolVar(&rf.https, "https", false, "connect with HTTPS (WinRM port 5986); the certificate is verified")
 	fs.StringVar(&rf.caFile, "ca-file", "", "PEM file of the CA that issued the hosts' WinRM HTTPS certificates (default: system roots)")
@@ -635,12 +636,22 @@ func printHints(e env, results []scan.Result) {
 
 // winrmPassword reads the password of --user, or none when Kerberos runs from the ticket cache.
 func winrmPassword(e env, rf remoteFlags) (string, error) {
+	if rf.user == "" && rf.auth == remote.AuthBasic {
+		return "", usagef(`--auth basic needs --user (DOMAIN\user or user@domain) and its password`)
+	}
 	return accountPassword(e, rf.user, rf.passwordFile, rf.auth == remote.AuthKerberos)
 }
 
 // accountPassword reads the password of user (readPassword), or none when Kerberos runs from
-// the existing ticket cache: kerberos, no password given, and KRB5CCNAME set.
+// the existing ticket cache (kerberos, no password given, and KRB5CCNAME set) or, on Windows,
+// when no user is given: then the current logon authenticates (useCurrentLogon).
 func accountPassword(e env, user, passwordFile string, kerberos bool) (string, error) {
+	if user == "" {
+		if name, ok := e.currentLogon(); ok {
+			// Windows: the logged-on user, through SSPI; no password anywhere.
+			return "", useCurrentLogon(e, name, passwordFile)
+		}
+	}
 	if kerberos && passwordFile == "" && e.getenv("TLSREADY_PASSWORD") == "" && e.getenv("KRB5CCNAME") != "" {
 		fmt.Fprintln(e.stderr, "Kerberos: using the ticket cache (KRB5CCNAME); no password is read")
 		return "", nil
