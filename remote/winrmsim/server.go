@@ -90,6 +90,9 @@ type Stats struct {
 	Signal   int
 	Delete   int
 	Get      int // WS-Transfer Get of the configuration
+	// WMI counts the WMI operations (Get, Enumerate, Pull, Invoke of a .../wsman/1/wmi/ resource),
+	// which are not counted above.
+	WMI int
 	Faults   int // SOAP faults answered
 	// Resets counts the answers cut short by FaultReset.
 	Resets int
@@ -126,6 +129,7 @@ type Host struct {
 	stopCtx func() bool
 	shells  map[string]*shell
 	stats   Stats
+	enums   enumerations // open WS-Enumeration contexts (wmi.go)
 }
 
 // Start validates p and serves it on 127.0.0.1 at a free port until Close, or until ctx is done.
@@ -569,7 +573,7 @@ func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		x.fault(faultSchema)
 		return
 	}
-	x.req = req
+	x.req, x.raw = req, body
 	x.dispatch()
 }
 
@@ -653,6 +657,7 @@ type exchange struct {
 	w        http.ResponseWriter
 	r        *http.Request
 	req      *request
+	raw      []byte // the request envelope, decrypted: the WMI operations read its body again
 	user     string
 	machine  string
 	protocol string      // the request came encrypted: so goes the answer

@@ -1,0 +1,267 @@
+package winrmsim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/facts"
+	"github.com/tlsready/tlsready/remote"
+)
+
+// healthyCopy is p without what keeps one of the two readers out (faults, a constrained
+// PowerShell, shells refused, WMI refused): the same host, readable both ways.
+func healthyCopy(p Profile) Profile {
+	p.Fault, p.LanguageMode, p.RemoteShellAccess, p.WMI = "", "", nil, ""
+	return p
+}
+
+// diffFacts lists the fields in which two facts differ, by name.
+func diffFacts(a, b *facts.Facts) []string {
+	var out []string
+	va, vb := reflect.ValueOf(*a), reflect.ValueOf(*b)
+	for i := range va.NumField() {
+		name := va.Type().Field(i).Name
+		fa, fb := va.Field(i).Interface(), vb.Field(i).Interface()
+		if reflect.DeepEqual(fa, fb) {
+			continue
+		}
+		// Slices element by element, so that the message names the item.
+		sa, sb := va.Field(i), vb.Field(i)
+		if sa.Kind() == reflect.Slice && sa.Len() == sb.Len() {
+			for j := range sa.Len() {
+				if !reflect.DeepEqual(sa.Index(j).Interface(), sb.Index(j).Interface()) {
+					out = append(out, fmt.Sprintf("%s[%d]: shell %+v, wmi %+v", name, j, sa.Index(j).Interface(), sb.Index(j).Interface()))
+				}
+			}
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s: shell %+v, wmi %+v", name, fa, fb))
+	}
+	return out
+}
+
+// readBoth reads every host of a fleet with the shell collector and the WMI reader and fails
+// on the first difference in facts or verdict. It returns the requests per host of each.
+func readBoth(t *testing.T, profiles []Profile, concurrency int) (shellReqs, wmiReqs float64) {
+	t.Helper()
+	fleet, err := StartFleet(context.Background(), profiles, judged(t, Options{User: testUser, Password: testPassword}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = fleet.Close() })
+	c := realClient(t, nil)
+	items := checks.Items()
+	var mu sync.Mutex
+	var wmiTotal int
+	sem := make(chan struct{}, concurrency)
+	var wg sync.WaitGroup
+	for _, h := range fleet.Hosts() {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			ep, err := remote.ParseEndpoint(h.Addr())
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			shell, err := c.Collect(context.Background(), ep, items)
+			if err != nil {
+				t.Errorf("%s: shell: %v", h.Name(), err)
+				return
+			}
+			wmi, n, err := c.CollectWMICounted(context.Background(), ep, items)
+			if err != nil {
+				t.Errorf("%s: wmi: %v", h.Name(), err)
+				return
+			}
+			if d := diffFacts(shell, wmi); len(d) > 0 {
+				t.Errorf("%s: facts differ:\n  %s", h.Name(), strings.Join(d, "\n  "))
+			}
+			vs, fs := checks.Check(shell)
+			vw, fw := checks.Check(wmi)
+			if vs != vw || !reflect.DeepEqual(fs, fw) {
+				t.Errorf("%s: verdict shell %s, wmi %s (findings differ: %t)", h.Name(), vs, vw, !reflect.DeepEqual(fs, fw))
+			}
+			mu.Lock()
+			wmiTotal += n
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	var shellTotal int
+	for _, h := range fleet.Hosts() {
+		st := h.Stats()
+		shellTotal += st.Create + st.Command + st.Send + st.Receive + st.Signal + st.Delete
+		if st.WMI == 0 {
+			t.Errorf("%s: the WMI reader sent no WMI operation", h.Name())
+		}
+	}
+	n := float64(len(profiles))
+	return float64(shellTotal) / n, float64(wmiTotal) / n
+}
+
+// TestWMIFleetSameFacts: every host of the built-in fleet gives identical facts, field by field,
+// and the same verdict and findings, read through the shell collector and through WMI.
+func TestWMIFleetSameFacts(t *testing.T) {
+	fleet, err := LoadFleet("../../testdata/fleet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range fleet {
+		fleet[i] = healthyCopy(fleet[i])
+	}
+	shell, wmi := readBoth(t, fleet, 4)
+	t.Logf("requests per host: shell %.1f, wmi %.1f", shell, wmi)
+}
+
+// TestWMIGeneratedLabSameFacts is the same for a generated lab (the copies of the fleet's
+// healthy hosts that "tlsready lab --generate" makes, with their generated names).
+func TestWMIGeneratedLabSameFacts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	base, err := LoadFleet("../../testdata/fleet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var healthy []Profile
+	for _, p := range base {
+		if p.Healthy() {
+			healthy = append(healthy, p)
+		}
+	}
+	lab, err := Generate(GenerateSpec{N: 200, Seed: 17, Base: healthy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	readBoth(t, lab, 8)
+}
+
+// TestWMIFaultyHostsReadable: the hosts that keep the shell collector out (a broken collector,
+// Constrained Language Mode, remote shells disabled) are read over WMI with the facts the
+// collector gives once the obstacle is gone.
+func TestWMIFaultyHostsReadable(t *testing.T) {
+	fleet, err := LoadFleet("../../testdata/fleet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var faulty, healthy []Profile
+	for _, p := range fleet {
+		if p.Fault == FaultGarbage || p.LanguageMode == LanguageConstrained || p.RemoteShellAccess != nil && !*p.RemoteShellAccess {
+			faulty = append(faulty, p)
+			h := healthyCopy(p)
+			h.Name += "-OK"
+			healthy = append(healthy, h)
+		}
+	}
+	if len(faulty) != 3 {
+		t.Fatalf("%d faulty hosts in the fleet, want the 3 of garbage, CLM and no shells", len(faulty))
+	}
+	fl, err := StartFleet(context.Background(), append(faulty, healthy...), judged(t, Options{User: testUser, Password: testPassword}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = fl.Close() })
+	c := realClient(t, nil)
+	items := checks.Items()
+	for i, p := range faulty {
+		bad, good := fl.Host(p.Name), fl.Host(healthy[i].Name)
+		ep, _ := remote.ParseEndpoint(bad.Addr())
+		if _, err := c.Collect(context.Background(), ep, items); err == nil {
+			t.Errorf("%s: the shell collector succeeded, want it refused", p.Name)
+		}
+		before := bad.Stats()
+		wmi, err := c.CollectWMI(context.Background(), ep, items)
+		if err != nil {
+			t.Fatalf("%s: wmi: %v", p.Name, err)
+		}
+		if after := bad.Stats(); after.Create != before.Create || after.Command != before.Command {
+			t.Errorf("%s: the WMI read opened %d shells and started %d commands", p.Name, after.Create-before.Create, after.Command-before.Command)
+		}
+		gep, _ := remote.ParseEndpoint(good.Addr())
+		shell, err := c.Collect(context.Background(), gep, items)
+		if err != nil {
+			t.Fatalf("%s: shell: %v", good.Name(), err)
+		}
+		shell.ComputerName = p.Name
+		if d := diffFacts(shell, wmi); len(d) > 0 {
+			t.Errorf("%s: facts differ:\n  %s", p.Name, strings.Join(d, "\n  "))
+		}
+	}
+}
+
+// TestWMIRefused: a host that denies root/default, and one whose registry provider fails, are
+// errors naming the host and the cause, with the category a scan reports.
+func TestWMIRefused(t *testing.T) {
+	tests := []struct {
+		wmi      string
+		category remote.Category
+		want     string
+	}{
+		{WMIDenied, remote.CategoryAuth, "access denied"},
+		{WMIProviderFailure, remote.CategoryWinRM, "WMI error 0x80041004"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.wmi, func(t *testing.T) {
+			p := mustProfile(t, win7)
+			p.WMI = tt.wmi
+			h := startHost(t, p, Options{})
+			c := realClient(t, nil)
+			ep, _ := remote.ParseEndpoint(h.Addr())
+			_, err := c.CollectWMI(context.Background(), ep, clientItems)
+			var re *remote.Error
+			if !errors.As(err, &re) {
+				t.Fatalf("err = %v, want a *remote.Error", err)
+			}
+			if re.Category != tt.category || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), h.Addr()) {
+				t.Errorf("err = %v (category %s), want category %s, naming the host and %q", err, re.Category, tt.category, tt.want)
+			}
+			// The shell collector still works there.
+			if _, err := c.Collect(context.Background(), ep, clientItems); err != nil {
+				t.Errorf("shell: %v", err)
+			}
+		})
+	}
+}
+
+// TestWMIRequestsPerHost: the reader skips what it can: keys under a missing parent cost no
+// request, and a branch point listed with EnumKey saves the reads of its missing branches.
+func TestWMIRequestsPerHost(t *testing.T) {
+	tests := []struct {
+		name    string
+		profile string
+		max     int
+	}{
+		// Windows 10, nothing configured: few keys exist.
+		{"bare", win10, 18},
+		{"win7", win7, 22},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := startHost(t, mustProfile(t, tt.profile), Options{})
+			c := realClient(t, nil)
+			ep, _ := remote.ParseEndpoint(h.Addr())
+			_, n, err := c.CollectWMICounted(context.Background(), ep, checks.Items())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st := h.Stats(); st.WMI != n {
+				t.Errorf("the host counted %d WMI requests, the client %d", st.WMI, n)
+			}
+			if n > tt.max {
+				t.Errorf("%d requests, want at most %d", n, tt.max)
+			}
+			t.Logf("%s: %d requests", tt.name, n)
+		})
+	}
+}
+
+
