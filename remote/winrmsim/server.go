@@ -92,8 +92,8 @@ type Stats struct {
 	Get      int // WS-Transfer Get of the configuration
 	// WMI counts the WMI operations (Get, Enumerate, Pull, Invoke of a .../wsman/1/wmi/ resource),
 	// which are not counted above.
-	WMI int
-	Faults   int // SOAP faults answered
+	WMI    int
+	Faults int // SOAP faults answered
 	// Resets counts the answers cut short by FaultReset.
 	Resets int
 	// Endless counts the answers without end of the endless faults (FaultEndlessHeader...).

@@ -263,5 +263,3 @@ func TestWMIRequestsPerHost(t *testing.T) {
 		})
 	}
 }
-
-
