@@ -90,10 +90,7 @@ type Stats struct {
 	Signal   int
 	Delete   int
 	Get      int // WS-Transfer Get of the configuration
-	// WMI counts the WMI operations (Get, Enumerate, Pull, Invoke of a .../wsman/1/wmi/ resource),
-	// which are not counted above.
-	WMI    int
-	Faults int // SOAP faults answered
+	Faults   int // SOAP faults answered
 	// Resets counts the answers cut short by FaultReset.
 	Resets int
 	// Endless counts the answers without end of the endless faults (FaultEndlessHeader...).
@@ -103,6 +100,10 @@ type Stats struct {
 	Logons       int // Negotiate/Kerberos handshakes completed
 	Encrypted    int // requests with a multipart/encrypted body
 	Connections  int // TCP connections accepted
+
+	// WMI counts the WMI operations (Get, Enumerate, Pull, Invoke of a .../wsman/1/wmi/
+	// resource), which are not counted above.
+	WMI int
 }
 
 // Host is one simulated Windows host serving WinRM on 127.0.0.1.
