@@ -263,3 +263,133 @@ func TestWMIRequestsPerHost(t *testing.T) {
 		})
 	}
 }
+
+// wmiEnvelope is a WMI request as the tests' plain client sends it: action, resource URI,
+// selectors and body.
+func (c *client) wmiEnvelope(action, resource string, selectors [][2]string, body string) string {
+	env := c.envelope(soapReq{action: action, resource: resource, body: body})
+	if len(selectors) > 0 {
+		var b strings.Builder
+		b.WriteString(`<wsman:SelectorSet>`)
+		for _, s := range selectors {
+			b.WriteString(`<wsman:Selector Name="` + s[0] + `">` + esc(s[1]) + `</wsman:Selector>`)
+		}
+		b.WriteString(`</wsman:SelectorSet></s:Header>`)
+		env = strings.Replace(env, `</s:Header>`, b.String(), 1)
+	}
+	return env
+}
+
+const (
+	uriRegistry = wmiPrefix + "root/default/StdRegProv"
+	uriDataFile = wmiPrefix + "root/cimv2/CIM_DataFile"
+	uriOS       = wmiPrefix + "root/cimv2/Win32_OperatingSystem"
+)
+
+func regInput(method, uri string, params ...[2]string) string {
+	var b strings.Builder
+	b.WriteString(`<p:` + method + `_INPUT xmlns:p="` + uri + `">`)
+	for _, p := range params {
+		b.WriteString(`<p:` + p[0] + `>` + esc(p[1]) + `</p:` + p[0] + `>`)
+	}
+	b.WriteString(`</p:` + method + `_INPUT>`)
+	return b.String()
+}
+
+// TestWMIServedAndRefused: the simulated hosts answer the WMI operations as Windows does, and
+// refuse what Windows refuses with its fault.
+func TestWMIServedAndRefused(t *testing.T) {
+	h := startHost(t, mustProfile(t, win7), Options{})
+	c := newClient(t, h)
+	dspKey := `SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\WinHttp`
+	tests := []struct {
+		name, action, resource string
+		selectors              [][2]string
+		body                   string
+		subcode                string // "" for a 200 answer
+		want                   []string
+	}{
+		{"EnumKey", uriRegistry + "/EnumKey", uriRegistry, nil,
+			regInput("EnumKey", uriRegistry, [2]string{"hDefKey", "2147483650"}, [2]string{"sSubKeyName", ""}), "",
+			[]string{"EnumKey_OUTPUT", "<p:sNames>SOFTWARE</p:sNames><p:sNames>SYSTEM</p:sNames>", "<p:ReturnValue>0</p:ReturnValue>"}},
+		{"EnumValues", uriRegistry + "/EnumValues", uriRegistry, nil,
+			regInput("EnumValues", uriRegistry, [2]string{"hDefKey", "2147483650"}, [2]string{"sSubKeyName", dspKey}), "",
+			[]string{"<p:sNames>DefaultSecureProtocols</p:sNames><p:Types>4</p:Types><p:ReturnValue>0</p:ReturnValue>"}},
+		{"GetDWORDValue", uriRegistry + "/GetDWORDValue", uriRegistry, nil,
+			regInput("GetDWORDValue", uriRegistry, [2]string{"hDefKey", "2147483650"}, [2]string{"sSubKeyName", dspKey}, [2]string{"sValueName", "DefaultSecureProtocols"}), "",
+			[]string{"<p:uValue>2560</p:uValue><p:ReturnValue>0</p:ReturnValue>"}},
+		{"type mismatch", uriRegistry + "/GetStringValue", uriRegistry, nil,
+			regInput("GetStringValue", uriRegistry, [2]string{"hDefKey", "2147483650"}, [2]string{"sSubKeyName", dspKey}, [2]string{"sValueName", "DefaultSecureProtocols"}), "",
+			[]string{"<p:ReturnValue>2147749893</p:ReturnValue>"}},
+		{"no value", uriRegistry + "/GetDWORDValue", uriRegistry, nil,
+			regInput("GetDWORDValue", uriRegistry, [2]string{"hDefKey", "2147483650"}, [2]string{"sSubKeyName", dspKey}, [2]string{"sValueName", "Nope"}), "",
+			[]string{"<p:ReturnValue>1</p:ReturnValue>"}},
+		{"no key", uriRegistry + "/EnumValues", uriRegistry, nil,
+			regInput("EnumValues", uriRegistry, [2]string{"hDefKey", "2147483650"}, [2]string{"sSubKeyName", `SOFTWARE\Nope`}), "",
+			[]string{"<p:ReturnValue>2</p:ReturnValue>"}},
+		{"file", actionGet, uriDataFile, [][2]string{{"Name", `c:\windows\system32\WEBIO.dll`}}, "", "",
+			[]string{"<p:Version>6.1.7601.23375 (win7sp1_ldr.160303-0600)</p:Version>"}},
+		{"os", actionGet, uriOS, nil, "", "",
+			[]string{"<p:CSName>PC-W7-01</p:CSName>", "<cim:Datetime>2026-11-30T07:00:00.000000+01:00</cim:Datetime>", `<p:CSDVersion>Service Pack 1</p:CSDVersion>`}},
+		{"unknown namespace", uriRegistry[:len(wmiPrefix)] + "root/foo/StdRegProv/EnumKey", wmiPrefix + "root/foo/StdRegProv", nil,
+			regInput("EnumKey", wmiPrefix+"root/foo/StdRegProv"), "w:DestinationUnreachable", nil},
+		{"unknown class", actionGet, wmiPrefix + "root/cimv2/Win32_Nope", nil, "", "w:DestinationUnreachable", nil},
+		{"unknown method", uriRegistry + "/DeleteKey", uriRegistry, nil, regInput("DeleteKey", uriRegistry), "a:ActionNotSupported", nil},
+		{"wrong input element", uriRegistry + "/EnumKey", uriRegistry, nil, regInput("EnumValues", uriRegistry), "w:SchemaValidationError", nil},
+		{"input in another namespace", uriRegistry + "/EnumKey", uriRegistry, nil,
+			regInput("EnumKey", wmiPrefix+"root/cimv2/StdRegProv"), "w:SchemaValidationError", nil},
+		{"unknown parameter", uriRegistry + "/EnumKey", uriRegistry, nil,
+			regInput("EnumKey", uriRegistry, [2]string{"hDefKey", "2147483650"}, [2]string{"sKey", "SOFTWARE"}), "w:InvalidParameter", nil},
+		{"hDefKey not a number", uriRegistry + "/EnumKey", uriRegistry, nil,
+			regInput("EnumKey", uriRegistry, [2]string{"hDefKey", "HKLM"}), "w:InvalidParameter", nil},
+		{"Get without keys", actionGet, uriDataFile, nil, "", "w:InvalidSelectors", nil},
+		{"no such file", actionGet, uriDataFile, [][2]string{{"Name", `C:\nope.dll`}}, "", "w:DestinationUnreachable",
+			[]string{"<p:error_Code", ">2147749890</p:error_Code>"}},
+		{"Pull of an unknown context", actionPull, uriOS, nil,
+			`<n:Pull xmlns:n="` + nsEnum + `"><n:EnumerationContext>uuid:0</n:EnumerationContext></n:Pull>`, "n:InvalidEnumerationContext", nil},
+		{"Enumerate with a filter", actionEnumerate, uriOS, nil,
+			`<n:Enumerate xmlns:n="` + nsEnum + `"><wsman:Filter Dialect="http://schemas.microsoft.com/wbem/wsman/1/WQL">select * from Win32_OperatingSystem</wsman:Filter></n:Enumerate>`,
+			"w:InvalidParameter", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := c.post(c.wmiEnvelope(tt.action, tt.resource, tt.selectors, tt.body))
+			if tt.subcode == "" {
+				if resp.status != 200 {
+					t.Fatalf("HTTP %d: %s", resp.status, truncate(string(resp.body), 400))
+				}
+			} else if resp.status != 500 || faultSubcode(resp.root) != tt.subcode {
+				t.Fatalf("HTTP %d, subcode %q, want 500 %s: %s", resp.status, faultSubcode(resp.root), tt.subcode, truncate(string(resp.body), 400))
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(string(resp.body), w) {
+					t.Errorf("answer lacks %s: %s", w, truncate(string(resp.body), 800))
+				}
+			}
+		})
+	}
+}
+
+// TestWMIEnumerateWithoutOptimize: an Enumerate without OptimizeEnumeration gets a context only;
+// the instance comes with Pull, which ends the sequence.
+func TestWMIEnumerateWithoutOptimize(t *testing.T) {
+	h := startHost(t, mustProfile(t, win7), Options{})
+	c := newClient(t, h)
+	resp := c.post(c.wmiEnvelope(actionEnumerate, uriOS, nil, `<n:Enumerate xmlns:n="`+nsEnum+`"/>`))
+	root := c.ok(resp, nsEnum+"/EnumerateResponse")
+	ctx := root.text(nsSOAP+" Body", nsEnum+" EnumerateResponse", nsEnum+" EnumerationContext")
+	if ctx == "" || strings.Contains(string(resp.body), "Win32_OperatingSystem_Type") {
+		t.Fatalf("want a context and no items: %s", resp.body)
+	}
+	pull := `<n:Pull xmlns:n="` + nsEnum + `"><n:EnumerationContext>` + ctx + `</n:EnumerationContext><n:MaxElements>5</n:MaxElements></n:Pull>`
+	resp = c.post(c.wmiEnvelope(actionPull, uriOS, nil, pull))
+	c.ok(resp, nsEnum+"/PullResponse")
+	if !strings.Contains(string(resp.body), "<p:CSName>PC-W7-01</p:CSName>") || !strings.Contains(string(resp.body), "<n:EndOfSequence/>") {
+		t.Errorf("Pull: %s", resp.body)
+	}
+	// The context is gone once the sequence ended.
+	resp = c.post(c.wmiEnvelope(actionPull, uriOS, nil, pull))
+	if faultSubcode(resp.root) != "n:InvalidEnumerationContext" {
+		t.Errorf("second Pull: HTTP %d %s", resp.status, truncate(string(resp.body), 300))
+	}
+}
