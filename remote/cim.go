@@ -243,11 +243,19 @@ func ParseCIMDatetime(s string) (time.Time, error) {
 		if m[3] == "-" {
 			off = -off
 		}
-		return t.Add(time.Duration(us)*time.Microsecond - time.Duration(off)*time.Minute).UTC(), nil
+		return inWindowsRange(t.Add(time.Duration(us)*time.Microsecond-time.Duration(off)*time.Minute).UTC(), s)
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("CIM datetime %q is neither xs:dateTime nor yyyymmddHHMMSS.mmmmmmsUUU", snippet([]byte(s), 40))
 	}
-	return t.UTC(), nil
+	return inWindowsRange(t.UTC(), s)
+}
+
+// inWindowsRange accepts the times Windows can hold (a FILETIME from 1601, a SYSTEMTIME to 9999).
+func inWindowsRange(t time.Time, s string) (time.Time, error) {
+	if t.Year() < 1601 || t.Year() > 9999 {
+		return time.Time{}, fmt.Errorf("CIM datetime %q: year %d outside 1601..9999", snippet([]byte(s), 40), t.Year())
+	}
+	return t, nil
 }
