@@ -393,3 +393,34 @@ func TestWMIEnumerateWithoutOptimize(t *testing.T) {
 		t.Errorf("second Pull: HTTP %d %s", resp.status, truncate(string(resp.body), 300))
 	}
 }
+
+// TestWMIAccountHiveAsShell: while a shell with a profile holds the scanning account's hive
+// loaded, the WMI reader lists it among the hives, reads its values and names the account, as
+// the collector does, so that the rules leave it out alike.
+func TestWMIAccountHiveAsShell(t *testing.T) {
+	h := startHost(t, mustProfile(t, nobodySignedIn), Options{})
+	shellID := newClient(t, h).createShell() // with a profile: the account's hive is loaded
+	t.Cleanup(func() { newClient(t, h).deleteShell(shellID) })
+	sid := AccountSID(testUser)
+	c := realClient(t, nil)
+	ep, _ := remote.ParseEndpoint(h.Addr())
+	shell, err := c.Collect(context.Background(), ep, checks.Items())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wmi, err := c.CollectWMI(context.Background(), ep, checks.Items())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !containsFold(wmi.UserHives, sid) || wmi.Account != sid {
+		t.Fatalf("wmi: hives %v, account %q; want %s in both", wmi.UserHives, wmi.Account, sid)
+	}
+	if d := diffFacts(shell, wmi); len(d) > 0 {
+		t.Errorf("facts differ:\n  %s", strings.Join(d, "\n  "))
+	}
+	vs, fs := checks.Check(shell)
+	vw, fw := checks.Check(wmi)
+	if vs != vw || !reflect.DeepEqual(fs, fw) {
+		t.Errorf("verdict shell %s, wmi %s", vs, vw)
+	}
+}
