@@ -424,3 +424,89 @@ func TestWMIAccountHiveAsShell(t *testing.T) {
 		t.Errorf("verdict shell %s, wmi %s", vs, vw)
 	}
 }
+
+// TestCollectAuto: on a fleet where some hosts refuse shells and others WMI, auto judges every
+// host by the method it allows, and a host that allows neither is an error naming both, with
+// the shell's category.
+func TestCollectAuto(t *testing.T) {
+	off := false
+	base, err := LoadProfile("../../testdata/fleet/pc-w7-003.json") // ready
+	if err != nil {
+		t.Fatal(err)
+	}
+	mk := func(name string, edit func(*Profile)) Profile {
+		p := base
+		p.Name = name
+		edit(&p)
+		return p
+	}
+	profiles := []Profile{
+		mk("BOTH", func(*Profile) {}),
+		mk("NOSHELL", func(p *Profile) { p.RemoteShellAccess = &off }),
+		mk("CLM", func(p *Profile) { p.LanguageMode = LanguageConstrained }),
+		mk("NOWMI", func(p *Profile) { p.WMI = WMIDenied }),
+		mk("BADWMI", func(p *Profile) { p.WMI = WMIProviderFailure }),
+		mk("NEITHER", func(p *Profile) { p.WMI, p.RemoteShellAccess = WMIDenied, &off }),
+		mk("NOAUTH", func(p *Profile) { p.Fault = FaultAuth }),
+	}
+	fleet, err := StartFleet(context.Background(), profiles, judged(t, Options{User: testUser, Password: testPassword}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = fleet.Close() })
+	c := realClient(t, nil)
+	tests := []struct {
+		host, method, want string
+		category           remote.Category
+		errWants           []string
+		creates            int // shells opened on the host
+	}{
+		{"BOTH", remote.MethodAuto, remote.MethodWMI, "", nil, 0},
+		{"BOTH", remote.MethodShell, remote.MethodShell, "", nil, 1},
+		{"BOTH", remote.MethodWMI, remote.MethodWMI, "", nil, 0},
+		{"NOSHELL", remote.MethodAuto, remote.MethodWMI, "", nil, 0},
+		{"CLM", remote.MethodAuto, remote.MethodWMI, "", nil, 0},
+		{"NOWMI", remote.MethodAuto, remote.MethodShell, "", nil, 1},
+		{"BADWMI", remote.MethodAuto, remote.MethodShell, "", nil, 1},
+		{"NOWMI", remote.MethodWMI, "", remote.CategoryAuth, []string{"access denied"}, 0},
+		{"NOSHELL", remote.MethodShell, "", remote.CategoryWinRM, []string{"Allow Remote Shell Access"}, 1},
+		{"NEITHER", remote.MethodAuto, "", remote.CategoryWinRM, []string{"WMI", "access denied", "Allow Remote Shell Access"}, 1},
+		// Rejected credentials are not retried through the shell: one more failed logon.
+		{"NOAUTH", remote.MethodAuto, "", remote.CategoryAuth, nil, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.host+"/"+tt.method, func(t *testing.T) {
+			h := fleet.Host(tt.host)
+			before := h.Stats()
+			ep, _ := remote.ParseEndpoint(h.Addr())
+			f, err := c.CollectBy(context.Background(), ep, checks.Items(), tt.method)
+			if created := h.Stats().Create - before.Create; created != tt.creates {
+				t.Errorf("%d shells created, want %d", created, tt.creates)
+			}
+			if tt.want != "" {
+				if err != nil {
+					t.Fatalf("err = %v, want facts by %s", err, tt.want)
+				}
+				if f.Method != tt.want || f.ComputerName != tt.host {
+					t.Errorf("method %q, computer %q; want %s, %s", f.Method, f.ComputerName, tt.want, tt.host)
+				}
+				if v, _ := checks.Check(f); v != checks.Ready {
+					t.Errorf("verdict %s, want ready", v)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("read by %s, want an error", f.Method)
+			}
+			t.Logf("%v", err)
+			if got := remote.CategoryOf(err); got != tt.category {
+				t.Errorf("category %s, want %s: %v", got, tt.category, err)
+			}
+			for _, w := range tt.errWants {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
