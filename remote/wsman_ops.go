@@ -178,12 +178,13 @@ func (s *Session) header(action, resourceURI string, selectors []Selector) strin
 // it by its keys, none for a singleton.
 func (s *Session) Get(resourceURI string, selectors ...Selector) (*Instance, error) {
 	env := s.header(actionGet, resourceURI, selectors) + `<s:Body/></s:Envelope>`
-	ans, err := s.post(stepWMIGet, env, actionGetResp)
+	step := stepWMIGet + " " + shortResource(resourceURI)
+	ans, err := s.post(step, env, actionGetResp)
 	if err != nil {
 		return nil, err
 	}
 	if len(ans.Instances) != 1 {
-		return nil, s.r.fail(stepWMIGet, &ProtocolError{Reason: fmt.Sprintf("GetResponse with %d instances", len(ans.Instances))})
+		return nil, s.r.fail(step, &ProtocolError{Reason: fmt.Sprintf("GetResponse with %d instances", len(ans.Instances))})
 	}
 	return ans.Instances[0], nil
 }
@@ -201,7 +202,7 @@ func (s *Session) Enumerate(resourceURI string, maxElements int) ([]*Instance, e
 	}
 	env := s.header(actionEnumerate, resourceURI, nil) + `<s:Body><n:Enumerate><w:OptimizeEnumeration/><w:MaxElements>` +
 		strconv.Itoa(maxElements) + `</w:MaxElements></n:Enumerate></s:Body></s:Envelope>`
-	ans, err := s.post(stepWMIEnumerate, env, actionEnumResp)
+	ans, err := s.post(stepWMIEnumerate+" "+shortResource(resourceURI), env, actionEnumResp)
 	if err != nil {
 		return nil, err
 	}
@@ -251,14 +252,26 @@ func (s *Session) Invoke(resourceURI, method string, params []Param, selectors .
 		}
 	}
 	b.WriteString(`</p:` + method + `_INPUT></s:Body></s:Envelope>`)
-	ans, err := s.post(stepWMIInvoke, b.String(), resourceURI+"/"+method+"Response")
+	step := stepWMIInvoke + " " + shortResource(resourceURI) + "." + method
+	ans, err := s.post(step, b.String(), resourceURI+"/"+method+"Response")
 	if err != nil {
 		return nil, err
 	}
 	if len(ans.Instances) != 1 || ans.Instances[0].Class != method+"_OUTPUT" {
-		return nil, s.r.fail(stepWMIInvoke, &ProtocolError{Reason: "no " + method + "_OUTPUT in the answer"})
+		return nil, s.r.fail(step, &ProtocolError{Reason: "no " + method + "_OUTPUT in the answer"})
 	}
 	return ans.Instances[0], nil
+}
+
+// shortResource names a WMI resource URI as namespace:class ("root/default:StdRegProv") in
+// error messages; another URI stays as it is.
+func shortResource(uri string) string {
+	const prefix = "http://schemas.microsoft.com/wbem/wsman/1/wmi/"
+	rest, ok := strings.CutPrefix(uri, prefix)
+	if i := strings.LastIndexByte(rest, '/'); ok && i > 0 {
+		return rest[:i] + ":" + rest[i+1:]
+	}
+	return uri
 }
 
 // xmlText escapes s for XML text or an attribute value. Characters XML 1.0 cannot carry are
