@@ -130,7 +130,11 @@ type Host struct {
 	stopCtx func() bool
 	shells  map[string]*shell
 	stats   Stats
-	enums   enumerations // open WS-Enumeration contexts (wmi.go)
+
+	// WMI over WS-Management (wmi.go): the open enumeration contexts, and the WMI operations
+	// seen, for FaultQuotaThenOK.
+	enums    enumerations
+	wmiQuota atomic.Int32
 }
 
 // Start validates p and serves it on 127.0.0.1 at a free port until Close, or until ctx is done.

@@ -86,6 +86,12 @@ var (
 		detail: faultDetailNS + "InvalidValue",
 		reason: "Invalid parameter ",
 	}
+	// The quota of FaultQuotaThenOK for WMI operations: ERROR_WSMAN_QUOTA_MAX_OPERATIONS
+	// 0x803381A6 (MaxConcurrentOperationsPerUser), s:Sender w:QuotaLimit as for the shells.
+	faultWMIQuota = soapFault{
+		code: "s:Sender", subcode: "w:QuotaLimit", wsmanCode: 2150859174,
+		reason: "The WS-Management service cannot process the request. This user is allowed a maximum number of 1500 concurrent operations, which has been exceeded. Close existing operations for this user, or raise the quota for this user. ",
+	}
 	// A Pull with an enumeration context the host does not know (DSP0226 table 10,
 	// wsen:InvalidEnumerationContext; ERROR_WSMAN_INVALID_CONTEXT 0x8033804B? not recorded).
 	faultWMIInvalidContext = soapFault{
@@ -202,6 +208,19 @@ func (x *exchange) dispatchWMI() bool {
 		x.fault(faultWMIAccessDenied)
 		return true
 	}
+	switch x.host.h.fault() {
+	case FaultDeepXML:
+		// A hostile host's answer to anything: elements opened and never closed, as deep as
+		// the client's MaxEnvelopeSize allows.
+		x.reply(deepAnswer(x.responseLimit(), hd.MessageID))
+		return true
+	case FaultQuotaThenOK:
+		// A busy host: its first two WMI operations exceed MaxConcurrentOperationsPerUser.
+		if x.host.wmiQuota.Add(1) <= quotaFaults {
+			x.fault(faultWMIQuota)
+			return true
+		}
+	}
 	var req wmiRequest
 	if err := xmllimit.Unmarshal(x.raw, &req); err != nil {
 		x.fault(faultSchema)
@@ -270,8 +289,12 @@ func (x *exchange) osInstance() string {
 		build = build[i+1:]
 	}
 	root := h.envLookup["SYSTEMROOT"]
+	caption := o.Caption
+	if h.fault() == FaultEchoPassword {
+		caption += " " + h.echoPass // a hostile host echoes the password it was given
+	}
 	return renderInstance(wmiPrefix+"root/cimv2/Win32_OperatingSystem", "Win32_OperatingSystem", []wmiProp{
-		{"BuildNumber", build}, {"Caption", o.Caption}, {"CSDVersion", csd}, {"CSName", h.p.Name},
+		{"BuildNumber", build}, {"Caption", caption}, {"CSDVersion", csd}, {"CSName", h.p.Name},
 		{"LastBootUpTime", h.bootTime()}, {"MUILanguages", []string{"en-US"}}, {"OSArchitecture", o.Arch},
 		{"ProductType", productTypeNumber(o.ProductType)}, {"ServicePackMajorVersion", o.ServicePack},
 		{"SystemDirectory", root + `\system32`}, {"SystemDrive", h.envLookup["SYSTEMDRIVE"]},

@@ -510,3 +510,49 @@ func TestCollectAuto(t *testing.T) {
 		})
 	}
 }
+
+// TestWMIHostileHosts: the hostile and busy hosts behave on the WMI path as on the shell's: a
+// deep answer is refused at the XML depth bound (and auto falls back to the shell, which gets
+// the same), a busy host's quota faults are transient, an echoed password reaches the facts
+// only as the host sent it (the scan redacts it, see scan.Options.Redact).
+func TestWMIHostileHosts(t *testing.T) {
+	c := realClient(t, nil)
+	read := func(t *testing.T, fault, method string) (*Host, *facts.Facts, error) {
+		p := mustProfile(t, win7)
+		p.Fault = fault
+		h := startHost(t, p, Options{})
+		ep, _ := remote.ParseEndpoint(h.Addr())
+		f, err := c.CollectBy(context.Background(), ep, clientItems, method)
+		return h, f, err
+	}
+	t.Run("deep-xml", func(t *testing.T) {
+		for _, m := range []string{remote.MethodWMI, remote.MethodAuto} {
+			_, _, err := read(t, FaultDeepXML, m)
+			if remote.CategoryOf(err) != remote.CategoryWinRM || !strings.Contains(fmt.Sprint(err), "depth") {
+				t.Errorf("%s: err = %v, want category winrm at the depth bound", m, err)
+			}
+		}
+	})
+	t.Run("quota-then-ok", func(t *testing.T) {
+		h, _, err := read(t, FaultQuotaThenOK, remote.MethodWMI)
+		if !remote.IsQuota(err) || !remote.Transient(err) || remote.WMIRefused(err) {
+			t.Fatalf("first read: %v (quota %t, transient %t, refused %t)", err, remote.IsQuota(err), remote.Transient(err), remote.WMIRefused(err))
+		}
+		ep, _ := remote.ParseEndpoint(h.Addr())
+		if _, err := c.CollectWMI(context.Background(), ep, clientItems); !remote.IsQuota(err) {
+			t.Fatalf("second read: %v, want the quota fault again", err)
+		}
+		if _, err := c.CollectWMI(context.Background(), ep, clientItems); err != nil {
+			t.Fatalf("third read: %v", err)
+		}
+	})
+	t.Run("echo-password", func(t *testing.T) {
+		_, f, err := read(t, FaultEchoPassword, remote.MethodWMI)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(f.OS.Caption, testPassword) {
+			t.Errorf("caption %q: the host did not echo", f.OS.Caption)
+		}
+	})
+}
