@@ -195,12 +195,15 @@ const maxEnumerated = 1000
 
 // Enumerate lists the instances of a class (WS-Enumeration Enumerate with
 // wsman:OptimizeEnumeration and wsman:MaxElements, so that the first answer usually holds them
-// all and ends the enumeration; Pull follows while the host says there is more).
-func (s *Session) Enumerate(resourceURI string, maxElements int) ([]*Instance, error) {
+// all and ends the enumeration; Pull follows while the host says there is more). Selectors go
+// with the Enumerate and every Pull: OMI and other CIM servers take the namespace as the
+// __cimnamespace selector (microsoft/omi test2.request.xml); Windows' WMI resource URIs carry
+// it in the URI and need none.
+func (s *Session) Enumerate(resourceURI string, maxElements int, selectors ...Selector) ([]*Instance, error) {
 	if maxElements < 1 {
 		maxElements = 1
 	}
-	env := s.header(actionEnumerate, resourceURI, nil) + `<s:Body><n:Enumerate><w:OptimizeEnumeration/><w:MaxElements>` +
+	env := s.header(actionEnumerate, resourceURI, selectors) + `<s:Body><n:Enumerate><w:OptimizeEnumeration/><w:MaxElements>` +
 		strconv.Itoa(maxElements) + `</w:MaxElements></n:Enumerate></s:Body></s:Envelope>`
 	ans, err := s.post(stepWMIEnumerate+" "+shortResource(resourceURI), env, actionEnumResp)
 	if err != nil {
@@ -214,7 +217,7 @@ func (s *Session) Enumerate(resourceURI string, maxElements int) ([]*Instance, e
 		if len(out) > maxEnumerated {
 			return nil, s.r.fail(stepWMIPull, &ProtocolError{Reason: fmt.Sprintf("more than %d instances", maxEnumerated)})
 		}
-		env := s.header(actionPull, resourceURI, nil) + `<s:Body><n:Pull><n:EnumerationContext>` + xmlText(ans.Context) +
+		env := s.header(actionPull, resourceURI, selectors) + `<s:Body><n:Pull><n:EnumerationContext>` + xmlText(ans.Context) +
 			`</n:EnumerationContext><n:MaxElements>` + strconv.Itoa(maxElements) + `</n:MaxElements></n:Pull></s:Body></s:Envelope>`
 		if ans, err = s.post(stepWMIPull, env, actionPullResp); err != nil {
 			return nil, err

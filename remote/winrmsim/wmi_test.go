@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"reflect"
 	"strings"
 	"sync"
@@ -555,4 +556,56 @@ func TestWMIHostileHosts(t *testing.T) {
 			t.Errorf("caption %q: the host did not echo", f.OS.Caption)
 		}
 	})
+}
+
+// TestWMIRequestEnvelopes: the client's WMI requests have the shape a Windows client sends
+// (OptimizeEnumeration and MaxElements in the Enumerate, mustUnderstand on ResourceURI and
+// Action, <Method>_INPUT in the class's namespace with one element per parameter), and a host
+// string that goes back into a request (a path from the registry) is escaped.
+func TestWMIRequestEnvelopes(t *testing.T) {
+	p := mustProfile(t, win7)
+	hostile := `C:\Program Files\a<b>&"c'.exe`
+	p.Registry[`HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\App Paths\OUTLOOK.EXE`] = map[string]RegistryValue{
+		"": {Type: "REG_SZ", Data: []byte(fmt.Sprintf("%q", hostile))},
+	}
+	var mu sync.Mutex
+	var bodies []string
+	h := startHost(t, p, Options{Wire: func(dir string, _ http.Header, body []byte) {
+		if dir == "request" {
+			mu.Lock()
+			bodies = append(bodies, string(body))
+			mu.Unlock()
+		}
+	}})
+	c, err := remote.NewClient(remote.Config{User: testUser, Password: testPassword, Auth: remote.AuthBasic})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	ep, _ := remote.ParseEndpoint(h.Addr())
+	f, err := c.CollectWMI(context.Background(), ep, checks.Items())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fl, _ := f.File(checks.ItemOutlook64); fl.State != facts.StateNoFile || fl.Path != hostile {
+		t.Errorf("outlook: %+v, want no file at %q", fl, hostile)
+	}
+	all := strings.Join(bodies, "\n")
+	for _, want := range []string{
+		`<w:ResourceURI s:mustUnderstand="true">http://schemas.microsoft.com/wbem/wsman/1/wmi/root/cimv2/Win32_OperatingSystem</w:ResourceURI>`,
+		`<a:Action s:mustUnderstand="true">http://schemas.xmlsoap.org/ws/2004/09/enumeration/Enumerate</a:Action>`,
+		`<s:Body><n:Enumerate><w:OptimizeEnumeration/><w:MaxElements>32000</w:MaxElements></n:Enumerate></s:Body>`,
+		`<a:Action s:mustUnderstand="true">http://schemas.microsoft.com/wbem/wsman/1/wmi/root/default/StdRegProv/EnumKey</a:Action>`,
+		`<s:Body><p:EnumKey_INPUT xmlns:p="http://schemas.microsoft.com/wbem/wsman/1/wmi/root/default/StdRegProv"><p:hDefKey>2147483651</p:hDefKey><p:sSubKeyName></p:sSubKeyName></p:EnumKey_INPUT></s:Body>`,
+		`<w:SelectorSet><w:Selector Name="Domain">LAB</w:Selector><w:Selector Name="Name">tlsready</w:Selector></w:SelectorSet>`,
+		`<w:Selector Name="Name">C:\Program Files\a&lt;b&gt;&amp;&quot;c&apos;.exe</w:Selector>`,
+		`<w:OperationTimeout>PT`,
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("no request has %s", want)
+		}
+	}
+	if strings.Contains(all, `a<b>`) {
+		t.Error("a host string went into a request unescaped")
+	}
 }
