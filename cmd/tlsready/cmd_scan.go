@@ -61,6 +61,7 @@ type remoteFlags struct {
 	out, resume                 string
 	output                      outputFlags
 	scope                       string // what was scanned, for the HTML report's header
+	method                      string // --method: shell, wmi or auto (remote.CollectBy)
 	// changes are, per host (scan.HostKey), the registry values tlsready fix changed (from a
 	// journal or a previous result): added to the host's facts so that the checks can tell
 	// whether a restart is pending.
@@ -80,6 +81,7 @@ func (rf *remoteFlags) register(fs *flag.FlagSet, e env, defaultTimeout time.Dur
 	fs.BoolVar(&rf.noProgress, "no-progress", false, "no live progress line; plain progress lines every 10 s instead (also when stderr is not a terminal)")
 	fs.StringVar(&rf.shard, "shard", "", "scan only slice i of n (i/n, 1 <= i <= n) of the targets, split by a hash of the host name; run n jobs and merge their files")
 	fs.DurationVar(&rf.grace, "grace", 15*time.Second, "after Ctrl-C: how long running hosts may take to finish (a second Ctrl-C cancels them at once)")
+	fs.StringVar(&rf.method, "method", remote.MethodAuto, "how hosts are read: wmi (WMI over WinRM, no process started on the host), shell (the PowerShell collector in a remote shell), or auto (WMI, and the shell where WMI is refused)")
 }
 
 func (rf *remoteFlags) registerConnection(fs *flag.FlagSet) {
@@ -279,6 +281,10 @@ func scanTargets(ctx context.Context, e env, targets []scan.Target, rf remoteFla
 	if err := rf.output.check(); err != nil {
 		return nil, err
 	}
+	method, err := remote.CheckMethod(rf.method)
+	if err != nil {
+		return nil, usagef("--%v", err)
+	}
 	// A target that names its scheme (a "tlsready lab --https" line, https://HOST/wsman) is
 	// reached with it whatever --https says: one client per scheme in use.
 	clients := map[bool]*remote.Client{}
@@ -307,7 +313,7 @@ func scanTargets(ctx context.Context, e env, targets []scan.Target, rf remoteFla
 		if err != nil {
 			return nil, err
 		}
-		f, err := clients[rf.targetHTTPS(t)].Collect(ctx, ep, items)
+		f, err := clients[rf.targetHTTPS(t)].CollectBy(ctx, ep, items, method)
 		if err == nil && f != nil {
 			attachChanges(f, rf.changes[scan.HostKey(t.Name)])
 		}
