@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -173,8 +174,11 @@ func readPasswordFrom(e env, passwordFile, envVar, user string) (string, error) 
 		return "", usagef("no password for %s: set %s, use a password file, or run in a terminal to be prompted", user, envVar)
 	}
 	fmt.Fprintf(e.stderr, "Password for %s: ", user)
-	b, err := term.ReadPassword(int(f.Fd()))
+	b, err := promptPassword(e.stopContext(), int(f.Fd()))
 	fmt.Fprintln(e.stderr)
+	if errors.Is(err, errPromptInterrupted) {
+		return "", err
+	}
 	if err != nil {
 		return "", fmt.Errorf("read password: %w", err)
 	}
