@@ -13,7 +13,8 @@ import (
 	"github.com/tlsready/tlsready/internal/syncbuf"
 )
 
-// The password prompt on a real terminal: what is typed is read and never echoed; the first
+// The password prompt on a real terminal: the echo is off before the prompt shows; what is typed
+// is read and never echoed; the first
 // Ctrl-C (the command's stop context ending) gives the prompt up with the terminal's echo back
 // on. Before, main's signal handler swallowed Ctrl-C at the prompt: it waited for Enter and the
 // command then ran with its context already stopped.
@@ -54,13 +55,16 @@ func TestPasswordPromptOnTerminal(t *testing.T) {
 				pw, err := readPassword(e, "", `LAB\tlsready`)
 				done <- answer{pw, err}
 			}()
-			// The prompt is up once it is written and the echo is off.
+			// Once the prompt shows, the echo is off: what is typed from then on is not shown.
 			deadline := time.Now().Add(10 * time.Second)
-			for !(strings.Contains(stderr.String(), `Password for LAB\tlsready: `) && !ttyEchoes(t, tty)) {
+			for !strings.Contains(stderr.String(), `Password for LAB\tlsready: `) {
 				if time.Now().After(deadline) {
-					t.Fatalf("no prompt with the echo off; stderr %q", stderr.String())
+					t.Fatalf("no prompt; stderr %q", stderr.String())
 				}
 				time.Sleep(10 * time.Millisecond)
+			}
+			if ttyEchoes(t, tty) {
+				t.Errorf("the prompt shows while the terminal still echoes")
 			}
 			if tc.typed != "" {
 				if _, err := master.Write([]byte(tc.typed)); err != nil {
