@@ -208,8 +208,9 @@ func kitLineEnds(name string) string {
 
 // wineParity: the reports and kits the two builds write from the same results file are the same
 // bytes (the HTML but for when it was generated; the kit's Registry.xml but for its "changed"
-// times), and the HTML report of each build's own demo equals the other's once the scan ids,
-// times, ports, durations and the OS's socket error wording are blanked.
+// times), and each build's own demo results file, and the HTML and JSON reports of it, equal the
+// other's once the scan ids, times, ports, durations and the OS's wording of socket errors and
+// timeouts are blanked.
 func wineParity(ctx context.Context, t *testing.T, w *wineRun) {
 	src, err := os.ReadFile(w.linuxPath("week 1.jsonl"))
 	if err != nil {
@@ -276,6 +277,25 @@ func wineParity(ctx context.Context, t *testing.T, w *wineRun) {
 		if tc.blank != nil && len(l) > 0 && ls == string(l) {
 			t.Errorf("%s: nothing was blanked: the blanking patterns no longer match the report", tc.name)
 		}
+	}
+
+	// The results files themselves, byte for byte but for what blankRun blanks; their lines in
+	// the order hosts finished, which differs from run to run.
+	l, errL := os.ReadFile(w.linuxPath("week 1.jsonl"))
+	win, errW := os.ReadFile(filepath.Join(w.winDir, "week 1.jsonl"))
+	if errL != nil || errW != nil {
+		t.Fatalf("results files: %v %v", errL, errW)
+	}
+	sortedLines := func(b []byte) string {
+		lines := strings.SplitAfter(blankRun(string(b)), "\n")
+		sort.Strings(lines)
+		return strings.Join(lines, "")
+	}
+	if ls, ws := sortedLines(l), sortedLines(win); ls != ws {
+		t.Errorf("results file: the Windows build's differs from the Linux build's: %s", firstDifference(ls, ws))
+	}
+	if got := lineEnds(win); got != "lf" {
+		t.Errorf("results file written by the Windows build has %s line ends, want lf (JSON Lines)", got)
 	}
 
 	linuxKit, windowsKit := w.linuxPath("kit 1"), filepath.Join(w.winDir, "kit 1")
