@@ -356,8 +356,8 @@ func firstDifference(a, b string) string {
 }
 
 // winePaths: every file flag of the Windows build takes a Windows path with backslashes and
-// spaces: scan --resume, --targets-file and --password-file, rescan --from (its results going to
-// the default file name, valid on Windows, in the working folder), report with such an input
+// spaces: scan --resume, --targets-file and --password-file, rescan --from and --journal (its
+// results going to the default file name, valid on Windows, in the working folder), report with such an input
 // and --html, and merge's inputs and --out. (demo --out, report --out and --html, and remediate
 // --out are run with such paths in wineParity; scan --out and --targets-file in the lab scan.)
 func winePaths(ctx context.Context, t *testing.T, w *wineRun, password string, want map[string]expectation) {
@@ -370,8 +370,10 @@ func winePaths(ctx context.Context, t *testing.T, w *wineRun, password string, w
 		t.Errorf("scan --resume %q: exit %d, stderr lacks %q:\n%s", p("lab scan 1.jsonl"), r.code, wantMsg, lastLines(r.stderr, 10))
 	}
 
+	w.writeBoth(t, "fix 1.journal.jsonl", nil) // a journal of a fix that changed nothing
 	before := dirNames(t, w.winDir)
-	r = w.windows(ctx, nil, append([]string{"rescan", "--from", p("lab scan 1.jsonl"), "--verdict", "ready"}, auth...)...)
+	r = w.windows(ctx, nil, append([]string{"rescan", "--from", p("lab scan 1.jsonl"), "--verdict", "ready",
+		"--journal", p("fix 1.journal.jsonl")}, auth...)...)
 	if r.code != exitReady {
 		t.Fatalf("rescan --from %q: exit %d\n%s", p("lab scan 1.jsonl"), r.code, lastLines(r.stderr, 10))
 	}
@@ -565,7 +567,9 @@ func winePasswordPrompt(ctx context.Context, t *testing.T, w *wineRun, password 
 			}
 			tty.Close() // the child has it; EOF on the master once the child is gone
 			var screen syncbuf.Buffer
+			readerDone := make(chan struct{})
 			go func() {
+				defer close(readerDone)
 				buf := make([]byte, 4096)
 				for {
 					n, err := master.Read(buf)
@@ -602,6 +606,15 @@ func winePasswordPrompt(ctx context.Context, t *testing.T, w *wineRun, password 
 			case <-time.After(time.Minute):
 				_ = cmd.Process.Kill()
 				t.Fatalf("still running a minute after %q was typed:\n%q", input, screen.String())
+			}
+			// The last output may still be on its way from the terminal (whose master end reads
+			// EOF only once every process holding it, wineserver too, is gone).
+			for deadline := time.Now().Add(10 * time.Second); !strings.Contains(screen.String(), tc.stderr) && time.Now().Before(deadline); {
+				select {
+				case <-readerDone:
+					deadline = time.Now()
+				case <-time.After(20 * time.Millisecond):
+				}
 			}
 			code := 0
 			var ee *exec.ExitError
