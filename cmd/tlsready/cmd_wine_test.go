@@ -66,7 +66,10 @@ func wineCommand(ctx context.Context, env map[string]string, exe string, extra [
 // results file as the Linux build but for ids, times, addresses and durations; and a scan over
 // the network of the fleet served by a Linux "tlsready lab" (NTLM with message encryption)
 // gives the documented verdicts too, including the refused port (unreachable) and the host that
-// never answers (timeout), whose errors come from Windows' socket layer.
+// never answers (timeout), whose errors come from Windows' socket layer. The subtests: reports
+// and kits written by either build are the same (wineParity), every file flag takes a Windows
+// path with backslashes and spaces (C:\Users\Admin User\tlsready runs ...\week 1.jsonl), Ctrl-C
+// stops a scan in two stages as on Unix, and the password prompt reads the console without echo.
 func TestWindowsBuildUnderWine(t *testing.T) {
 	if testing.Short() {
 		t.Skip("cross-builds the binary and runs it under Wine")
@@ -80,32 +83,31 @@ func TestWindowsBuildUnderWine(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build for windows/amd64: %v\n%s", err, out)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	bin := buildBinary(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
+	w := newWineRun(t, env, exe, bin)
 
-	// The two demos run side by side: each waits 5 s for its hanging host.
-	linuxDemo := filepath.Join(tmp, "demo-linux.jsonl")
+	// The two demos run side by side: each waits 5 s for its hanging host. Each writes to an
+	// absolute path with spaces (on Windows C:\Users\Admin User\tlsready runs ...\week 1.jsonl).
 	linuxDone := make(chan string, 1)
 	go func() {
-		code, _, stderr := runCLI(t, "demo", "--out", linuxDemo)
-		if code != exitReady {
-			linuxDone <- stderr
+		if r := w.linux(ctx, nil, "demo", "--out", w.linuxPath("week 1.jsonl")); r.code != exitReady {
+			linuxDone <- r.stderr
 		}
 		close(linuxDone)
 	}()
-	winDemo := filepath.Join(tmp, "demo-windows.jsonl")
 	start := time.Now()
-	out, err := wineCommand(ctx, env, exe, nil, "demo", "--out", winePath(winDemo)).CombinedOutput()
-	if err != nil {
-		t.Fatalf("wine tlsready.exe demo: %v\n%s", err, lastLines(string(out), 20))
+	if r := w.windows(ctx, nil, "demo", "--out", w.windowsPath("week 1.jsonl")); r.code != exitReady {
+		t.Fatalf("wine tlsready.exe demo: exit %d\n%s", r.code, lastLines(r.stderr, 20))
 	}
 	t.Logf("demo under Wine: %s", time.Since(start).Round(time.Millisecond))
-	winResults := readResultsFile(t, winDemo)
+	winResults := readResultsFile(t, filepath.Join(w.winDir, "week 1.jsonl"))
 	checkAgainstExpectations(t, winResults, want)
 	if stderr, failed := <-linuxDone; failed {
 		t.Fatalf("Linux demo failed: %s", stderr)
 	}
-	linuxResults := readResultsFile(t, linuxDemo)
+	linuxResults := readResultsFile(t, filepath.Join(w.linuxDir, "week 1.jsonl"))
 	for host, lr := range linuxResults {
 		wr, ok := winResults[host]
 		if !ok {
@@ -115,33 +117,33 @@ func TestWindowsBuildUnderWine(t *testing.T) {
 			t.Errorf("host %s: the Windows build's result differs from the Linux build's\nlinux:   %s\nwindows: %s", host, l, w)
 		}
 	}
+	t.Run("reports and kits", func(t *testing.T) { wineParity(ctx, t, w) })
 
 	// A scan over the network: the Linux lab serves the fleet, the Windows build scans it.
 	const password = "wine-lab-Passw0rd"
-	lines := startLabProcess(t, buildBinary(t), password, len(want), "--auth", "ntlm", "--fleet", "../../testdata/fleet")
-	targets := filepath.Join(tmp, "targets.txt")
-	if err := os.WriteFile(targets, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	scanOut := filepath.Join(tmp, "scan-windows.jsonl")
+	lines := startLabProcess(t, bin, password, len(want), "--auth", "ntlm", "--fleet", "../../testdata/fleet")
+	w.writeBoth(t, "targets list.txt", []byte(strings.Join(lines, "\n")+"\n"))
 	start = time.Now()
-	out, err = wineCommand(ctx, env, exe, []string{"TLSREADY_PASSWORD=" + password},
-		"scan", "--targets-file", winePath(targets), "--auth", "ntlm", "--user", `LAB\tlsready`,
-		"--timeout", "5s", "--no-progress", "--out", winePath(scanOut)).CombinedOutput()
-	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitUnknown {
-		t.Fatalf("wine tlsready.exe scan: %v (want exit code %d: the fleet has unknown hosts)\n%s", err, exitUnknown, lastLines(string(out), 20))
+	r := w.windows(ctx, []string{"TLSREADY_PASSWORD=" + password},
+		"scan", "--targets-file", w.windowsPath("targets list.txt"), "--auth", "ntlm", "--user", `LAB\tlsready`,
+		"--timeout", "5s", "--no-progress", "--out", w.windowsPath("lab scan 1.jsonl"))
+	if r.code != exitUnknown {
+		t.Fatalf("wine tlsready.exe scan: exit %d (want %d: the fleet has unknown hosts)\n%s", r.code, exitUnknown, lastLines(r.stderr, 20))
 	}
 	t.Logf("scan under Wine: %s", time.Since(start).Round(time.Millisecond))
-	if strings.Contains(string(out), password) {
+	if strings.Contains(r.stdout+r.stderr, password) {
 		t.Errorf("scan output contains the password")
 	}
-	scanResults := readResultsFile(t, scanOut)
+	scanResults := readResultsFile(t, filepath.Join(w.winDir, "lab scan 1.jsonl"))
 	checkAgainstExpectations(t, scanResults, want)
 	for _, host := range []string{"PC-OFF-023", "PC-HANG-024"} {
 		if r := scanResults[host]; r.Error != nil {
 			t.Logf("%s under Wine: %s: %s", host, r.Error.Category, r.Error.Message)
 		}
 	}
+	t.Run("paths", func(t *testing.T) { winePaths(ctx, t, w, password, want) })
+	t.Run("ctrl-c", func(t *testing.T) { wineCtrlC(ctx, t, w, password, lines, want) })
+	t.Run("password prompt", func(t *testing.T) { winePasswordPrompt(ctx, t, w, password, lines, want) })
 }
 
 var (

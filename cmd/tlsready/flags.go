@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -107,9 +108,10 @@ func readPasswordFrom(e env, passwordFile, envVar, user string) (string, error) 
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return "", usagef("no password for %s: set %s, use a password file, or run in a terminal to be prompted", user, envVar)
 	}
-	fmt.Fprintf(e.stderr, "Password for %s: ", user)
-	b, err := term.ReadPassword(int(f.Fd()))
-	fmt.Fprintln(e.stderr)
+	b, err := promptPassword(e.stopContext(), int(f.Fd()), e.stderr, fmt.Sprintf("Password for %s: ", user))
+	if errors.Is(err, errPromptInterrupted) {
+		return "", err
+	}
 	if err != nil {
 		return "", fmt.Errorf("read password: %w", err)
 	}

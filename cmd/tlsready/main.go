@@ -72,16 +72,17 @@ func mainCode() int {
 	// The first Ctrl-C (or SIGTERM) ends ctx: commands stop starting work and finish what runs
 	// (a scan lets its running hosts finish for --grace). The second ends hard: running hosts are
 	// cancelled, their shells closed.
+	//
+	// On Windows the Go runtime's console control handler turns CTRL_C_EVENT and
+	// CTRL_BREAK_EVENT into os.Interrupt, and CTRL_CLOSE_EVENT, CTRL_LOGOFF_EVENT and
+	// CTRL_SHUTDOWN_EVENT into syscall.SIGTERM (os/signal documentation, "Windows"; the events:
+	// https://learn.microsoft.com/en-us/windows/console/handlerroutine), so the same two stages
+	// apply to Ctrl-C and Ctrl-Break in a console window.
 	ctx, drain := context.WithCancel(context.Background())
 	hard, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		<-sigs
-		drain()
-		<-sigs
-		cancel()
-	}()
+	go relayInterrupts(sigs, drain, cancel)
 	// A core file of tlsready would hold the password in clear.
 	if err := disableCoreDumps(); err != nil {
 		fmt.Fprintf(os.Stderr, "warning: could not disable core dumps: %v\n", err)
@@ -100,6 +101,16 @@ func mainCode() int {
 	return code
 }
 
+// relayInterrupts turns the signals of sigs into the two stages of an interrupt: the first
+// calls drain (stop starting work), the second cancel (cancel what runs). Later signals are not
+// read: the process ends on its own once cancelled.
+func relayInterrupts(sigs <-chan os.Signal, drain, cancel context.CancelFunc) {
+	<-sigs
+	drain()
+	<-sigs
+	cancel()
+}
+
 // env is what a subcommand needs from the process, so tests can run commands in-process.
 type env struct {
 	stdin          io.Reader
@@ -110,6 +121,17 @@ type env struct {
 	hard context.Context
 	// logon, for tests, replaces remote.CurrentLogon (see env.currentLogon).
 	logon func() (string, bool)
+	// stop ends at the first Ctrl-C: runEnv sets it to the command's ctx, for what waits on the
+	// operator rather than on a host (the password prompt). Nil: never.
+	stop context.Context
+}
+
+// stopContext is e.stop, or a context that is never cancelled.
+func (e env) stopContext() context.Context {
+	if e.stop != nil {
+		return e.stop
+	}
+	return context.Background()
 }
 
 // hardContext is e.hard, or a context that is never cancelled.
@@ -126,6 +148,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 func runEnv(ctx context.Context, e env, args []string) int {
+	e.stop = ctx
 	stdout, stderr := e.stdout, e.stderr
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
