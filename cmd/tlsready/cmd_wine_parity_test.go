@@ -705,6 +705,11 @@ func TestWindowsOnlyTestsUnderWine(t *testing.T) {
 				t.Fatalf("%s under Wine: %v\n%s", rel, err, lastLines(string(out), 40))
 			}
 			for _, name := range names {
+				// A test driven by a Linux test that sets up its server and environment
+				// (TestSSPIExplicitCredentials by TestSSPIUnderWine) skips here, saying so.
+				if strings.Contains(string(out), "--- SKIP: "+name+" ") && regexp.MustCompile(`: run by Test\w+`).MatchString(string(out)) {
+					continue
+				}
 				if !strings.Contains(string(out), "--- PASS: "+name+" ") {
 					t.Errorf("%s did not pass under Wine:\n%s", name, lastLines(string(out), 40))
 				}
