@@ -1,7 +1,7 @@
 package report
 
 import (
-	"bytes"
+	"bufio"
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
@@ -423,13 +423,17 @@ func renderPage(w io.Writer, l *pageLabels, pg htmlPage) error {
 	}})
 	// html/template escapes each string for its context but leaves control characters raw: a
 	// host name or caption can carry ESC[2J or U+202E. The page's own text has none, so the page
-	// is rendered whole and stripped of them, as the CSV is (sheet.StripControls).
-	var page bytes.Buffer
-	if err := t.Execute(&page, pg); err != nil {
+	// is stripped of them as it is written, as the CSV is (sheet.StripWriter): a page of
+	// 100,000 hosts is not held in memory twice.
+	bw := bufio.NewWriterSize(w, 64<<10)
+	sw := sheet.NewStripWriter(bw)
+	if err := t.Execute(sw, pg); err != nil {
 		return fmt.Errorf("report template: %w", err)
 	}
-	_, err = io.WriteString(w, sheet.StripControls(page.String()))
-	return err
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	return bw.Flush()
 }
 
 // htmlOS is the host's operating system: its own caption and service pack, else what Active

@@ -15,12 +15,18 @@ import (
 // ReadResultsFiles reads results files in order. Warnings (an incomplete last line) name their
 // file; an error names the file and line and keeps what was read before it.
 func ReadResultsFiles(paths ...string) (results []Result, warnings []string, err error) {
+	return ReadResultsFilesWith(nil, paths...)
+}
+
+// ReadResultsFilesWith is ReadResultsFiles with each line decoded by decode (nil:
+// json.Unmarshal).
+func ReadResultsFilesWith(decode LineDecoder, paths ...string) (results []Result, warnings []string, err error) {
 	for _, p := range paths {
 		f, err := os.Open(p)
 		if err != nil {
 			return results, warnings, fmt.Errorf("results file: %w", err)
 		}
-		rs, ws, err := ReadResults(f)
+		rs, ws, err := ReadResultsWith(f, decode)
 		f.Close()
 		results = append(results, rs...)
 		for _, w := range ws {

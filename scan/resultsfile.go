@@ -51,12 +51,24 @@ func (rw *ResultsWriter) Count() int {
 // parse (a write cut short by power loss) is skipped and reported in warnings; any other bad line
 // is an error naming the line.
 func ReadResults(r io.Reader) (results []Result, warnings []string, err error) {
+	return ReadResultsWith(r, nil)
+}
+
+// LineDecoder decodes one line of a results file into res. A report uses one that leaves out
+// what it does not show (the facts tree); nil is json.Unmarshal.
+type LineDecoder func(line []byte, res *Result) error
+
+// ReadResultsWith is ReadResults with each line decoded by decode (nil: json.Unmarshal).
+func ReadResultsWith(r io.Reader, decode LineDecoder) (results []Result, warnings []string, err error) {
+	if decode == nil {
+		decode = func(line []byte, res *Result) error { return json.Unmarshal(line, res) }
+	}
 	br := bufio.NewReaderSize(r, 64*1024)
 	for lineNo := 1; ; lineNo++ {
 		line, rerr := br.ReadBytes('\n')
 		if len(bytes.TrimSpace(line)) > 0 {
 			var res Result
-			if jerr := json.Unmarshal(line, &res); jerr != nil {
+			if jerr := decode(line, &res); jerr != nil {
 				if rerr == io.EOF && !bytes.HasSuffix(line, []byte("\n")) {
 					warnings = append(warnings, fmt.Sprintf("line %d: incomplete last line skipped (%d bytes): the scan that wrote it was cut short", lineNo, len(line)))
 					return results, warnings, nil

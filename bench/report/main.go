@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"syscall"
 	"text/tabwriter"
@@ -39,8 +40,9 @@ func main() {
 	old := flag.Bool("old", false, "write findings without their arguments, as scans before them did (reports re-derive them from the facts)")
 	maxRSS := flag.Int("max-rss", 300, "fail when a run's peak RSS passes this many MB")
 	maxWall := flag.Duration("max-wall", 20*time.Second, "fail when a run takes longer than this")
+	from := flag.String("from", "", "use this results file instead of generating one (-n is then its number of hosts)")
 	flag.Parse()
-	ok, err := run(*n, *keep, *old, int64(*maxRSS), *maxWall)
+	ok, err := run(*n, *keep, *old, int64(*maxRSS), *maxWall, *from)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench/report:", err)
 		os.Exit(1)
@@ -50,7 +52,7 @@ func main() {
 	}
 }
 
-func run(n int, keep, old bool, maxRSS int64, maxWall time.Duration) (bool, error) {
+func run(n int, keep, old bool, maxRSS int64, maxWall time.Duration, from string) (bool, error) {
 	dir, err := os.MkdirTemp("", "tlsready-report-bench-")
 	if err != nil {
 		return false, err
@@ -64,17 +66,20 @@ func run(n int, keep, old bool, maxRSS int64, maxWall time.Duration) (bool, erro
 	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/tlsready").CombinedOutput(); err != nil {
 		return false, fmt.Errorf("go build: %v\n%s", err, out)
 	}
-	seed := filepath.Join(dir, "seed.jsonl")
-	demo := exec.Command(bin, "demo", "--out", seed, "--no-progress")
-	if out, err := demo.CombinedOutput(); err != nil && demo.ProcessState.ExitCode() > 3 {
-		return false, fmt.Errorf("tlsready demo: %v\n%s", err, out)
+	results := from
+	if from == "" {
+		seed := filepath.Join(dir, "seed.jsonl")
+		demo := exec.Command(bin, "demo", "--out", seed, "--no-progress")
+		if out, err := demo.CombinedOutput(); err != nil && demo.ProcessState.ExitCode() > 3 {
+			return false, fmt.Errorf("tlsready demo: %v\n%s", err, out)
+		}
+		results = filepath.Join(dir, "results.jsonl")
+		size, err := generate(seed, results, n, old)
+		if err != nil {
+			return false, err
+		}
+		fmt.Printf("results file: %d hosts, %.0f MB (seed: %s)\n", n, float64(size)/1e6, seed)
 	}
-	results := filepath.Join(dir, "results.jsonl")
-	size, err := generate(seed, results, n, old)
-	if err != nil {
-		return false, err
-	}
-	fmt.Printf("results file: %d hosts, %.0f MB (seed: %s)\n", n, float64(size)/1e6, seed)
 
 	runs := []struct {
 		name string
@@ -151,6 +156,10 @@ func generate(seed, path string, n int, old bool) (int64, error) {
 		if err != nil {
 			return 0, err
 		}
+		// Each host its own users (local accounts: the machine's SID differs) and one of 40
+		// Office builds, so that hosts are not copies of each other.
+		b = sidPattern.ReplaceAll(b, []byte(fmt.Sprintf("S-1-5-21-%d-%d-%d-$1", 1000000+i, 2000000+i*7, 3000000+i*13)))
+		b = buildPattern.ReplaceAll(b, []byte(fmt.Sprintf("${1}%d", 4000+i%40)))
 		if old {
 			b, err = stripArgs(b)
 			if err != nil {
@@ -169,6 +178,11 @@ func generate(seed, path string, n int, old bool) (int64, error) {
 	}
 	return st.Size(), nil
 }
+
+var (
+	sidPattern   = regexp.MustCompile(`S-1-5-21-\d+-\d+-\d+-(\d+)`)
+	buildPattern = regexp.MustCompile(`(1[456]\.0\.\d+\.)\d+`)
+)
 
 // stripArgs removes "args" from each finding of one results line.
 func stripArgs(line []byte) ([]byte, error) {

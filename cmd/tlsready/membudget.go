@@ -36,10 +36,19 @@ func memoryLimit(budget int64, live uint64) int64 {
 // runtime until stop is called, which restores the previous settings. getenv is the process's
 // environment: with GOGC or GOMEMLIMIT set, nothing is changed.
 func startMemoryBudget(getenv func(string) string, concurrency int) (stop func()) {
+	return startMemoryBudgetOf(getenv, memoryBudget(concurrency))
+}
+
+// reportBudget is the soft memory limit of a report. A report keeps about 0.5 KB per host (see
+// report.ReportDecoder) and makes much garbage reading the results file: the limit keeps the
+// collector from letting the heap grow to many times what is live.
+const reportBudget = 160 << 20
+
+// startMemoryBudgetOf applies a memory budget in bytes, as startMemoryBudget does.
+func startMemoryBudgetOf(getenv func(string) string, budget int64) (stop func()) {
 	if getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
-	budget := memoryBudget(concurrency)
 	prevGC := debug.SetGCPercent(scanGCPercent)
 	prevLimit := debug.SetMemoryLimit(budget)
 	ctx, cancel := context.WithCancel(context.Background())
