@@ -282,7 +282,7 @@ func (p *pageLabels) verdictLabel(v checks.Verdict) string {
 func WriteHTML(w io.Writer, results []scan.Result, o HTMLOptions) error {
 	lang := htmlLang(o.Lang)
 	l := &pageLabels{lang: lang}
-	rows := sortForReport(LocalizeAll(scan.Latest(results), lang))
+	rows := reportRows(results, lang)
 
 	fv := &fleetView{}
 	counts := map[checks.Verdict]int{}
@@ -299,8 +299,17 @@ func WriteHTML(w io.Writer, results []scan.Result, o HTMLOptions) error {
 
 	data := newHTMLData("fleet", lang, o)
 	in := newInterner()
+	// The OS and what-to-do cells repeat across hosts: one copy of each.
+	shared := map[string]string{}
+	share := func(s string) string {
+		if v, ok := shared[s]; ok {
+			return v
+		}
+		shared[s] = s
+		return s
+	}
 	for _, r := range rows {
-		row := hostRow{Class: verdictClass(r.Verdict), Host: r.Host, OS: htmlOS(l, r), Verdict: l.verdictLabel(r.Verdict), Todo: htmlTodo(l, r)}
+		row := hostRow{Class: verdictClass(r.Verdict), Host: r.Host, OS: share(htmlOS(l, r)), Verdict: l.verdictLabel(r.Verdict), Todo: share(htmlTodo(l, r))}
 		h := jsonHost{Name: r.Host}
 		if r.Error != nil {
 			row.Err = r.Error.Category
