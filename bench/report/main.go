@@ -92,7 +92,7 @@ func run(n int, keep, old bool, maxRSS int64, maxWall time.Duration, from string
 		{"report --format csv", []string{"report", results, "--format", "csv", "--out", filepath.Join(dir, "r.csv")}},
 	}
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "run\thosts\twall s\tpeak RSS MB\toutput MB\t\n")
+	fmt.Fprintf(tw, "run\thosts\twall s\tCPU s\tpeak RSS MB\toutput MB\t\n")
 	pass := true
 	for _, r := range runs {
 		args := r.args
@@ -105,6 +105,7 @@ func run(n int, keep, old bool, maxRSS int64, maxWall time.Duration, from string
 		}
 		wall := time.Since(start)
 		rssKB := int64(0)
+		cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 			rssKB = int64(ru.Maxrss)
 			if runtime.GOOS == "darwin" {
@@ -117,7 +118,7 @@ func run(n int, keep, old bool, maxRSS int64, maxWall time.Duration, from string
 				outMB += float64(st.Size()) / 1e6
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.2f\t%.1f\t%.1f\t\n", r.name, n, wall.Seconds(), float64(rssKB)/1024, outMB)
+		fmt.Fprintf(tw, "%s\t%d\t%.2f\t%.2f\t%.1f\t%.1f\t\n", r.name, n, wall.Seconds(), cpu.Seconds(), float64(rssKB)/1024, outMB)
 		if rssKB > maxRSS<<10 || wall > maxWall {
 			pass = false
 		}

@@ -49,7 +49,7 @@ func runReport(_ context.Context, e env, args []string) (int, error) {
 	case len(files) == 0:
 		return exitUsage, usagef("give at least one results file")
 	}
-	defer startMemoryBudgetOf(e.getenv, reportBudget)()
+	defer startMemoryBudgetOf(e.getenv, reportBudget, reportGCPercent, reportLimit)()
 	var buf bytes.Buffer
 	o := tableOptions(e, of.lang)
 	if out != "" {
