@@ -99,3 +99,26 @@ func TestHTMLInBrowser_narrowAndWide(t *testing.T) {
 		})
 	}
 }
+
+// TestHTMLInBrowser_compareNarrow: the comparison page at 420 px, English and Japanese, with the
+// unchanged hosts shown too, does not scroll sideways and keeps its cells on screen.
+func TestHTMLInBrowser_compareNarrow(t *testing.T) {
+	c := comparison(t)
+	for _, lang := range []string{checks.English, checks.Japanese} {
+		t.Run(lang, func(t *testing.T) {
+			b := newBrowser(t)
+			b.open(t, renderCompare(t, c, withLang(testOptions, lang)))
+			b.do(t, chromedp.EmulateViewport(420, 900), chromedp.Click(chromedp.CSS("#filter-unchanged")))
+			if over := eval[float64](t, b, `document.scrollingElement.scrollWidth - window.innerWidth`); over > 0 {
+				t.Errorf("the comparison scrolls sideways by %.0f px", over)
+			}
+			off := eval[[]string](t, b, `Array.from(document.querySelectorAll("#tiles .tile, #changes td, #verdict-counts, .controls"))
+				.filter(function (e) { var r = e.getBoundingClientRect(); return r.width > 0 && r.right > window.innerWidth + 0.5; })
+				.map(function (e) { return e.tagName + " " + e.textContent.slice(0, 30); })`)
+			if len(off) > 0 {
+				t.Errorf("off screen: %q", off)
+			}
+			b.checkClean(t)
+		})
+	}
+}
