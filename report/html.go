@@ -324,8 +324,8 @@ func WriteHTML(w io.Writer, results []scan.Result, o HTMLOptions) error {
 			}
 			h.Category, h.Message = r.Error.Category, r.Error.Message
 		}
-		for _, f := range r.Findings {
-			h.Findings = append(h.Findings, in.finding(f))
+		for i := range r.Findings {
+			h.Findings = append(h.Findings, in.findingAt(&r.Findings[i]))
 		}
 		fv.Rows = append(fv.Rows, row)
 		data.Hosts = append(data.Hosts, h)
@@ -657,6 +657,9 @@ type interner struct {
 	strings  uniqueList[string]
 	evidence uniqueList[[5]textRef]
 	findings uniqueList[jsonFinding]
+	// at is the index of each finding already added, by address: hosts read with ReportDecoder
+	// share their findings, so most are found here without being formatted again.
+	at map[*checks.Finding]int
 }
 
 // uniqueList holds values in the order they were first added, each once by its key.
@@ -713,6 +716,19 @@ func (in *interner) ev(e checks.Evidence) int {
 	}
 	k := [5]textRef{in.text(where), in.text(e.View), in.text(e.Name), in.text(e.Type), in.text(e.Value)}
 	return in.evidence.add(fmt.Sprint(k), k)
+}
+
+// findingAt is finding(*f), remembered by f's address.
+func (in *interner) findingAt(f *checks.Finding) int {
+	if i, ok := in.at[f]; ok {
+		return i
+	}
+	if in.at == nil {
+		in.at = map[*checks.Finding]int{}
+	}
+	i := in.finding(*f)
+	in.at[f] = i
+	return i
 }
 
 func (in *interner) finding(f checks.Finding) int {

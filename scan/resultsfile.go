@@ -47,6 +47,18 @@ func (rw *ResultsWriter) Count() int {
 	return rw.n
 }
 
+// readLine appends the next line of br, with its newline, to buf, as bufio.Reader.ReadBytes
+// returns it.
+func readLine(br *bufio.Reader, buf []byte) ([]byte, error) {
+	for {
+		chunk, err := br.ReadSlice('\n')
+		buf = append(buf, chunk...)
+		if err != bufio.ErrBufferFull {
+			return buf, err
+		}
+	}
+}
+
 // ReadResults reads a JSON Lines results stream. A last line without its newline that does not
 // parse (a write cut short by power loss) is skipped and reported in warnings; any other bad line
 // is an error naming the line.
@@ -55,7 +67,8 @@ func ReadResults(r io.Reader) (results []Result, warnings []string, err error) {
 }
 
 // LineDecoder decodes one line of a results file into res. A report uses one that leaves out
-// what it does not show (the facts tree); nil is json.Unmarshal.
+// what it does not show (the facts tree); nil is json.Unmarshal. line is valid only during the
+// call (the reader reuses its buffer): res must not keep a reference into it.
 type LineDecoder func(line []byte, res *Result) error
 
 // ReadResultsWith is ReadResults with each line decoded by decode (nil: json.Unmarshal).
@@ -64,8 +77,10 @@ func ReadResultsWith(r io.Reader, decode LineDecoder) (results []Result, warning
 		decode = func(line []byte, res *Result) error { return json.Unmarshal(line, res) }
 	}
 	br := bufio.NewReaderSize(r, 64*1024)
+	var buf []byte // one line, reused: a results file is read without a new slice per line
 	for lineNo := 1; ; lineNo++ {
-		line, rerr := br.ReadBytes('\n')
+		line, rerr := readLine(br, buf[:0])
+		buf = line
 		if len(bytes.TrimSpace(line)) > 0 {
 			var res Result
 			if jerr := decode(line, &res); jerr != nil {
