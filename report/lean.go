@@ -46,13 +46,19 @@ type reportLine struct {
 }
 
 func (d *reportDecoder) decode(line []byte, res *scan.Result) error {
+	// The facts are never decoded (unless the findings must be made again from them), and the
+	// findings only the first time that exact list is seen: both are cut out before decoding.
 	rest, rawFacts := cutMember(line, "facts")
+	rest, rawFindings := cutMember(rest, "findings")
 	var l reportLine
 	if err := json.Unmarshal(rest, &l); err != nil {
 		return err
 	}
 	if rawFacts == nil {
 		rawFacts = l.Facts
+	}
+	if rawFindings != nil {
+		l.Findings = rawFindings
 	}
 	*res = l.Result
 	res.Facts = nil

@@ -44,7 +44,7 @@ func startMemoryBudget(getenv func(string) string, concurrency int) (stop func()
 // results file. Go's default lets the heap grow to twice what is live; a report instead keeps
 // within a budget, and once what is live outgrows it, within a fixed margin above it.
 const (
-	reportBudget    = 192 << 20
+	reportBudget    = 224 << 20
 	reportHeadroom  = 64 << 20
 	reportGCPercent = 100
 )
