@@ -29,7 +29,8 @@ func CSVColumns() []string {
 
 // csvTimeLayout is a time as Excel reads it into a date-time cell in every locale: ISO 8601 date,
 // a space, 24-hour time, no zone (the header names it). RFC 3339's "T" and "Z" make Excel keep
-// the text as text.
+// the text as text. Excel's date formats take "2008-01-30" as a date in any locale (Microsoft,
+// "DATEVALUE function", https://support.microsoft.com/excel/datevalue-function).
 const csvTimeLayout = "2006-01-02 15:04:05"
 
 // csvTime is t in UTC as csvTimeLayout, or "" for the zero time.
@@ -40,7 +41,8 @@ func csvTime(t time.Time) string {
 	return t.UTC().Format(csvTimeLayout)
 }
 
-// newCSVWriter is a CSV writer with CRLF line ends: RFC 4180's, which Excel and Windows tools
+// newCSVWriter is a CSV writer with CRLF line ends: RFC 4180's (section 2, "each record is
+// located on a separate line, delimited by a line break (CRLF)"), which Excel and Windows tools
 // expect.
 func newCSVWriter(w io.Writer) *csv.Writer {
 	cw := csv.NewWriter(w)
