@@ -41,8 +41,9 @@ var htmlAssets embed.FS
 
 // HTMLOptions describe the report's header and language.
 type HTMLOptions struct {
-	// Lang is the language of the labels and finding texts: "en" (default) or "ja". For "ja"
-	// the findings are made again from each host's recorded facts (see Localize).
+	// Lang is the language of the labels and finding texts: "en" (default) or "ja". The findings'
+	// texts are made in it from their stored args (see Localize; from the recorded facts for
+	// results files written before findings kept their args).
 	Lang string
 	// Scope says what was scanned, e.g. "OU=Workstations,DC=corp,DC=example" or
 	// "targets file hosts.txt".
