@@ -80,6 +80,9 @@ func (h *host) add(id string, ev []Evidence, a args, faq ...string) {
 		// A programming error; the tests check that every id used is in the table.
 		t = FindingType{ID: id, Severity: SeverityUnknown}
 	}
+	if a == nil {
+		a = Args{}
+	}
 	txt := h.text.finding(id, a)
 	refs := slices.Clone(t.FAQ)
 	for _, q := range faq {
@@ -95,11 +98,12 @@ func (h *host) add(id string, ev []Evidence, a args, faq ...string) {
 		Evidence:    ev,
 		Remediation: txt.Remediation,
 		FAQ:         refs,
+		Args:        a,
 	})
 }
 
-// phrase is a shorthand for the catalogue's phrase.
-func (h *host) phrase(key string, a args) string { return h.text.phrase(key, a) }
+// phrase is a shorthand for the catalogue's phrase argument.
+func (h *host) phrase(key string, a args) Arg { return h.text.phrase(key, a) }
 
 // value reads a machine-wide registry item.
 func (h *host) value(item, key, view, name string) regRead {
@@ -108,10 +112,10 @@ func (h *host) value(item, key, view, name string) regRead {
 }
 
 // seen describes evidence for a text: "KEY (64-bit view) = 0x00000a00 (2560)".
-func (h *host) seen(evs []Evidence) string {
-	var parts []string
+func (h *host) seen(evs []Evidence) Arg {
+	var parts []Arg
 	for _, e := range evs {
-		a := args{"key": e.Key, "name": e.Name, "value": e.Value, "type": e.Type, "view": e.View, "path": e.Path}
+		a := args{"key": lit(e.Key), "name": lit(e.Name), "value": lit(e.Value), "type": lit(e.Type), "view": lit(e.View), "path": lit(e.Path)}
 		switch {
 		case e.Path != "":
 			parts = append(parts, h.phrase("seen.file", a))
@@ -125,7 +129,7 @@ func (h *host) seen(evs []Evidence) string {
 			parts = append(parts, h.phrase("seen", a))
 		}
 	}
-	return h.text.join(parts)
+	return joinArgs(parts)
 }
 
 // sortFindings orders findings by severity, then id, then evidence.
@@ -160,6 +164,6 @@ func RecordedOSUnsupportedIn(lang, source, caption, version, servicePack, why st
 		{Name: source + " operatingSystemVersion", Value: version},
 		{Name: source + " operatingSystemServicePack", Value: servicePack},
 	}
-	h.add(IDOSUnsupportedRecorded, ev, args{"os": os, "version": version, "source": source, "why": why})
+	h.add(IDOSUnsupportedRecorded, ev, args{"os": lit(os), "version": lit(version), "source": lit(source), "why": lit(why)})
 	return h.out[0]
 }

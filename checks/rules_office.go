@@ -17,7 +17,7 @@ import (
 // (Office there is 32-bit) or OUTLOOK.EXE under "Program Files (x86)".
 func (h *host) checkOffice() {
 	var evs []Evidence
-	var found []string
+	var found []Arg
 	var first version
 	for _, it := range []struct{ item, key string }{{ItemOutlook64, KeyOutlookPath64}, {ItemOutlook32, KeyOutlookPath32}} {
 		fl, ok := h.f.File(it.item)
@@ -36,7 +36,7 @@ func (h *host) checkOffice() {
 	}
 
 	var faq []string
-	q7 := ""
+	var q7 Arg
 	if h.is64 {
 		faq = append(faq, "Q7")
 		q7 = h.phrase("office.q7", nil)
@@ -63,9 +63,9 @@ func (h *host) checkOffice() {
 		product = "outlook.other"
 	}
 	h.add(IDOfficeInfo, evs, args{
-		"product": h.phrase(product, args{"version": first.String()}),
-		"version": first.String(),
-		"found":   h.text.join(found),
+		"product": h.phrase(product, args{"version": lit(first.String())}),
+		"version": lit(first.String()),
+		"found":   joinArgs(found),
 		"bits":    h.phrase(bits, nil),
 		"q7":      q7,
 	}, faq...)

@@ -135,7 +135,7 @@ func osEvidence(o facts.OS) []Evidence {
 func (h *host) checkOSUnsupported() {
 	h.add(IDOSUnsupported, osEvidence(h.f.OS), args{
 		"os":      h.phrase(h.os.name, nil),
-		"version": clip(h.f.OS.Version),
+		"version": lit(clip(h.f.OS.Version)),
 		"target":  h.phrase(h.os.target, nil),
 	})
 }
@@ -147,8 +147,8 @@ func (h *host) checkOSUnknown() {
 		return
 	}
 	h.add(IDOSVersionUnknown, osEvidence(h.f.OS), args{
-		"version":     clip(h.f.OS.Version),
-		"producttype": strconv.Itoa(h.f.OS.ProductType),
+		"version":     lit(clip(h.f.OS.Version)),
+		"producttype": lit(strconv.Itoa(h.f.OS.ProductType)),
 	})
 }
 

@@ -29,12 +29,12 @@ func (h *host) checkRestart() {
 		return
 	}
 	bootEv := Evidence{Name: "LastBootUpTime", Value: evBootUnknown}
-	a := args{"changed": last.UTC().Format("2006-01-02 15:04:05 UTC")}
+	a := args{"changed": lit(last.UTC().Format("2006-01-02 15:04:05 UTC"))}
 	if boot.IsZero() {
 		a["boot"] = h.phrase("restart.boot.unknown", a)
 	} else {
 		bootEv.Value = boot.UTC().Format(time.RFC3339)
-		a["boot"] = h.phrase("restart.boot.before", args{"boot": boot.UTC().Format("2006-01-02 15:04:05 UTC")})
+		a["boot"] = h.phrase("restart.boot.before", args{"boot": lit(boot.UTC().Format("2006-01-02 15:04:05 UTC"))})
 	}
 	var names []string
 	for _, e := range evs {

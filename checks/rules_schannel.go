@@ -63,10 +63,10 @@ func (h *host) checkSchannel() {
 // schannelArgs are the placeholders of the SCHANNEL texts.
 func (h *host) schannelArgs(ev Evidence) args {
 	return args{
-		"key":   KeySchannel12,
-		"name":  ev.Name,
-		"type":  ev.Type,
-		"value": ev.Value,
+		"key":   lit(KeySchannel12),
+		"name":  lit(ev.Name),
+		"type":  lit(ev.Type),
+		"value": lit(ev.Value),
 		"seen":  h.seen([]Evidence{ev}),
 		"os":    h.phrase(h.os.name, nil),
 	}

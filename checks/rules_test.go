@@ -226,11 +226,11 @@ func TestFillDoesNotExpandArguments(t *testing.T) {
 		{"no placeholder", "no placeholder"},
 	}
 	for _, tt := range tests {
-		if got := fill(tt.s, args{"a": "{b}", "b": "x"}); got != tt.want {
+		if got := english.fill(tt.s, args{"a": lit("{b}"), "b": lit("x")}, 0); got != tt.want {
 			t.Errorf("fill(%q) = %q, want %q", tt.s, got, tt.want)
 		}
 	}
-	if got := english.phrase("no.such.phrase", nil); got != "{?no.such.phrase}" {
+	if got := english.phraseText("no.such.phrase", nil); got != "{?no.such.phrase}" {
 		t.Errorf("missing phrase = %q", got)
 	}
 }

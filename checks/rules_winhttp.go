@@ -44,7 +44,7 @@ func (h *host) checkKB() {
 		return
 	}
 	var evs []Evidence
-	var old, unread []string
+	var old, unread []Arg
 	for _, it := range []struct{ item, path string }{{ItemWebio, FileWebio}, {ItemWinHTTP, FileWinHTTP}} {
 		fl, found := h.f.File(it.item)
 		ev, v, ok := fileEvidence(fl, found, it.path)
@@ -56,17 +56,17 @@ func (h *host) checkKB() {
 			old = append(old, h.seen([]Evidence{ev}))
 		}
 	}
-	a := args{"os": h.phrase(h.os.name, nil), "threshold": h.os.kbMin.String()}
+	a := args{"os": h.phrase(h.os.name, nil), "threshold": lit(h.os.kbMin.String())}
 	switch {
 	case len(old) > 0:
-		a["files"] = h.text.join(old)
-		a["trap"] = ""
+		a["files"] = joinArgs(old)
+		a["trap"] = Arg{}
 		if h.dspHasTLS12() {
 			a["trap"] = h.phrase("kb.trap", nil)
 		}
 		h.add(IDKBMissing, evs, a)
 	case len(unread) > 0:
-		a["files"] = h.text.join(unread)
+		a["files"] = joinArgs(unread)
 		h.add(IDKBUnverified, evs, a)
 	}
 }
@@ -143,17 +143,18 @@ func (h *host) checkDSP() {
 
 // dspArgs are the placeholders of the DefaultSecureProtocols texts for the given views.
 func (h *host) dspArgs(evs []Evidence) args {
-	var keys, gpo []string
+	var keys []string
+	var gpo []Arg
 	for _, e := range h.dspKeysOf(evs) {
 		keys = append(keys, e)
-		gpo = append(gpo, h.phrase("dsp.gpo.item", args{"keypath": strings.TrimPrefix(e, `HKLM\`)}))
+		gpo = append(gpo, h.phrase("dsp.gpo.item", args{"keypath": lit(strings.TrimPrefix(e, `HKLM\`))}))
 	}
 	a := args{
 		"os":       h.phrase(h.os.name, nil),
 		"seen":     h.seen(evs),
 		"keys":     h.text.join(keys),
-		"bothkeys": "",
-		"needkb":   "",
+		"bothkeys": {},
+		"needkb":   {},
 	}
 	if h.is64 {
 		a["bothkeys"] = h.phrase("dsp.bothkeys", nil)
@@ -161,7 +162,7 @@ func (h *host) dspArgs(evs []Evidence) args {
 	if h.os.class == osNeedsKB {
 		a["needkb"] = h.phrase("dsp.needkb", nil)
 	}
-	a["gpo"] = h.text.join(gpo)
+	a["gpo"] = joinArgs(gpo)
 	a["fix"] = h.phrase("dsp.fix", a)
 	return a
 }

@@ -79,7 +79,7 @@ func (h *host) inetUser(sid string) bool {
 		{ItemInetUser, KeyInetUser, scopeUser, "inet.applies.user"},
 	} {
 		r := h.userValue(src.item, src.key, sid)
-		if h.inetSource(r, src.scope, sid, h.phrase(src.applies, args{"sid": sid})) {
+		if h.inetSource(r, src.scope, sid, h.phrase(src.applies, args{"sid": lit(sid)})) {
 			return true
 		}
 	}
@@ -89,7 +89,7 @@ func (h *host) inetUser(sid string) bool {
 // inetSource reports what one WinINet source (policy, user or machine value) holds and whether it
 // decides: a REG_DWORD is judged, an unreadable value makes the answer unknown, and a value of
 // another type is ignored by WinINet (reported) so that the next source decides.
-func (h *host) inetSource(r regRead, scope, sid, applies string) bool {
+func (h *host) inetSource(r regRead, scope, sid string, applies Arg) bool {
 	switch r.state {
 	case regUnreadable:
 		h.add(IDWinINetUnreadable, []Evidence{r.ev}, h.inetArgs(r.ev, scope, sid, applies))
@@ -125,7 +125,7 @@ func (h *host) inetFallback(sids []string) {
 	case ok && ie >= 11:
 		// IE 11 default 0xA80 includes TLS 1.2.
 	case ok:
-		a["ie"] = strconv.Itoa(ie)
+		a["ie"] = lit(strconv.Itoa(ie))
 		h.add(IDWinINetIEDefaultNoTLS12, evs, a)
 	case h.os.class == osModern:
 		// No IE version: the WinINet default of Windows 8.1 and later includes TLS 1.2.
@@ -135,7 +135,7 @@ func (h *host) inetFallback(sids []string) {
 }
 
 // inetJudge judges a SecureProtocols REG_DWORD that WinINet uses.
-func (h *host) inetJudge(r regRead, scope, sid, applies string) {
+func (h *host) inetJudge(r regRead, scope, sid string, applies Arg) {
 	a := h.inetArgs(r.ev, scope, sid, applies)
 	if r.n&bitTLS12 == 0 {
 		h.add(IDWinINetNoTLS12, []Evidence{r.ev}, a)
@@ -146,13 +146,13 @@ func (h *host) inetJudge(r regRead, scope, sid, applies string) {
 }
 
 // inetArgs are the placeholders of the WinINet texts.
-func (h *host) inetArgs(ev Evidence, scope, sid, applies string) args {
+func (h *host) inetArgs(ev Evidence, scope, sid string, applies Arg) args {
 	return args{
-		"scope":   h.phrase("inet.scope."+scope, args{"sid": sid}),
+		"scope":   h.phrase("inet.scope."+scope, args{"sid": lit(sid)}),
 		"applies": applies,
 		"seen":    h.seen([]Evidence{ev}),
-		"type":    ev.Type,
-		"fix":     h.phrase("inet.fix."+scope, args{"sid": sid}),
+		"type":    lit(ev.Type),
+		"fix":     h.phrase("inet.fix."+scope, args{"sid": lit(sid)}),
 		"os":      h.phrase(h.os.name, nil),
 	}
 }

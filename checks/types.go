@@ -56,6 +56,11 @@ type Finding struct {
 	// Remediation is the fix for this host, citing the FAQ question(s).
 	Remediation string   `json:"remediation,omitempty"`
 	FAQ         []string `json:"faq,omitempty"` // e.g. ["Q13", "Q9"]
+	// Args are the values of the placeholders of the finding's texts, so that a report makes
+	// the texts in its reader's language from the id and these (Render) without the rules or
+	// the facts. Null in results files written before they were kept: a report then makes the
+	// findings again from the stored facts.
+	Args Args `json:"args"`
 }
 
 // VerdictOf derives the verdict from findings: unsupported over action over unknown over ready.

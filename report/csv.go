@@ -1,12 +1,15 @@
 package report
 
 import (
+	"cmp"
 	"encoding/csv"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/tlsready/tlsready/checks"
 	"github.com/tlsready/tlsready/internal/sheet"
@@ -17,10 +20,34 @@ import (
 const csvBOM = "\ufeff"
 
 // CSVColumns are the columns of WriteCSV, in order. They are a contract: scripts and Excel
-// sheets address them by name; new columns are only ever added at the end.
+// sheets address them by name; new columns are only ever added at the end. The two times are in
+// UTC, as their names say, in the form Excel reads as a date and time (csvTime).
 func CSVColumns() []string {
 	return []string{"host", "address", "verdict", "os", "os_source", "what_to_do", "finding_ids", "faq",
-		"error_category", "error_message", "ad_dn", "ad_os", "ad_last_logon", "scan_id", "scanned_at", "attempts"}
+		"error_category", "error_message", "ad_dn", "ad_os", "ad_last_logon (UTC)", "scan_id", "scanned_at (UTC)", "attempts"}
+}
+
+// csvTimeLayout is a time as Excel reads it into a date-time cell in every locale: ISO 8601 date,
+// a space, 24-hour time, no zone (the header names it). RFC 3339's "T" and "Z" make Excel keep
+// the text as text. Excel's date formats take "2008-01-30" as a date in any locale (Microsoft,
+// "DATEVALUE function", https://support.microsoft.com/excel/datevalue-function).
+const csvTimeLayout = "2006-01-02 15:04:05"
+
+// csvTime is t in UTC as csvTimeLayout, or "" for the zero time.
+func csvTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(csvTimeLayout)
+}
+
+// newCSVWriter is a CSV writer with CRLF line ends: RFC 4180's (section 2, "each record is
+// located on a separate line, delimited by a line break (CRLF)"), which Excel and Windows tools
+// expect.
+func newCSVWriter(w io.Writer) *csv.Writer {
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
+	return cw
 }
 
 // WriteCSV writes one row per host (the newest result of each), hosts needing attention first,
@@ -29,11 +56,11 @@ func CSVColumns() []string {
 // with = + - @, tab or carriage return) are prefixed with ' so that a host-controlled string
 // never becomes one.
 func WriteCSV(w io.Writer, results []scan.Result, lang string) error {
-	rows := sortForReport(LocalizeAll(scan.Latest(results), lang))
+	rows := reportRows(results, lang)
 	if _, err := io.WriteString(w, csvBOM); err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
+	cw := newCSVWriter(w)
 	if err := cw.Write(CSVColumns()); err != nil {
 		return err
 	}
@@ -44,7 +71,10 @@ func WriteCSV(w io.Writer, results []scan.Result, lang string) error {
 			if f.Severity == checks.SeverityInfo {
 				continue
 			}
-			ids = append(ids, f.ID)
+			// One finding per user or per registry view can share an id: each id once.
+			if !slices.Contains(ids, f.ID) {
+				ids = append(ids, f.ID)
+			}
 			for _, q := range f.FAQ {
 				if !seenQ[q] {
 					seenQ[q] = true
@@ -66,18 +96,13 @@ func WriteCSV(w io.Writer, results []scan.Result, lang string) error {
 		if r.AD != nil {
 			dn = r.AD.DN
 			adOS = strings.TrimSpace(r.AD.OperatingSystem + " " + r.AD.OSServicePack)
-			if !r.AD.LastLogon.IsZero() {
-				logon = r.AD.LastLogon.UTC().Format(time.RFC3339)
-			}
+			logon = csvTime(r.AD.LastLogon)
 		}
 		os := osLabelIn(r, lang)
 		if os == "?" {
 			os = ""
 		}
-		scanned := ""
-		if !r.End.IsZero() {
-			scanned = r.End.UTC().Format(time.RFC3339)
-		}
+		scanned := csvTime(r.End)
 		rec := []string{r.Host, r.Address, string(r.Verdict), os, source, WhatToDoIn(r, lang), strings.Join(ids, " "),
 			strings.Join(faq, " "), errCat, errMsg, dn, adOS, logon, r.ScanID, scanned, fmt.Sprint(r.Attempts)}
 		if err := writeSafe(cw, rec); err != nil {
@@ -93,7 +118,7 @@ func WriteCompareCSV(w io.Writer, c Comparison, lang string) error {
 	if _, err := io.WriteString(w, csvBOM); err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
+	cw := newCSVWriter(w)
 	if err := cw.Write([]string{"host", "change", "old_verdict", "new_verdict", "old_what_to_do", "new_what_to_do"}); err != nil {
 		return err
 	}
@@ -131,15 +156,48 @@ func csvSafe(s string) string { return sheet.Cell(s) }
 // sortForReport orders results as the reports show them: attention first, then by host name.
 func sortForReport(results []scan.Result) []scan.Result {
 	rows := append([]scan.Result(nil), results...)
-	rank := map[checks.Verdict]int{}
-	for i, v := range VerdictOrder() {
-		rank[v] = i
+	sortRows(rows)
+	return rows
+}
+
+// sortRows sorts rows in place as the reports show them: attention first, then by host name
+// (case-insensitive).
+func sortRows(rows []scan.Result) {
+	rank := func(v checks.Verdict) int {
+		if i := slices.Index(VerdictOrder(), v); i >= 0 {
+			return i
+		}
+		return len(VerdictOrder())
 	}
 	slices.SortStableFunc(rows, func(a, b scan.Result) int {
-		if d := rank[a.Verdict] - rank[b.Verdict]; d != 0 {
+		if d := rank(a.Verdict) - rank(b.Verdict); d != 0 {
 			return d
 		}
-		return strings.Compare(strings.ToLower(a.Host), strings.ToLower(b.Host))
+		return compareFold(a.Host, b.Host)
 	})
+}
+
+// compareFold compares a and b as strings.Compare(strings.ToLower(a), strings.ToLower(b))
+// does for ordering, rune by rune, without making either lower-case copy.
+func compareFold(a, b string) int {
+	for a != "" && b != "" {
+		ra, na := utf8.DecodeRuneInString(a)
+		rb, nb := utf8.DecodeRuneInString(b)
+		if la, lb := unicode.ToLower(ra), unicode.ToLower(rb); la != lb {
+			return cmp.Compare(la, lb)
+		}
+		a, b = a[na:], b[nb:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+// reportRows are the rows of a report on results: the newest result of each host (scan.Latest),
+// sorted as reports show them, texts in lang. results are left as they are.
+func reportRows(results []scan.Result, lang string) []scan.Result {
+	rows := scan.Latest(results) // a new slice
+	sortRows(rows)
+	for i := range rows {
+		rows[i] = Localize(rows[i], lang)
+	}
 	return rows
 }

@@ -1,7 +1,7 @@
 package report
 
 import (
-	"bytes"
+	"bufio"
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
@@ -41,8 +41,9 @@ var htmlAssets embed.FS
 
 // HTMLOptions describe the report's header and language.
 type HTMLOptions struct {
-	// Lang is the language of the labels and finding texts: "en" (default) or "ja". For "ja"
-	// the findings are made again from each host's recorded facts (see Localize).
+	// Lang is the language of the labels and finding texts: "en" (default) or "ja". The findings'
+	// texts are made in it from their stored args (see Localize; from the recorded facts for
+	// results files written before findings kept their args).
 	Lang string
 	// Scope says what was scanned, e.g. "OU=Workstations,DC=corp,DC=example" or
 	// "targets file hosts.txt".
@@ -113,7 +114,11 @@ type htmlPage struct {
 
 type htmlMeta struct {
 	Scope, When, By, Version, Sources string
-	Hosts                             int
+	// Scanned is when the hosts were scanned: the first and last scan's end, "" when unknown.
+	Scanned string
+	Hosts   int
+	// HostCount is Hosts with thousands separators.
+	HostCount string
 }
 
 // htmlData is the JSON data block. Hosts[i] belongs to the i-th row of the host table as
@@ -175,6 +180,7 @@ type fleetView struct {
 type htmlTile struct {
 	ID, Class, Label, Desc string
 	N                      int
+	Count                  string // N with thousands separators
 }
 
 type htmlChart struct {
@@ -194,6 +200,7 @@ type htmlTop struct {
 type htmlFilter struct {
 	Value, Label string
 	N            int
+	Count        string // N with thousands separators
 	Checked      bool
 }
 
@@ -285,7 +292,7 @@ func (p *pageLabels) verdictLabel(v checks.Verdict) string {
 func WriteHTML(w io.Writer, results []scan.Result, o HTMLOptions) error {
 	lang := htmlLang(o.Lang)
 	l := &pageLabels{lang: lang}
-	rows := sortForReport(LocalizeAll(scan.Latest(results), lang))
+	rows := reportRows(results, lang)
 
 	fv := &fleetView{}
 	counts := map[checks.Verdict]int{}
@@ -293,17 +300,26 @@ func WriteHTML(w io.Writer, results []scan.Result, o HTMLOptions) error {
 		counts[r.Verdict]++
 	}
 	for _, v := range checks.Verdicts() {
-		fv.Tiles = append(fv.Tiles, htmlTile{ID: string(v), Class: string(v), Label: l.L("verdict." + string(v)), Desc: l.L("verdict." + string(v) + ".desc"), N: counts[v]})
-		fv.Verdicts = append(fv.Verdicts, htmlFilter{Value: string(v), Label: l.L("verdict." + string(v)), N: counts[v], Checked: true})
+		fv.Tiles = append(fv.Tiles, htmlTile{ID: string(v), Class: string(v), Label: l.L("verdict." + string(v)), Desc: l.L("verdict." + string(v) + ".desc"), N: counts[v], Count: group(counts[v])})
+		fv.Verdicts = append(fv.Verdicts, htmlFilter{Value: string(v), Label: l.L("verdict." + string(v)), N: counts[v], Count: group(counts[v]), Checked: true})
 	}
 	fv.Chart = verdictChart(l, counts, len(rows))
 	fv.Top = topActions(l, rows)
-	fv.Shown = l.L("shown", "shown", strconv.Itoa(len(rows)), "total", strconv.Itoa(len(rows)))
+	fv.Shown = l.L("shown", "shown", group(len(rows)), "total", group(len(rows)))
 
 	data := newHTMLData("fleet", lang, o)
 	in := newInterner()
+	// The OS and what-to-do cells repeat across hosts: one copy of each.
+	shared := map[string]string{}
+	share := func(s string) string {
+		if v, ok := shared[s]; ok {
+			return v
+		}
+		shared[s] = s
+		return s
+	}
 	for _, r := range rows {
-		row := hostRow{Class: verdictClass(r.Verdict), Host: r.Host, OS: htmlOS(l, r), Verdict: l.verdictLabel(r.Verdict), Todo: htmlTodo(l, r)}
+		row := hostRow{Class: verdictClass(r.Verdict), Host: r.Host, OS: share(htmlOS(l, r)), Verdict: l.verdictLabel(r.Verdict), Todo: share(htmlTodo(l, r))}
 		h := jsonHost{Name: r.Host, Method: r.Method}
 		if r.Error != nil {
 			row.Err = r.Error.Category
@@ -312,8 +328,8 @@ func WriteHTML(w io.Writer, results []scan.Result, o HTMLOptions) error {
 			}
 			h.Category, h.Message = r.Error.Category, r.Error.Message
 		}
-		for _, f := range r.Findings {
-			h.Findings = append(h.Findings, in.finding(f))
+		for i := range r.Findings {
+			h.Findings = append(h.Findings, in.findingAt(&r.Findings[i]))
 		}
 		fv.Rows = append(fv.Rows, row)
 		data.Hosts = append(data.Hosts, h)
@@ -331,7 +347,9 @@ func WriteHTML(w io.Writer, results []scan.Result, o HTMLOptions) error {
 	if data.Hosts == nil {
 		data.Hosts = []jsonHost{}
 	}
-	page := htmlPage{Lang: lang, Title: l.L("title.fleet"), Meta: htmlMetaOf(o, len(rows)), Fleet: fv, Data: data}
+	meta := htmlMetaOf(o, len(rows))
+	meta.Scanned = scannedRange(rows, generatedAt(o).Location())
+	page := htmlPage{Lang: lang, Title: l.L("title.fleet"), Meta: meta, Fleet: fv, Data: data}
 	if l.err != nil {
 		return l.err
 	}
@@ -347,9 +365,9 @@ func WriteCompareHTML(w io.Writer, c Comparison, o HTMLOptions) error {
 	l := &pageLabels{lang: lang}
 	cv := &compareView{}
 	for _, k := range ChangeKinds() {
-		cv.Tiles = append(cv.Tiles, htmlTile{ID: k, Class: "k-" + k, Label: l.L("change." + k), N: c.Counts[k]})
+		cv.Tiles = append(cv.Tiles, htmlTile{ID: k, Class: "k-" + k, Label: l.L("change." + k), N: c.Counts[k], Count: group(c.Counts[k])})
 		if c.Counts[k] > 0 {
-			cv.Kinds = append(cv.Kinds, htmlFilter{Value: k, Label: l.L("change." + k), N: c.Counts[k], Checked: k != ChangeUnchanged})
+			cv.Kinds = append(cv.Kinds, htmlFilter{Value: k, Label: l.L("change." + k), N: c.Counts[k], Count: group(c.Counts[k]), Checked: k != ChangeUnchanged})
 		}
 	}
 	for _, v := range checks.Verdicts() {
@@ -375,7 +393,7 @@ func WriteCompareHTML(w io.Writer, c Comparison, o HTMLOptions) error {
 		}
 		cv.Rows = append(cv.Rows, row)
 	}
-	cv.Shown = l.L("shown", "shown", strconv.Itoa(cv.Changed), "total", strconv.Itoa(len(cv.Rows)))
+	cv.Shown = l.L("shown", "shown", group(cv.Changed), "total", group(len(cv.Rows)))
 	data := newHTMLData("compare", lang, o)
 	data.Strings, data.Evidence, data.Findings, data.Hosts = []string{}, [][5]textRef{}, []jsonFinding{}, []jsonHost{}
 	page := htmlPage{Lang: lang, Title: l.L("title.compare"), Meta: htmlMetaOf(o, len(cv.Rows)), Compare: cv, Data: data}
@@ -394,7 +412,52 @@ func generatedAt(o HTMLOptions) time.Time {
 
 func htmlMetaOf(o HTMLOptions, hosts int) htmlMeta {
 	return htmlMeta{Scope: o.Scope, When: generatedAt(o).Format("2006-01-02 15:04 MST"), By: o.By, Version: o.Version,
-		Sources: strings.Join(o.Sources, ", "), Hosts: hosts}
+		Sources: strings.Join(o.Sources, ", "), Hosts: hosts, HostCount: group(hosts)}
+}
+
+// scannedRange is when rows were scanned, in loc as the generation time is shown: the end of
+// the first and of the last scan, "2026-11-26 09:17 – 2026-11-27 18:02 JST", one time when they
+// are the same minute, "" when no row has a time.
+func scannedRange(rows []scan.Result, loc *time.Location) string {
+	var first, last time.Time
+	for _, r := range rows {
+		if r.End.IsZero() {
+			continue
+		}
+		if first.IsZero() || r.End.Before(first) {
+			first = r.End
+		}
+		if r.End.After(last) {
+			last = r.End
+		}
+	}
+	if first.IsZero() {
+		return ""
+	}
+	first, last = first.In(loc), last.In(loc)
+	if a, b := first.Format("2006-01-02 15:04"), last.Format("2006-01-02 15:04"); a != b {
+		return a + " – " + last.Format("2006-01-02 15:04 MST")
+	}
+	return first.Format("2006-01-02 15:04 MST")
+}
+
+// group writes n with a comma between groups of three digits ("12,345"), as English and
+// Japanese both write counts.
+func group(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
 }
 
 func newHTMLData(mode, lang string, o HTMLOptions) htmlData {
@@ -426,13 +489,17 @@ func renderPage(w io.Writer, l *pageLabels, pg htmlPage) error {
 	}})
 	// html/template escapes each string for its context but leaves control characters raw: a
 	// host name or caption can carry ESC[2J or U+202E. The page's own text has none, so the page
-	// is rendered whole and stripped of them, as the CSV is (sheet.StripControls).
-	var page bytes.Buffer
-	if err := t.Execute(&page, pg); err != nil {
+	// is stripped of them as it is written, as the CSV is (sheet.StripWriter): a page of
+	// 100,000 hosts is not held in memory twice.
+	bw := bufio.NewWriterSize(w, 64<<10)
+	sw := sheet.NewStripWriter(bw)
+	if err := t.Execute(sw, pg); err != nil {
 		return fmt.Errorf("report template: %w", err)
 	}
-	_, err = io.WriteString(w, sheet.StripControls(page.String()))
-	return err
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	return bw.Flush()
 }
 
 // htmlOS is the host's operating system: its own caption and service pack, else what Active
@@ -478,8 +545,8 @@ func verdictChart(l *pageLabels, counts map[checks.Verdict]int, total int) htmlC
 		}
 		y := i*rowH + 4
 		c.Bars = append(c.Bars, htmlBar{Class: string(v), Label: l.L("verdict." + string(v)), Y: y, TextY: y + 16, Width: w, ValueX: labelW + w + 6,
-			Value: fmt.Sprintf("%d (%d%%)", n, pct),
-			Title: l.L("chart.bar", "verdict", l.L("verdict."+string(v)), "n", strconv.Itoa(n), "pct", strconv.Itoa(pct))})
+			Value: fmt.Sprintf("%s (%d%%)", group(n), pct),
+			Title: l.L("chart.bar", "verdict", l.L("verdict."+string(v)), "n", group(n), "pct", strconv.Itoa(pct))})
 	}
 	return c
 }
@@ -525,7 +592,7 @@ func topActions(l *pageLabels, rows []scan.Result) []htmlTop {
 			key = "top.item.one"
 		}
 		t := htmlTop{Class: severityClass(c.Severity), Severity: l.L("sev." + severityClass(c.Severity)),
-			Text: l.L(key, "n", strconv.Itoa(c.Hosts), "title", c.Title)}
+			Text: l.L(key, "n", group(c.Hosts), "title", c.Title)}
 		if len(c.FAQ) > 0 {
 			t.FAQ = l.L("top.faq", "questions", strings.Join(c.FAQ, ", "))
 		}
@@ -551,7 +618,7 @@ func topActions(l *pageLabels, rows []scan.Result) []htmlTop {
 			key = "top.errors.one"
 		}
 		t := htmlTop{Class: "unknown", Severity: l.L("sev.unknown"),
-			Text: l.L(key, "n", strconv.Itoa(errHosts), "categories", strings.Join(parts, ", "))}
+			Text: l.L(key, "n", group(errHosts), "categories", strings.Join(parts, ", "))}
 		// Among the findings by number of hosts; after them when the numbers are equal.
 		at := len(items)
 		for i, it := range items {
@@ -594,6 +661,9 @@ type interner struct {
 	strings  uniqueList[string]
 	evidence uniqueList[[5]textRef]
 	findings uniqueList[jsonFinding]
+	// at is the index of each finding already added, by address: hosts read with ReportDecoder
+	// share their findings, so most are found here without being formatted again.
+	at map[*checks.Finding]int
 }
 
 // uniqueList holds values in the order they were first added, each once by its key.
@@ -650,6 +720,19 @@ func (in *interner) ev(e checks.Evidence) int {
 	}
 	k := [5]textRef{in.text(where), in.text(e.View), in.text(e.Name), in.text(e.Type), in.text(e.Value)}
 	return in.evidence.add(fmt.Sprint(k), k)
+}
+
+// findingAt is finding(*f), remembered by f's address.
+func (in *interner) findingAt(f *checks.Finding) int {
+	if i, ok := in.at[f]; ok {
+		return i
+	}
+	if in.at == nil {
+		in.at = map[*checks.Finding]int{}
+	}
+	i := in.finding(*f)
+	in.at[f] = i
+	return i
 }
 
 func (in *interner) finding(f checks.Finding) int {

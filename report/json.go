@@ -46,7 +46,7 @@ type JSONFinding struct {
 
 // BuildJSON makes the JSONReport of results (the newest per host), texts in lang.
 func BuildJSON(results []scan.Result, lang string) JSONReport {
-	rows := sortForReport(LocalizeAll(scan.Latest(results), lang))
+	rows := reportRows(results, lang)
 	if lang == "" {
 		lang = checks.English
 	}

@@ -5,21 +5,35 @@ import (
 	"github.com/tlsready/tlsready/scan"
 )
 
-// Localize returns r with its findings' texts in lang ("en", "ja"). The results file stores
-// English; for another language the findings are made again from the host's stored facts (the
-// same rules, so the same ids and evidence), and a finding judged from the AD record from that
-// record. English, or a result with nothing to re-evaluate, is returned as it is.
+// Localize returns r with its findings' texts in lang ("en", "ja"). A finding that kept its
+// arguments (Finding.Args) has its texts made from its id and arguments (checks.Render): no rules,
+// no facts. A results file written before findings kept them stores English: for another
+// language those findings are made again from the host's stored facts (the same rules, so the
+// same ids and evidence), and a finding judged from the AD record from that record. r's own
+// findings are never changed: the result has a new list when anything was made.
 func Localize(r scan.Result, lang string) scan.Result {
-	if lang == "" || lang == checks.English {
-		return r
+	en := lang == "" || lang == checks.English
+	withArgs := len(r.Findings) > 0
+	for _, f := range r.Findings {
+		if f.Args == nil {
+			withArgs = false
+			break
+		}
 	}
 	switch {
+	case withArgs:
+		out := make([]checks.Finding, len(r.Findings))
+		for i, f := range r.Findings {
+			out[i], _ = checks.Render(f, lang)
+		}
+		r.Findings = out
+	case en:
 	case r.Facts != nil && r.Error == nil:
 		r.Findings = checks.EvaluateIn(r.Facts, lang)
 	case r.AD != nil && len(r.Findings) > 0:
 		out := make([]checks.Finding, 0, len(r.Findings))
 		for _, f := range r.Findings {
-			if f.ID == checks.IDOSUnsupportedRecorded {
+			if f.ID == checks.IDOSUnsupportedRecorded && f.Args == nil {
 				f = checks.RecordedOSUnsupportedIn(lang, "Active Directory", r.AD.OperatingSystem, r.AD.OSVersion, r.AD.OSServicePack, r.AD.Unsupported)
 			}
 			out = append(out, f)
@@ -31,9 +45,6 @@ func Localize(r scan.Result, lang string) scan.Result {
 
 // LocalizeAll applies Localize to every result.
 func LocalizeAll(results []scan.Result, lang string) []scan.Result {
-	if lang == "" || lang == checks.English {
-		return results
-	}
 	out := make([]scan.Result, len(results))
 	for i, r := range results {
 		out[i] = Localize(r, lang)

@@ -71,7 +71,10 @@ func VerdictOrder() []checks.Verdict {
 // terminal.
 func HostTable(w io.Writer, results []scan.Result, opts TableOptions) error {
 	width := opts.width()
-	rows := sortForReport(LocalizeAll(results, opts.Lang))
+	rows := sortForReport(results)
+	for i := range rows {
+		rows[i] = Localize(rows[i], opts.Lang)
+	}
 
 	// Column budget: borders and padding take 3 per column plus 1; the rest goes to "what to do".
 	hostW, osW, verdictW := 14, 18, 11

@@ -46,6 +46,7 @@ var labelsEN = map[string]string{
 	"meta.version":  "tlsready version",
 	"meta.sources":  "Results files",
 	"meta.hosts":    "Hosts",
+	"meta.scanned":  "Scanned",
 	"noscript":      "Sorting, filtering and the details of each host need JavaScript. It runs only inside this file and loads nothing from the network.",
 
 	"verdict.ready":            "Ready",

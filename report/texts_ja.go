@@ -48,6 +48,7 @@ var labelsJA = map[string]string{
 	"meta.version":  "tlsready のバージョン",
 	"meta.sources":  "結果ファイル",
 	"meta.hosts":    "ホスト数",
+	"meta.scanned":  "スキャン日時",
 	"noscript":      "並べ替え、絞り込み、各ホストの詳細の表示には JavaScript が必要です。JavaScript はこのファイルの中だけで動作し、ネットワークからは何も読み込みません。",
 
 	"verdict.ready":            "対応済み",

@@ -16,12 +16,18 @@ import (
 // incomplete last line, an empty file) name their file and line as FILE:LINE; an error (a file
 // that is not a results file) names the file and line and keeps what was read before it.
 func ReadResultsFiles(paths ...string) (results []Result, warnings []string, err error) {
+	return ReadResultsFilesWith(nil, paths...)
+}
+
+// ReadResultsFilesWith is ReadResultsFiles with each line decoded by decode (nil:
+// json.Unmarshal).
+func ReadResultsFilesWith(decode LineDecoder, paths ...string) (results []Result, warnings []string, err error) {
 	for _, p := range paths {
 		f, err := os.Open(p)
 		if err != nil {
 			return results, warnings, fmt.Errorf("results file: %w", err)
 		}
-		rs, ws, err := readResults(f, p)
+		rs, ws, err := readResults(f, p, decode)
 		f.Close()
 		results = append(results, rs...)
 		warnings = append(warnings, ws...)

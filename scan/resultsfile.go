@@ -63,12 +63,25 @@ const (
 // loss) is skipped with a warning of its own. A stream with corrupt lines and no result at all
 // is an error (not a results file), and one with nothing in it gets a warning.
 func ReadResults(r io.Reader) (results []Result, warnings []string, err error) {
-	return readResults(r, "")
+	return readResults(r, "", nil)
 }
 
-// readResults is ReadResults; warnings and errors name their line as "name:N:" (or "line N:"
-// when name is empty).
-func readResults(r io.Reader, name string) (results []Result, warnings []string, err error) {
+// LineDecoder decodes one line of a results file into res. A report uses one that leaves out
+// what it does not show (the facts tree); nil is json.Unmarshal. line is valid only during the
+// call (the reader reuses its buffer): res must not keep a reference into it.
+type LineDecoder func(line []byte, res *Result) error
+
+// ReadResultsWith is ReadResults with each line decoded by decode (nil: json.Unmarshal).
+func ReadResultsWith(r io.Reader, decode LineDecoder) (results []Result, warnings []string, err error) {
+	return readResults(r, "", decode)
+}
+
+// readResults is ReadResultsWith; warnings and errors name their line as "name:N:" (or
+// "line N:" when name is empty).
+func readResults(r io.Reader, name string, decode LineDecoder) (results []Result, warnings []string, err error) {
+	if decode == nil {
+		decode = func(line []byte, res *Result) error { return json.Unmarshal(line, res) }
+	}
 	at := func(n int) string {
 		if name == "" {
 			return fmt.Sprintf("line %d:", n)
@@ -108,7 +121,7 @@ func readResults(r io.Reader, name string) (results []Result, warnings []string,
 			skip(fmt.Sprintf("longer than %d MB", MaxResultLine>>20))
 		case len(bytes.TrimSpace(line)) > 0:
 			var res Result
-			if jerr := json.Unmarshal(line, &res); jerr != nil {
+			if jerr := decode(line, &res); jerr != nil {
 				if rerr == io.EOF && !bytes.HasSuffix(line, []byte("\n")) {
 					warnings = append(warnings, fmt.Sprintf("%s incomplete last line skipped (%d bytes): the scan that wrote it was cut short", at(lineNo), len(line)))
 					break

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -56,17 +57,18 @@ func runReport(_ context.Context, e env, args []string) (int, error) {
 	if err := checkOutputs(of.force, inputs, "", namedPath{"--out", out}, namedPath{"--html", of.html}); err != nil {
 		return exitUsage, err
 	}
+	defer startMemoryBudgetOf(e.getenv, reportBudget, reportGCPercent, reportLimit)()
 	var buf bytes.Buffer
 	o := tableOptions(e, of.lang)
 	if out != "" {
 		o.Color = false
 	}
 	if compare {
-		old, err := readResultsFiles(e, files[0])
+		old, err := readForReport(e, of.lang, files[0])
 		if err != nil {
 			return exitUsage, err
 		}
-		cur, err := readResultsFiles(e, files[1])
+		cur, err := readForReport(e, of.lang, files[1])
 		if err != nil {
 			return exitUsage, err
 		}
@@ -87,30 +89,57 @@ func runReport(_ context.Context, e env, args []string) (int, error) {
 		}
 		return exitReady, emit(e, out, of.force, buf.Bytes())
 	}
-	results, err := readResultsFiles(e, files...)
+	results, err := readForReport(e, of.lang, files...)
 	if err != nil {
 		return exitUsage, err
 	}
 	latest := scan.Latest(results)
-	switch format {
-	case "json":
-		err = report.WriteJSON(&buf, latest, of.lang)
-	case "csv":
-		err = report.WriteCSV(&buf, latest, of.lang)
-	default:
+	results = nil
+	// Written as it is made (to --out through a temporary file): a report on 100,000 hosts is
+	// tens of MB that need not also be held in memory.
+	render := func(w io.Writer) error {
+		switch format {
+		case "json":
+			return report.WriteJSON(w, latest, of.lang)
+		case "csv":
+			return report.WriteCSV(w, latest, of.lang)
+		}
 		dst := e // straight to stdout: fitted to the terminal, in colour there
 		if out != "" {
-			dst = env{stdout: &buf, stderr: e.stderr, getenv: e.getenv}
+			dst = env{stdout: w, stderr: e.stderr, getenv: e.getenv}
 		}
-		err = printTables(dst, latest, of.lang)
+		return printTables(dst, latest, of.lang)
 	}
-	if err != nil {
-		return exitUsage, err
+	if out == "" {
+		if err := render(e.stdout); err != nil {
+			return exitUsage, err
+		}
+	} else {
+		if err := writeFileAtomic(e, "--out", out, of.force, func(w io.Writer) error {
+			bw := bufio.NewWriterSize(w, 64<<10)
+			if err := render(bw); err != nil {
+				return err
+			}
+			return bw.Flush()
+		}); err != nil {
+			return exitUsage, err
+		}
+		fmt.Fprintf(e.stderr, "written to %s\n", out)
 	}
 	if err := writeHTML(e, of, latest, "", files); err != nil {
 		return exitUsage, err
 	}
-	return exitReady, emit(e, out, of.force, buf.Bytes())
+	return exitReady, nil
+}
+
+// readForReport reads results files as a report keeps them (report.ReportDecoder): without the
+// facts, the findings' texts already in lang; warnings go to stderr.
+func readForReport(e env, lang string, paths ...string) ([]scan.Result, error) {
+	results, warns, err := scan.ReadResultsFilesWith(report.ReportDecoder(lang), paths...)
+	for _, w := range warns {
+		fmt.Fprintln(e.stderr, "warning:", w)
+	}
+	return results, err
 }
 
 // emit writes b to the file out (replaced only once complete), or to stdout when out is empty.

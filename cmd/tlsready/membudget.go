@@ -36,11 +36,31 @@ func memoryLimit(budget int64, live uint64) int64 {
 // runtime until stop is called, which restores the previous settings. getenv is the process's
 // environment: with GOGC or GOMEMLIMIT set, nothing is changed.
 func startMemoryBudget(getenv func(string) string, concurrency int) (stop func()) {
+	return startMemoryBudgetOf(getenv, memoryBudget(concurrency), scanGCPercent, memoryLimit)
+}
+
+// A report keeps about 0.5 KB per host (see report.ReportDecoder), the terminal table of all
+// hosts about as much again while it is drawn, and makes much short-lived garbage reading the
+// results file. Go's default lets the heap grow to twice what is live; a report instead keeps
+// within a budget, and once what is live outgrows it, within a fixed margin above it.
+const (
+	reportBudget    = 224 << 20
+	reportHeadroom  = 64 << 20
+	reportGCPercent = 100
+)
+
+// reportLimit is the limit of a report whose live heap is live bytes.
+func reportLimit(budget int64, live uint64) int64 {
+	return max(budget, int64(live)+reportHeadroom)
+}
+
+// startMemoryBudgetOf applies a memory budget in bytes with GOGC gcPercent until stop is called,
+// the limit following the live heap as limitOf says; as startMemoryBudget does.
+func startMemoryBudgetOf(getenv func(string) string, budget int64, gcPercent int, limitOf func(budget int64, live uint64) int64) (stop func()) {
 	if getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
-	budget := memoryBudget(concurrency)
-	prevGC := debug.SetGCPercent(scanGCPercent)
+	prevGC := debug.SetGCPercent(gcPercent)
 	prevLimit := debug.SetMemoryLimit(budget)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -60,7 +80,7 @@ func startMemoryBudget(getenv func(string) string, concurrency int) (stop func()
 			if sample[0].Value.Kind() != metrics.KindUint64 {
 				continue
 			}
-			if l := memoryLimit(budget, sample[0].Value.Uint64()); l != limit {
+			if l := limitOf(budget, sample[0].Value.Uint64()); l != limit {
 				limit = l
 				debug.SetMemoryLimit(limit)
 			}

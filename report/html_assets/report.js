@@ -188,6 +188,9 @@
     });
   }
 
+  // group writes a count with thousands separators, as the page's own counts are.
+  function group(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
+
   // Filtering: by verdict (or kind of change) and by words; the count follows.
   var controls = document.getElementById("controls");
   var boxes = Array.prototype.slice.call(document.querySelectorAll("#controls input.filter"));
@@ -209,7 +212,7 @@
       if (vis) { n++; }
     });
     if (count) {
-      count.textContent = L("shown", { shown: n, total: rows.length });
+      count.textContent = L("shown", { shown: group(n), total: group(rows.length) });
       count.setAttribute("data-shown", String(n));
     }
   }
