@@ -423,8 +423,18 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 		mu.Unlock()
 		return nil
 	})
-	progress := report.NewProgress(e.stderr, len(targets), report.ProgressOptions{Live: !rf.noProgress && isTerminal(e.stderr)})
-	fmt.Fprintf(e.stderr, "scanning %d host(s), %d at a time, results to %s\n", len(targets), rf.concurrency, out)
+	popts := report.ProgressOptions{}
+	// Live only where the line can be redrawn in place: a terminal that reads escape sequences
+	// (not TERM=dumb; on Windows a console with virtual-terminal processing on).
+	if f, ansi := ansiTerminal(e, e.stderr); ansi && !rf.noProgress {
+		popts.Live, popts.Width = true, terminalWidth(f)
+	}
+	progress := report.NewProgress(e.stderr, len(targets), popts)
+	defer progress.Close()
+	// While the scan runs, its messages go through the progress line, which takes itself off the
+	// screen before each one.
+	msgs := io.Writer(progress)
+	fmt.Fprintf(msgs, "scanning %d host(s), %d at a time, results to %s\n", len(targets), rf.concurrency, out)
 
 	// The first Ctrl-C (ctx) stops starting hosts; the running ones get rf.grace to finish, then
 	// they are cancelled, as at once by the second Ctrl-C (e.hard).
@@ -433,8 +443,7 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 	var graceTimer *time.Timer
 	var graceMu sync.Mutex
 	stopWatch := context.AfterFunc(ctx, func() {
-		progress.Close()
-		fmt.Fprintf(e.stderr, "stopping: no new hosts are started; the running ones have %s to finish (Ctrl-C again cancels them)\n", rf.grace)
+		fmt.Fprintf(msgs, "stopping: no new hosts are started; the running ones have %s to finish (Ctrl-C again cancels them)\n", rf.grace)
 		graceMu.Lock()
 		graceTimer = time.AfterFunc(rf.grace, cancelRun)
 		graceMu.Unlock()

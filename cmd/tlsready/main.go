@@ -86,6 +86,9 @@ func mainCode() int {
 	if err := disableCoreDumps(); err != nil {
 		fmt.Fprintf(os.Stderr, "warning: could not disable core dumps: %v\n", err)
 	}
+	// Windows 10+ consoles show colours and the live progress line once virtual-terminal
+	// processing is on; their modes are put back on the way out.
+	defer enableVirtualTerminal(os.Stdout, os.Stderr)()
 	e := env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, hard: hard}
 	// TLSREADY_CPUPROFILE=FILE writes a pprof CPU profile of the run (for the benchmark harness).
 	if path := os.Getenv("TLSREADY_CPUPROFILE"); path != "" {

@@ -48,17 +48,23 @@ func defaultLang(e env) string {
 	return checks.English
 }
 
-// tableOptions fit the tables to stdout: its width on a terminal, colour only on a terminal and
-// never with NO_COLOR (https://no-color.org).
+// tableOptions fit the tables to stdout: its width on a terminal, colour only on a terminal that
+// reads escape sequences (not TERM=dumb; on Windows a console with virtual-terminal processing)
+// and never with NO_COLOR (https://no-color.org).
 func tableOptions(e env, lang string) report.TableOptions {
 	o := report.TableOptions{Width: 80, Lang: lang}
-	if f, ok := e.stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+	f, ansi := ansiTerminal(e, e.stdout)
+	if f == nil {
+		if g, ok := e.stdout.(*os.File); ok && term.IsTerminal(int(g.Fd())) {
+			f = g
+		}
+	}
+	if f != nil {
 		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 80 {
 			o.Width = w
 		}
-		_, noColor := os.LookupEnv("NO_COLOR")
-		o.Color = !noColor && e.getenv("NO_COLOR") == ""
 	}
+	o.Color = colorAllowed(e.getenv, ansi)
 	return o
 }
 

@@ -1,0 +1,11 @@
+//go:build !windows
+
+package main
+
+import "os"
+
+// enableVirtualTerminal does nothing outside Windows: terminals read ANSI sequences.
+func enableVirtualTerminal(...*os.File) (restore func()) { return func() {} }
+
+// virtualTerminal is true outside Windows: a terminal reads ANSI sequences.
+func virtualTerminal(*os.File) bool { return true }
