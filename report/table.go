@@ -83,7 +83,7 @@ func HostTable(w io.Writer, results []scan.Result, opts TableOptions) error {
 	l := opts.Lang
 	t.Header(tt(l, "col.host"), tt(l, "col.os"), tt(l, "col.verdict"), tt(l, "col.todo"))
 	for _, r := range rows {
-		if err := t.Append(Wrap(Clean(r.Host), hostW), Wrap(Clean(osLabelIn(r, l)), osW), verdictCell(r.Verdict, opts.Color), Wrap(Clean(WhatToDoIn(r, l)), todoW)); err != nil {
+		if err := t.Append(Wrap(Clean(r.Host), hostW), Wrap(Clean(osLabelIn(r, l)), osW), verdictCell(r.Verdict, opts.Color), Wrap(Clean(tableTodo(r, l)), todoW)); err != nil {
 			return err
 		}
 	}
@@ -184,6 +184,80 @@ func FindingTable(w io.Writer, results []scan.Result, opts TableOptions) error {
 // checked.
 func WhatToDoIn(r scan.Result, lang string) string {
 	return whatToDo(r, true, func(key string, kv ...string) string { return tt(lang, key, kv...) })
+}
+
+// tableTodo is the WHAT TO DO cell of the terminal host table: as WhatToDoIn, except that a
+// host not checked gets the advice for its error's category (ErrorAdvice) instead of the raw
+// error, which the results file, JSON, CSV and the HTML report's evidence keep.
+func tableTodo(r scan.Result, lang string) string {
+	if r.Error == nil {
+		return WhatToDoIn(r, lang)
+	}
+	advice := ErrorAdvice(r.Error, lang)
+	for _, f := range r.Findings {
+		if f.Severity == checks.SeverityUnsupported {
+			return tt(lang, "todo.notchecked", "title", f.Title, "error", advice)
+		}
+	}
+	return advice
+}
+
+// ErrorAdvice is what to do about a host that could not be checked, in lang: the fix for its
+// error's category (unreachable: WinRM not listening or a firewall; timeout: --timeout; auth:
+// the account or the certificate), or for winrm and collector errors the message in short.
+func ErrorAdvice(e *scan.ErrorInfo, lang string) string {
+	msg := errorMessage(e.Message)
+	switch e.Category {
+	case scan.CategoryUnreachable, scan.CategoryTimeout:
+		return tt(lang, "advice."+e.Category)
+	case scan.CategoryAuth:
+		// The auth category also holds a certificate the scanner does not trust.
+		if strings.Contains(msg, "x509:") || strings.Contains(msg, "certificate") {
+			return tt(lang, "advice.cert")
+		}
+		return tt(lang, "advice.auth")
+	case scan.CategoryWinRM, scan.CategoryCollector:
+		return tt(lang, "advice."+e.Category, "error", shortMessage(msg))
+	}
+	return e.Category + ": " + shortMessage(msg)
+}
+
+// shortMessage is the gist of an error message for a table cell: its last two ": "-separated
+// parts (the outermost contexts, such as "run collector: receive output:", add little to the
+// cause), cut to 72 characters.
+func shortMessage(msg string) string {
+	parts := strings.Split(msg, ": ")
+	if len(parts) > 2 {
+		parts = parts[len(parts)-2:]
+	}
+	s := strings.Join(parts, ": ")
+	if r := []rune(s); len(r) > 72 {
+		s = string(r[:71]) + "…"
+	}
+	return s
+}
+
+// CommonFailure says, when most of the hosts (more than half, and at least 3) could not be
+// checked for the same category of error, how many and what to do about it, in lang; "" when
+// there is no such majority. A scan prints it once at the end.
+func CommonFailure(results []scan.Result, lang string) string {
+	counts := map[string]int{}
+	byCategory := map[string]*scan.ErrorInfo{}
+	for _, r := range results {
+		if r.Error != nil {
+			counts[r.Error.Category]++
+			if byCategory[r.Error.Category] == nil {
+				byCategory[r.Error.Category] = r.Error
+			}
+		}
+	}
+	for c, n := range counts {
+		if n >= 3 && n*2 > len(results) {
+			return tt(lang, "advice.most", "n", fmt.Sprint(n), "total", fmt.Sprint(len(results)), "category", c,
+				"advice", ErrorAdvice(byCategory[c], lang))
+		}
+	}
+	return ""
 }
 
 // whatToDo is the instruction for one host with the words of say; withCategory puts the error

@@ -485,7 +485,7 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 		return all, err
 	}
 	fmt.Fprintf(e.stderr, "%d of %d host(s) written to %s\n", writer.Count(), len(targets), out)
-	printHints(e, all)
+	printHints(e, all, rf.output.lang)
 	if runErr != nil {
 		saved := fmt.Sprintf("%d of %d host(s) finished and saved in %s", writer.Count(), len(targets), out)
 		if errors.Is(runErr, scan.ErrAuthFailures) {
@@ -528,8 +528,13 @@ func newScanID(now time.Time) string {
 	return now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b)
 }
 
-// printHints turns common setup mistakes seen across hosts into one line of advice each.
-func printHints(e env, results []scan.Result) {
+// printHints turns common setup mistakes seen across hosts into one line of advice each; when
+// most hosts failed the same way, that is said once with its fix instead.
+func printHints(e env, results []scan.Result, lang string) {
+	if common := report.CommonFailure(results, lang); common != "" {
+		fmt.Fprintln(e.stderr, "note:", report.Clean(common))
+		return
+	}
 	certs, auth := 0, 0
 	for _, r := range results {
 		if r.Error == nil {
