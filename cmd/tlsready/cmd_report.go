@@ -27,6 +27,7 @@ func runReport(_ context.Context, e env, args []string) (int, error) {
 	var format, out string
 	var compare bool
 	of.register(fs, e)
+	of.registerQuiet(fs)
 	fs.StringVar(&format, "format", "table", "table, json or csv")
 	fs.StringVar(&out, "out", "", "write the table, JSON or CSV to this file instead of standard output")
 	fs.BoolVar(&compare, "compare", false, "compare two results files: OLD NEW")
@@ -69,7 +70,9 @@ func runReport(_ context.Context, e env, args []string) (int, error) {
 		case "csv":
 			err = report.WriteCompareCSV(&buf, c, of.lang)
 		default:
-			err = report.CompareTable(&buf, c, o)
+			if !of.quiet || out != "" {
+				err = report.CompareTable(&buf, c, o)
+			}
 		}
 		if err != nil {
 			return exitUsage, err
@@ -94,7 +97,9 @@ func runReport(_ context.Context, e env, args []string) (int, error) {
 		if out != "" {
 			dst = env{stdout: &buf, stderr: e.stderr, getenv: e.getenv}
 		}
-		err = printTables(dst, latest, of.lang)
+		if !of.quiet || out != "" {
+			err = printTables(dst, latest, of.lang)
+		}
 	}
 	if err != nil {
 		return exitUsage, err

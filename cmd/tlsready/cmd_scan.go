@@ -67,16 +67,16 @@ type remoteFlags struct {
 
 func (rf *remoteFlags) register(fs *flag.FlagSet, e env, defaultTimeout time.Duration) {
 	rf.output.register(fs, e)
-	fs.IntVar(&rf.concurrency, "concurrency", 16, "hosts scanned at the same time")
+	intAtLeastVar(fs, &rf.concurrency, "concurrency", 16, 1, "hosts scanned at the same time")
 	fs.IntVar(&rf.maxAuthFailures, "max-auth-failures", 3, "stop the scan after this many hosts in a row reject the credentials, before the account is locked out (0: never stop)")
-	fs.DurationVar(&rf.timeout, "timeout", defaultTimeout, "overall time allowed for one host, connection to last answer (e.g. 30s, 2m)")
+	durationVar(fs, &rf.timeout, "timeout", defaultTimeout, false, "overall time allowed for one host, connection to last answer (e.g. 30s, 2m; a bare number is seconds)")
 	fs.StringVar(&rf.out, "out", "", "results file, JSON Lines, one object per host (default tlsready-results-<date>-<time>.jsonl in this folder)")
 	fs.StringVar(&rf.resume, "resume", "", "go on with an interrupted run: skip the hosts already in this results file and append the others to it")
 	fs.IntVar(&rf.retries, "retries", 3, "more attempts for a host after a transient error (WinRM quota fault, HTTP 503, connection reset), with growing pauses; never after an auth error")
 	fs.Float64Var(&rf.rate, "rate", 0, "new hosts started per second at most (0: no limit), to spare firewalls, VPNs and proxies")
 	fs.BoolVar(&rf.noProgress, "no-progress", false, "no live progress line; plain progress lines every 10 s instead (also when stderr is not a terminal)")
 	fs.StringVar(&rf.shard, "shard", "", "scan only slice i of n (i/n, 1 <= i <= n) of the targets, split by a hash of the host name; run n jobs and merge their files")
-	fs.DurationVar(&rf.grace, "grace", 15*time.Second, "after Ctrl-C: how long running hosts may take to finish (a second Ctrl-C cancels them at once)")
+	durationVar(fs, &rf.grace, "grace", 15*time.Second, true, "after Ctrl-C: how long running hosts may take to finish (a second Ctrl-C cancels them at once)")
 }
 
 func (rf *remoteFlags) registerConnection(fs *flag.FlagSet) {
@@ -93,8 +93,8 @@ func (rf *remoteFlags) registerConnection(fs *flag.FlagSet) {
 	fs.BoolVar(&rf.insecure, "insecure-skip-verify", false, "do not verify HTTPS certificates (anyone on the path can read the password)")
 	fs.StringVar(&rf.minTLS, "min-tls-version", "1.2", "lowest TLS version for --https: 1.2, or 1.0 for Windows 7 / 2008 R2 hosts whose WinRM listener still speaks only TLS 1.0")
 	fs.StringVar(&rf.port, "port", "", "WinRM port for targets given without one (default 5985, or 5986 with --https)")
-	fs.DurationVar(&rf.operationTimeout, "operation-timeout", 20*time.Second, "WS-Management OperationTimeout: how long the host may hold one request")
-	fs.DurationVar(&rf.connectTimeout, "connect-timeout", 3*time.Second, "time allowed for the TCP connection: a powered-off host fails after this, not after --timeout")
+	durationVar(fs, &rf.operationTimeout, "operation-timeout", 20*time.Second, false, "WS-Management OperationTimeout: how long the host may hold one request")
+	durationVar(fs, &rf.connectTimeout, "connect-timeout", 3*time.Second, false, "time allowed for the TCP connection: a powered-off host fails after this, not after --timeout")
 }
 
 func (rf *remoteFlags) defaultPort() string {
@@ -120,6 +120,7 @@ func runScan(ctx context.Context, e env, args []string) (int, error) {
 	lf.register(fs)
 	rf.registerConnection(fs)
 	rf.register(fs, e, 60*time.Second)
+	rf.output.registerQuiet(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
@@ -478,8 +479,10 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 		runErr = fmt.Errorf("results file %s: %w", out, cerr)
 	}
 	all := scan.Latest(append(done, results...))
-	if err := printTables(e, all, rf.output.lang); err != nil {
-		return all, err
+	if !rf.output.quiet {
+		if err := printTables(e, all, rf.output.lang); err != nil {
+			return all, err
+		}
 	}
 	if err := writeHTML(e, rf.output, all, rf.scope, []string{out}); err != nil {
 		return all, err

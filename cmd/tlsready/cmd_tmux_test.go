@@ -12,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tlsready/tlsready/checks"
 	"github.com/tlsready/tlsready/internal/labenv"
+	"github.com/tlsready/tlsready/scan"
 )
 
 // tmuxPane is a detached tmux session of its own (a private server socket) running one shell
@@ -197,5 +199,46 @@ func TestScanCtrlCInTmux(t *testing.T) {
 	}
 	if !strings.Contains(final, "TLSREADY-EXIT=2") {
 		t.Errorf("exit code: want 2 (interrupted)\n%s", lastLines(final, 5))
+	}
+}
+
+// In a real terminal the report's verdicts are coloured, except with NO_COLOR or TERM=dumb.
+func TestReportColourInTmux(t *testing.T) {
+	dir := t.TempDir()
+	results := filepath.Join(dir, "r.jsonl")
+	writeResultsFile(t, results, scan.Result{Host: "PC-01", Verdict: checks.Action, End: time.Now()},
+		scan.Result{Host: "PC-02", Verdict: checks.Ready, End: time.Now()})
+	bin := buildBinary(t)
+	tests := []struct {
+		name   string
+		env    string
+		colour bool
+	}{
+		{"xterm", "TERM=xterm-256color", true},
+		{"NO_COLOR", "TERM=xterm-256color NO_COLOR=1", false},
+		{"TERM=dumb", "TERM=dumb", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := startTmux(t, 100, 40, fmt.Sprintf(`env %s %s report %s; echo "TLSREADY-EXIT=$?"`, tc.env, bin, results))
+			var s string
+			for range 100 {
+				if s = p.screen(false); strings.Contains(s, "TLSREADY-EXIT=") {
+					break
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			out, err := p.tmux("capture-pane", "-p", "-e")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(out, "PC-01") {
+				t.Fatalf("no table:\n%s", out)
+			}
+			// tmux -e shows the colours as SGR sequences: 33 is the action verdict's yellow.
+			if has := regexp.MustCompile(`\x1b\[[0-9;]*3[1-5]m`).MatchString(out); has != tc.colour {
+				t.Errorf("%s: coloured %t, want %t:\n%q", tc.env, has, tc.colour, out)
+			}
+		})
 	}
 }

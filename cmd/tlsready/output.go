@@ -17,8 +17,15 @@ import (
 
 // outputFlags choose how results are shown: the language, and an HTML report file.
 type outputFlags struct {
-	lang string
-	html string
+	lang  string
+	html  string
+	quiet bool // no tables on stdout (registerQuiet)
+}
+
+// registerQuiet adds --quiet (scan, rescan, report): no tables; files are still written and
+// the exit code is the same.
+func (of *outputFlags) registerQuiet(fs *flag.FlagSet) {
+	fs.BoolVar(&of.quiet, "quiet", false, "print no tables; the results file, --html and --out are still written and the exit code is the same")
 }
 
 func (of *outputFlags) register(fs *flag.FlagSet, e env) {
