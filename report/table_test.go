@@ -256,3 +256,96 @@ func TestCommonFailure(t *testing.T) {
 		})
 	}
 }
+
+// Where the terminal leaves room, a column is widened to its longest word: a DNS name and a
+// SID are shown whole, not broken in the middle; the table still fits the width.
+func TestHostTableKeepsTokensWhole(t *testing.T) {
+	const dns, sid = "pc-finance-0042.corp.example", "S-1-5-21-3623811015-3361044348-30300820-1187"
+	rs := []scan.Result{
+		{Host: dns, Verdict: checks.Action, OS: &facts.OS{Caption: "Microsoft Windows 10 Enterprise"},
+			Findings: []checks.Finding{{ID: "WININET_NO_TLS12", Severity: checks.SeverityAction, Title: "WinINet SecureProtocols excludes TLS 1.2 (user " + sid + ")"}}},
+		{Host: "PC-02", Verdict: checks.Ready, OS: &facts.OS{Caption: "Microsoft Windows 11 Pro"}},
+	}
+	tests := []struct {
+		width int
+		whole []string
+	}{
+		{110, []string{dns, sid}},
+		{132, []string{dns, sid}},
+		{80, []string{dns}},
+	}
+	for _, tc := range tests {
+		for _, lang := range []string{checks.English, checks.Japanese} {
+			if tc.width == 80 && lang == checks.Japanese {
+				continue // the Japanese verdict names leave no room for the whole name at 80
+			}
+			var buf bytes.Buffer
+			if err := HostTable(&buf, rs, TableOptions{Width: tc.width, Lang: lang}); err != nil {
+				t.Fatal(err)
+			}
+			out := buf.String()
+			for _, l := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+				if w := runewidth.StringWidth(l); w > tc.width {
+					t.Errorf("width %d %s: line of %d columns: %q", tc.width, lang, w, l)
+				}
+			}
+			for _, s := range tc.whole {
+				if !strings.Contains(out, s) {
+					t.Errorf("width %d %s: %q broken:\n%s", tc.width, lang, s, out)
+				}
+			}
+		}
+	}
+}
+
+// FAQ references are listed by number (Q3 Q9 Q10), in the finding table and its counts.
+func TestFAQSortedNumerically(t *testing.T) {
+	tests := []struct{ in, want []string }{
+		{[]string{"Q13", "Q9", "Q10", "Q11"}, []string{"Q9", "Q10", "Q11", "Q13"}},
+		{[]string{"Q10", "Q3", "Q10"}, []string{"Q3", "Q10"}},
+		{nil, nil},
+	}
+	for _, tc := range tests {
+		if got := SortFAQ(tc.in); strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("SortFAQ(%v) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+	rs := []scan.Result{{Verdict: checks.Action, Findings: []checks.Finding{{ID: checks.IDKBMissing, Severity: checks.SeverityAction, Title: "KB3140245 not installed"}}}}
+	var buf bytes.Buffer
+	if err := FindingTable(&buf, rs, TableOptions{Width: 80}); err != nil {
+		t.Fatal(err)
+	}
+	flat := strings.Join(strings.Fields(strings.ReplaceAll(buf.String(), "│", " ")), " ")
+	if !regexp.MustCompile(`Q9 .*Q10 .*Q13`).MatchString(flat) {
+		t.Errorf("finding table FAQ column not in order:\n%s", buf.String())
+	}
+}
+
+// One Japanese name per verdict everywhere: the terminal tables, the HTML report's verdict
+// labels (tiles, chart, filters) and its severity badges.
+func TestOneJapaneseNamePerVerdict(t *testing.T) {
+	for _, v := range checks.Verdicts() {
+		name := VerdictName(v, checks.Japanese)
+		if name == string(v) {
+			t.Errorf("%s has no Japanese name", v)
+		}
+		if got := labelsJA["verdict."+string(v)]; got != name {
+			t.Errorf("HTML verdict.%s = %q, table %q", v, got, name)
+		}
+		if got, ok := labelsJA["sev."+string(v)]; ok && got != name {
+			t.Errorf("HTML sev.%s = %q, table %q", v, got, name)
+		}
+		var buf bytes.Buffer
+		if err := SummaryTable(&buf, []scan.Result{{Verdict: v}}, TableOptions{Lang: checks.Japanese}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(buf.String(), name) || strings.Contains(buf.String(), " "+string(v)+" ") {
+			t.Errorf("Japanese summary table shows %s as:\n%s", v, buf.String())
+		}
+	}
+	for k, s := range labelsJA {
+		if s == "サポート対象外" || s == "不明" {
+			t.Errorf("labelsJA[%q] = %q: a second name for a verdict", k, s)
+		}
+	}
+}

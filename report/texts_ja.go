@@ -57,10 +57,10 @@ var labelsJA = map[string]string{
 	"meta.hosts":    "ホスト数",
 	"noscript":      "並べ替え、絞り込み、各ホストの詳細の表示には JavaScript が必要です。JavaScript はこのファイルの中だけで動作し、ネットワークからは何も読み込みません。",
 
-	"verdict.ready":            "対応済み",
-	"verdict.action":           "対処が必要",
-	"verdict.unsupported":      "OS の移行が必要",
-	"verdict.unknown":          "未確認",
+	"verdict.ready":            verdictReadyJA,
+	"verdict.action":           verdictActionJA,
+	"verdict.unsupported":      verdictUnsupportedJA,
+	"verdict.unknown":          verdictUnknownJA,
 	"verdict.ready.desc":       "TLS 1.2 が使用されます。対処は不要です",
 	"verdict.action.desc":      "ホストでの対処が必要です (更新プログラムまたはレジストリ)",
 	"verdict.unsupported.desc": "OS が TLS 1.2 に対応できません。OS を移行してください",
@@ -111,9 +111,9 @@ var labelsJA = map[string]string{
 	"ev.type":         "値の種類",
 	"ev.value":        "値",
 
-	"sev.unsupported": "サポート対象外",
-	"sev.action":      "対処が必要",
-	"sev.unknown":     "不明",
+	"sev.unsupported": verdictUnsupportedJA,
+	"sev.action":      verdictActionJA,
+	"sev.unknown":     verdictUnknownJA,
 	"sev.warning":     "警告",
 	"sev.info":        "情報",
 
