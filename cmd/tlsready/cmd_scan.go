@@ -59,6 +59,7 @@ type remoteFlags struct {
 	out, resume                 string
 	output                      outputFlags
 	scope                       string // what was scanned, for the HTML report's header
+	demo                        bool   // tlsready demo: the account is the demo's own, not the user's
 	// changes are, per host (scan.HostKey), the registry values tlsready fix changed (from a
 	// journal or a previous result): added to the host's facts so that the checks can tell
 	// whether a restart is pending.
@@ -488,7 +489,7 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 		return all, err
 	}
 	fmt.Fprintf(e.stderr, "%d of %d host(s) written to %s\n", writer.Count(), len(targets), out)
-	printHints(e, all, rf.output.lang)
+	printHints(e, all, rf.output.lang, !rf.demo)
 	if runErr != nil {
 		saved := fmt.Sprintf("%d of %d host(s) finished and saved in %s", writer.Count(), len(targets), out)
 		if errors.Is(runErr, scan.ErrAuthFailures) {
@@ -533,7 +534,9 @@ func newScanID(now time.Time) string {
 
 // printHints turns common setup mistakes seen across hosts into one line of advice each; when
 // most hosts failed the same way, that is said once with its fix instead.
-func printHints(e env, results []scan.Result, lang string) {
+// userGiven is false for the demo, whose account the user did not choose: no hint tells to
+// check it.
+func printHints(e env, results []scan.Result, lang string, userGiven bool) {
 	if common := report.CommonFailure(results, lang); common != "" {
 		fmt.Fprintln(e.stderr, "note:", report.Clean(common))
 		return
@@ -553,7 +556,7 @@ func printHints(e env, results []scan.Result, lang string) {
 	if certs > 0 {
 		fmt.Fprintf(e.stderr, "hint: %d host(s) presented a certificate this machine does not trust (or for another name): give the issuing CA with --ca-file, the certificate's name with --tls-server-name, or - insecurely - use --insecure-skip-verify\n", certs)
 	}
-	if auth > 0 {
+	if auth > 0 && userGiven {
 		fmt.Fprintf(e.stderr, "hint: %d host(s) rejected the credentials: check --user (DOMAIN\\user or user@domain), the password, and that the account is a local administrator there\n", auth)
 	}
 }
