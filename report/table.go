@@ -200,7 +200,12 @@ func FindingTable(w io.Writer, results []scan.Result, opts TableOptions) error {
 			return err
 		}
 	}
-	return t.Render()
+	if err := t.Render(); err != nil {
+		return err
+	}
+	// The FAQ column's Q numbers, named once.
+	_, err := fmt.Fprintln(w, Wrap(checks.FAQReference(l), width))
+	return err
 }
 
 // WhatToDoIn is the short instruction for one host with the words in lang: the titles of the

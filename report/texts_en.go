@@ -1,5 +1,7 @@
 package report
 
+import "github.com/tlsready/tlsready/checks"
+
 // textsEN is every English word of the terminal tables and the CSV's text cells; labelsEN below
 // is the HTML report's. Finding texts are in package checks. Keys are stable; tt looks them up
 // and a missing key shows as "{?key}", which the tests reject.
@@ -52,6 +54,9 @@ var labelsEN = map[string]string{
 	"meta.by":       "By",
 	"meta.version":  "tlsready version",
 	"meta.sources":  "Results files",
+	"meta.faq":      "FAQ (Q numbers)",
+	"faq.title":     checks.FAQTitle(checks.English),
+	"faq.url":       checks.FAQURL,
 	"meta.hosts":    "Hosts",
 	"noscript":      "Sorting, filtering and the details of each host need JavaScript. It runs only inside this file and loads nothing from the network.",
 

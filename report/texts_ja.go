@@ -1,5 +1,7 @@
 package report
 
+import "github.com/tlsready/tlsready/checks"
+
 // textsJA is every Japanese word of the tables and the CSV, keyed as textsEN; labelsJA below is
 // the HTML report's. The wording follows the terms of the original FAQ (レジストリ, 更新プログラム,
 // 既定値).
@@ -54,6 +56,9 @@ var labelsJA = map[string]string{
 	"meta.by":       "作成者",
 	"meta.version":  "tlsready のバージョン",
 	"meta.sources":  "結果ファイル",
+	"meta.faq":      "FAQ (Q 番号)",
+	"faq.title":     checks.FAQTitle(checks.Japanese),
+	"faq.url":       checks.FAQURL,
 	"meta.hosts":    "ホスト数",
 	"noscript":      "並べ替え、絞り込み、各ホストの詳細の表示には JavaScript が必要です。JavaScript はこのファイルの中だけで動作し、ネットワークからは何も読み込みません。",
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mattn/go-runewidth"
 
+	"github.com/tlsready/tlsready/checks"
 	"github.com/tlsready/tlsready/scan"
 )
 
@@ -178,5 +179,45 @@ func TestColorAllowed(t *testing.T) {
 				t.Errorf("colorAllowed = %t, want %t", got, tc.want)
 			}
 		})
+	}
+}
+
+// Wherever Q numbers appear - the finding table, the HTML report's header, the kit's
+// README.txt, the README - the FAQ is named once, with its title and address.
+func TestFAQNamedWhereQNumbersAppear(t *testing.T) {
+	dir := t.TempDir()
+	results := filepath.Join(dir, "demo.jsonl")
+	if code, _, stderr := runCLI(t, "demo", "--out", results); code != exitReady {
+		t.Fatalf("demo: exit %d\n%s", code, stderr)
+	}
+	for _, lang := range []string{checks.English, checks.Japanese} {
+		html := filepath.Join(dir, "report."+lang+".html")
+		kit := filepath.Join(dir, "kit-"+lang)
+		code, stdout, stderr := runCLI(t, "report", results, "--lang", lang, "--html", html)
+		if code != exitReady {
+			t.Fatalf("report: exit %d\n%s", code, stderr)
+		}
+		if n := strings.Count(stdout, checks.FAQURL); n != 1 || !strings.Contains(strings.Join(strings.Fields(stdout), " "), strings.Join(strings.Fields(checks.FAQTitle(lang)), " ")) {
+			t.Errorf("%s: the tables name the FAQ %d times (want once, with its title):\n%s", lang, n, lastLines(stdout, 5))
+		}
+		if code, _, stderr := runCLI(t, "remediate", results, "--lang", lang, "--out", kit); code != exitReady {
+			t.Fatalf("remediate: exit %d\n%s", code, stderr)
+		}
+		for _, f := range []string{html, filepath.Join(kit, "README.txt")} {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := strings.Count(string(b), checks.FAQURL); n != 1 || !strings.Contains(string(b), checks.FAQTitle(lang)) {
+				t.Errorf("%s names the FAQ %d times, want once with its title", f, n)
+			}
+		}
+	}
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(b), checks.FAQURL); n != 1 {
+		t.Errorf("README.md names the FAQ's address %d times, want once", n)
 	}
 }
