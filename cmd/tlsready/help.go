@@ -149,7 +149,7 @@ func flagError(err error) error {
 		}
 	}
 	// strconv's "parse error" says nothing of what is wanted.
-	msg = strings.Replace(msg, ": parse error", ": want a whole number", 1)
+	msg = strings.Replace(msg, ": parse error", ": want a number", 1)
 	msg = strings.Replace(msg, ": value out of range", ": number too large", 1)
 	return usageError{err: errors.New(msg)}
 }
