@@ -182,7 +182,7 @@ func WriteMode(dir string, p Plan, lang string, now time.Time, mode os.FileMode)
 		files[FileScript] = p.Script()
 	}
 	var written []string
-	for _, name := range []string{FileReadMe, FileReg64, FileReg32, FileRegistryXML, FileScript, FileKB, FileMigrate, FileRegOnly} {
+	for _, name := range KitFiles {
 		b, ok := files[name]
 		if !ok {
 			continue
@@ -197,4 +197,36 @@ func WriteMode(dir string, p Plan, lang string, now time.Time, mode os.FileMode)
 		written = append(written, name)
 	}
 	return written, nil
+}
+
+// KitFiles are the names of every file a kit can hold: a file of one of these names in a kit
+// folder is recognisably an earlier kit's.
+var KitFiles = []string{FileReadMe, FileReg64, FileReg32, FileRegistryXML, FileScript, FileKB, FileMigrate, FileRegOnly}
+
+// RemoveStale removes from dir the files of an earlier kit that this one (written) does not
+// have, such as the .reg files once no value is needed: left beside a README that says nothing
+// needs deploying, they would be deployed by mistake. Only regular files with a kit file's exact
+// name are removed; any other file (and a link or folder of a kit file's name) is left alone.
+// It returns the names removed.
+func RemoveStale(dir string, written []string) ([]string, error) {
+	keep := map[string]bool{}
+	for _, n := range written {
+		keep[n] = true
+	}
+	var removed []string
+	for _, n := range KitFiles {
+		if keep[n] {
+			continue
+		}
+		path := filepath.Join(dir, n)
+		fi, err := os.Lstat(path)
+		if err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		if err := os.Remove(path); err != nil {
+			return removed, fmt.Errorf("kit: an earlier kit's %s: %w", n, err)
+		}
+		removed = append(removed, n)
+	}
+	return removed, nil
 }

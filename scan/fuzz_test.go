@@ -11,9 +11,9 @@ import (
 )
 
 // FuzzReadResults: ReadResults reads any results file (one edited by hand, or cut short by a
-// crash) within a memory bound and with at most one warning; what it accepts, written again by
-// ResultsWriter, reads back equal; and the same file with an incomplete last line (a write cut
-// short, as documented) reads back the same results and one warning.
+// crash) within a memory bound and with a bounded number of warnings; what it accepts, written
+// again by ResultsWriter, reads back equal; and the same file with an incomplete last line (a
+// write cut short, as documented) reads back the same results and one warning.
 func FuzzReadResults(f *testing.F) {
 	var buf bytes.Buffer
 	c := CollectorFunc(func(ctx context.Context, tg Target) (*facts.Facts, error) { return win10(tg.Name), nil })
@@ -30,7 +30,7 @@ func FuzzReadResults(f *testing.F) {
 		var warns []string
 		var err error
 		fuzzcheck.Alloc(t, "ReadResults", len(data), 256, 256<<10, func() { rs, warns, err = ReadResults(bytes.NewReader(data)) })
-		if len(warns) > 1 {
+		if len(warns) > maxBadLinesListed+2 {
 			t.Errorf("%d warnings: %q", len(warns), warns)
 		}
 		if err != nil {
@@ -45,6 +45,9 @@ func FuzzReadResults(f *testing.F) {
 		}
 		written := out.Bytes()
 		back, warns, err := ReadResults(bytes.NewReader(written))
+		if len(rs) == 0 && len(warns) == 1 { // written empty: "empty" warning
+			warns = nil
+		}
 		if err != nil || len(warns) != 0 || len(back) != len(rs) || (len(rs) > 0 && !reflect.DeepEqual(back, rs)) {
 			t.Fatalf("re-read %d results, warnings %q, err %v; want the %d written", len(back), warns, err, len(rs))
 		}

@@ -12,22 +12,21 @@ import (
 	"github.com/tlsready/tlsready/checks"
 )
 
-// ReadResultsFiles reads results files in order. Warnings (an incomplete last line) name their
-// file; an error names the file and line and keeps what was read before it.
+// ReadResultsFiles reads results files in order. Warnings (a corrupt line skipped, an
+// incomplete last line, an empty file) name their file and line as FILE:LINE; an error (a file
+// that is not a results file) names the file and line and keeps what was read before it.
 func ReadResultsFiles(paths ...string) (results []Result, warnings []string, err error) {
 	for _, p := range paths {
 		f, err := os.Open(p)
 		if err != nil {
 			return results, warnings, fmt.Errorf("results file: %w", err)
 		}
-		rs, ws, err := ReadResults(f)
+		rs, ws, err := readResults(f, p)
 		f.Close()
 		results = append(results, rs...)
-		for _, w := range ws {
-			warnings = append(warnings, p+": "+w)
-		}
+		warnings = append(warnings, ws...)
 		if err != nil {
-			return results, warnings, fmt.Errorf("results file %s: %w", p, err)
+			return results, warnings, fmt.Errorf("results file: %w", err)
 		}
 	}
 	return results, warnings, nil
@@ -81,9 +80,9 @@ func Select(results []Result, s Selection) []Result {
 	return out
 }
 
-// TargetOf is the target a result was scanned as: its name, address and AD record.
+// TargetOf is the target a result was scanned as: its name, address, scheme and AD record.
 func TargetOf(r Result) Target {
-	return Target{Name: r.Host, Address: r.Address, AD: r.AD}
+	return Target{Name: r.Host, Address: r.Address, Scheme: r.Scheme, AD: r.AD}
 }
 
 // Shard keeps the targets of shard i of n (1 <= i <= n): each target belongs to exactly one

@@ -154,10 +154,78 @@ func TestReadResultsFilesNamesTheFile(t *testing.T) {
 	os.WriteFile(good, buf.Bytes(), 0o644)
 	os.WriteFile(bad, []byte("hello\n"), 0o644)
 	rs, _, err := ReadResultsFiles(good, bad)
-	if err == nil || !strings.Contains(err.Error(), "b.jsonl") || !strings.Contains(err.Error(), "line 1") {
-		t.Errorf("err = %v, want it to name b.jsonl line 1", err)
+	if err == nil || !strings.Contains(err.Error(), "b.jsonl") || !strings.Contains(err.Error(), "b.jsonl:1:") {
+		t.Errorf("err = %v, want it to name b.jsonl:1", err)
 	}
 	if len(rs) != 1 {
 		t.Errorf("the results of a.jsonl were lost: %d", len(rs))
 	}
+}
+
+// A corrupt line in the middle of a results file (a hand edit, a disk error) is skipped with a
+// warning naming FILE:LINE and a count at the end; the other results are read. An empty file
+// warns. A file with no result at all is not a results file.
+func TestReadResultsFiles_corruptLines(t *testing.T) {
+	line := func(host string) string {
+		var buf bytes.Buffer
+		_ = NewResultsWriter(&buf).Result(res(host, checks.Ready, 1, ""))
+		return buf.String()
+	}
+	var many strings.Builder
+	many.WriteString(line("PC-1"))
+	for i := 0; i < maxBadLinesListed+3; i++ {
+		many.WriteString("garbage\n")
+	}
+	tests := []struct {
+		name     string
+		content  string
+		hosts    int
+		warnings []string // prefixes, in order
+		err      string
+	}{
+		{"corrupt middle line", line("PC-1") + "{\"host\": \"PC-2\", \"verd\n" + line("PC-3"), 2,
+			[]string{"r.jsonl:2: corrupt line skipped: ", "r.jsonl: 1 corrupt line(s) skipped, 2 result(s) read"}, ""},
+		{"not a result in the middle", line("PC-1") + "{\"a\": 1}\n" + line("PC-3"), 2,
+			[]string{"r.jsonl:2: corrupt line skipped: not a tlsready result", "r.jsonl: 1 corrupt"}, ""},
+		{"corrupt middle and torn last line", line("PC-1") + "\x00\x01\n" + line("PC-3") + `{"host":"PC-`, 2,
+			[]string{"r.jsonl:2: corrupt line skipped", "r.jsonl:4: incomplete last line", "r.jsonl: 1 corrupt"}, ""},
+		{"many corrupt lines: listed up to a bound, all counted", many.String(), 1,
+			append(repeat("r.jsonl:", maxBadLinesListed), "r.jsonl: 13 corrupt line(s) skipped"), ""},
+		{"line too long", line("PC-1") + "{\"host\":\"" + strings.Repeat("A", MaxResultLine) + "\"}\n" + line("PC-3"), 2,
+			[]string{"r.jsonl:2: corrupt line skipped: longer than 64 MB", "r.jsonl: 1 corrupt"}, ""},
+		{"empty file", "", 0, []string{"r.jsonl is empty"}, ""},
+		{"blank lines only", "\n\r\n  \n", 0, []string{"r.jsonl is empty"}, ""},
+		{"no result at all", "name,verdict\nPC-1,ready\n", 0, []string{"r.jsonl:1:", "r.jsonl:2:"}, "r.jsonl:1: not a tlsready results file"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "r.jsonl")
+			if err := os.WriteFile(p, []byte(tc.content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			rs, warns, err := ReadResultsFiles(p)
+			if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
+				t.Errorf("err = %v, want %q", err, tc.err)
+			}
+			if len(rs) != tc.hosts {
+				t.Errorf("%d results, want %d", len(rs), tc.hosts)
+			}
+			if len(warns) != len(tc.warnings) {
+				t.Fatalf("warnings %q, want %d starting %q", warns, len(tc.warnings), tc.warnings)
+			}
+			for i, w := range tc.warnings {
+				if !strings.HasPrefix(warns[i], filepath.Dir(p)+string(filepath.Separator)+w) && !strings.HasPrefix(warns[i], w) {
+					t.Errorf("warning %d = %q, want it to start %q", i, warns[i], w)
+				}
+			}
+		})
+	}
+}
+
+func repeat(s string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = s
+	}
+	return out
 }

@@ -47,32 +47,103 @@ func (rw *ResultsWriter) Count() int {
 	return rw.n
 }
 
-// ReadResults reads a JSON Lines results stream. A last line without its newline that does not
-// parse (a write cut short by power loss) is skipped and reported in warnings; any other bad line
-// is an error naming the line.
+// Bounds of reading a results file, which anyone may have edited.
+const (
+	// MaxResultLine is the longest line read as a result; a longer one is skipped as corrupt
+	// without being held in memory.
+	MaxResultLine = 64 << 20
+	// maxBadLinesListed is how many corrupt lines of one file are named in warnings; the
+	// others are counted.
+	maxBadLinesListed = 10
+)
+
+// ReadResults reads a JSON Lines results stream. A corrupt line (not JSON, not a result, longer
+// than MaxResultLine) is skipped with a warning naming it, and the count of skipped lines is the
+// last warning; a last line without its newline that does not parse (a write cut short by power
+// loss) is skipped with a warning of its own. A stream with corrupt lines and no result at all
+// is an error (not a results file), and one with nothing in it gets a warning.
 func ReadResults(r io.Reader) (results []Result, warnings []string, err error) {
+	return readResults(r, "")
+}
+
+// readResults is ReadResults; warnings and errors name their line as "name:N:" (or "line N:"
+// when name is empty).
+func readResults(r io.Reader, name string) (results []Result, warnings []string, err error) {
+	at := func(n int) string {
+		if name == "" {
+			return fmt.Sprintf("line %d:", n)
+		}
+		return fmt.Sprintf("%s:%d:", name, n)
+	}
 	br := bufio.NewReaderSize(r, 64*1024)
-	for lineNo := 1; ; lineNo++ {
-		line, rerr := br.ReadBytes('\n')
-		if len(bytes.TrimSpace(line)) > 0 {
+	bad, firstBad, lineNo := 0, 0, 0
+	skip := func(why string) {
+		if bad++; bad <= maxBadLinesListed {
+			warnings = append(warnings, fmt.Sprintf("%s corrupt line skipped: %s", at(lineNo), why))
+		}
+		if firstBad == 0 {
+			firstBad = lineNo
+		}
+	}
+	var line []byte
+	for lineNo = 1; ; lineNo++ {
+		line = line[:0]
+		tooLong := false
+		var rerr error
+		for {
+			var chunk []byte
+			chunk, rerr = br.ReadSlice('\n')
+			if !tooLong && len(line)+len(chunk) > MaxResultLine {
+				tooLong, line = true, line[:0]
+			}
+			if !tooLong {
+				line = append(line, chunk...)
+			}
+			if !errors.Is(rerr, bufio.ErrBufferFull) {
+				break
+			}
+		}
+		switch {
+		case tooLong:
+			skip(fmt.Sprintf("longer than %d MB", MaxResultLine>>20))
+		case len(bytes.TrimSpace(line)) > 0:
 			var res Result
 			if jerr := json.Unmarshal(line, &res); jerr != nil {
 				if rerr == io.EOF && !bytes.HasSuffix(line, []byte("\n")) {
-					warnings = append(warnings, fmt.Sprintf("line %d: incomplete last line skipped (%d bytes): the scan that wrote it was cut short", lineNo, len(line)))
-					return results, warnings, nil
+					warnings = append(warnings, fmt.Sprintf("%s incomplete last line skipped (%d bytes): the scan that wrote it was cut short", at(lineNo), len(line)))
+					break
 				}
-				return results, warnings, fmt.Errorf("line %d: %w", lineNo, jerr)
+				skip(jerr.Error())
+				break
 			}
 			if res.Host == "" || res.Verdict == "" {
-				return results, warnings, fmt.Errorf("line %d: not a tlsready result (no host or verdict)", lineNo)
+				skip("not a tlsready result (no host or verdict)")
+				break
 			}
 			results = append(results, res)
 		}
 		if rerr != nil {
-			if errors.Is(rerr, io.EOF) {
-				return results, warnings, nil
+			if !errors.Is(rerr, io.EOF) {
+				return results, warnings, rerr
 			}
-			return results, warnings, rerr
+			break
 		}
 	}
+	switch {
+	case bad > 0 && len(results) == 0:
+		return results, warnings, fmt.Errorf("%s not a tlsready results file: no line is a result", at(firstBad))
+	case bad > 0:
+		s := ""
+		if name != "" {
+			s = name + ": "
+		}
+		warnings = append(warnings, fmt.Sprintf("%s%d corrupt line(s) skipped, %d result(s) read: the hosts of the skipped lines are missing from this report", s, bad, len(results)))
+	case len(results) == 0 && len(warnings) == 0:
+		s := "the results file"
+		if name != "" {
+			s = name
+		}
+		warnings = append(warnings, s+" is empty: no results in it")
+	}
+	return results, warnings, nil
 }

@@ -28,6 +28,10 @@ type Target struct {
 	Name string `json:"name"`
 	// Address is where to connect, "host:port"; empty means Name on the default WinRM port.
 	Address string `json:"address,omitempty"`
+	// Scheme is "https" or "http" when the target named it (a URL such as a "tlsready lab
+	// --https" line): the host is reached with that scheme whatever the scan's default. Empty:
+	// the scan's default (--https).
+	Scheme string `json:"scheme,omitempty"`
 	// AD is what Active Directory records of the computer, when the target was discovered there.
 	AD *discover.Computer `json:"ad,omitempty"`
 }
@@ -80,6 +84,7 @@ type Result struct {
 	ScanID   string           `json:"scanId"`
 	Host     string           `json:"host"`
 	Address  string           `json:"address,omitempty"`
+	Scheme   string           `json:"scheme,omitempty"` // Target.Scheme: a rescan reaches the host the same way
 	Verdict  checks.Verdict   `json:"verdict"`
 	OS       *facts.OS        `json:"os,omitempty"`
 	Findings []checks.Finding `json:"findings"`
@@ -320,7 +325,7 @@ func backoff(opts Options, n int, busy bool) time.Duration {
 }
 
 func scanOne(ctx context.Context, t Target, c Collector, opts Options) (r Result) {
-	r = Result{ScanID: opts.ScanID, Host: t.Name, Address: t.Address, AD: t.AD, Start: opts.Now()}
+	r = Result{ScanID: opts.ScanID, Host: t.Name, Address: t.Address, Scheme: t.Scheme, AD: t.AD, Start: opts.Now()}
 	defer func() {
 		// A rule or collector that panics on strange input makes this host unknown, never the scan.
 		if p := recover(); p != nil {

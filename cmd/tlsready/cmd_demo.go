@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -27,6 +26,9 @@ func runDemo(ctx context.Context, e env, args []string) (int, error) {
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
+	if err := rf.checkOutputs(); err != nil {
+		return exitUsage, err
+	}
 	profiles, err := loadFleet(fleetDir)
 	if err != nil {
 		return exitUsage, err
@@ -45,13 +47,12 @@ func runDemo(ctx context.Context, e env, args []string) (int, error) {
 	fmt.Fprintf(e.stderr, "demo: %d simulated Windows host(s) listening on 127.0.0.1\n", len(targets))
 	rf.scope = "demo: simulated hosts"
 	rf.demo = true
-	if rf.out == "" && rf.resume == "" {
-		rf.out = defaultDemoName(time.Now())
-	}
+	var results string
+	rf.resultsPath = &results
 	if _, err := scanTargets(ctx, e, targets, rf, password); err != nil {
 		return exitUsage, err
 	}
-	printNextSteps(e, cmp.Or(rf.resume, rf.out))
+	printNextSteps(e, results)
 	return exitReady, nil
 }
 

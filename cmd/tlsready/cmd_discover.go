@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 
@@ -35,7 +36,12 @@ func runDiscover(ctx context.Context, e env, args []string) (int, error) {
 	fs.StringVar(&out, "out", "", "write the targets to this file, one per line, for scan --targets-file")
 	fs.StringVar(&port, "port", "5985", "WinRM port of the --resolve addresses given without one")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object per computer instead of a table")
+	var force bool
+	registerForce(fs, &force)
 	if err := parseFlags(fs, args); err != nil {
+		return exitUsage, err
+	}
+	if err := checkOutput("--out", out, force, []namedPath{{"--password-file", passwordFile}, {"--ldap-password-file", lf.passwordFile}, {"--krb5-conf", krb5Conf}}, ""); err != nil {
 		return exitUsage, err
 	}
 	if _, err := lf.config("", "", realm, krb5Conf); err != nil {
@@ -52,7 +58,7 @@ func runDiscover(ctx context.Context, e env, args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	resolve, err := lf.resolver(port)
+	resolve, err := lf.resolver(targetDefaults{Port: port})
 	if err != nil {
 		return exitUsage, err
 	}
@@ -64,7 +70,7 @@ func runDiscover(ctx context.Context, e env, args []string) (int, error) {
 	if derr != nil && len(targets) == 0 {
 		return exitUsage, derr
 	}
-	if code, err := printDiscovered(e, cfg, targets, out, port, asJSON); err != nil {
+	if code, err := printDiscovered(e, cfg, targets, out, force, port, asJSON); err != nil {
 		return code, err
 	}
 	if derr != nil {
@@ -74,27 +80,26 @@ func runDiscover(ctx context.Context, e env, args []string) (int, error) {
 }
 
 // printDiscovered writes the targets file (--out) and the table or JSON lines.
-func printDiscovered(e env, cfg discover.Config, targets []scan.Target, out, port string, asJSON bool) (int, error) {
+func printDiscovered(e env, cfg discover.Config, targets []scan.Target, out string, force bool, port string, asJSON bool) (int, error) {
 	if out != "" {
 		var b strings.Builder
 		b.WriteString("# tlsready discover --ou " + report.Clean(cfg.BaseDN) + "\n")
 		for _, t := range targets {
 			// A plain DNS name lets scan apply its own port (5985, or 5986 with --https).
-			if t.Address == net.JoinHostPort(t.Name, port) {
+			switch {
+			case t.Scheme != "": // kept: an https:// --resolve address is scanned over HTTPS
+				fmt.Fprintf(&b, "%s %s://%s/wsman\n", sheet.StripControls(t.Name), t.Scheme, sheet.StripControls(t.Address))
+			case t.Address == net.JoinHostPort(t.Name, port):
 				b.WriteString(sheet.StripControls(t.Name) + "\n")
-			} else {
+			default:
 				fmt.Fprintf(&b, "%s=%s\n", sheet.StripControls(t.Name), sheet.StripControls(t.Address))
 			}
 		}
-		f, err := createFile(e, out)
-		if err == nil {
-			_, err = f.WriteString(b.String())
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-		}
-		if err != nil {
-			return exitUsage, fmt.Errorf("--out: %w", err)
+		if err := writeFileAtomic(e, "--out", out, force, func(w io.Writer) error {
+			_, err := io.WriteString(w, b.String())
+			return err
+		}); err != nil {
+			return exitUsage, err
 		}
 		fmt.Fprintf(e.stderr, "%d target(s) written to %s\n", len(targets), out)
 	}

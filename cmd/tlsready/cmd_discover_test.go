@@ -17,6 +17,7 @@ import (
 	"github.com/tlsready/tlsready/discover"
 	"github.com/tlsready/tlsready/internal/dnstest"
 	"github.com/tlsready/tlsready/internal/labenv"
+	"github.com/tlsready/tlsready/scan"
 )
 
 // sambaCLI is the lab DC of scripts/samba-dc.sh with the test computers of
@@ -118,7 +119,7 @@ func TestDiscoverCLI_samba(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	ts, err := readTargets(f, out, "5985")
+	ts, err := readTargets(f, out, targetDefaults{})
 	if err != nil || len(ts) != 10 {
 		t.Fatalf("targets file: %d targets, %v; want the 10 of OU=Tokyo (scope one)", len(ts), err)
 	}
@@ -269,19 +270,20 @@ func closedPort(t *testing.T) string {
 func TestResolveFlag(t *testing.T) {
 	tests := []struct {
 		in   []string
-		want map[string]string
+		want map[string]scan.Target
 		err  bool
 	}{
-		{[]string{"PC-01.corp.example=127.0.0.1:5999"}, map[string]string{"pc-01.corp.example": "127.0.0.1:5999"}, false},
-		{[]string{"pc-02=127.0.0.2"}, map[string]string{"pc-02": "127.0.0.2:5985"}, false},
+		{[]string{"PC-01.corp.example=127.0.0.1:5999"}, map[string]scan.Target{"pc-01.corp.example": {Name: "PC-01.corp.example", Address: "127.0.0.1:5999"}}, false},
+		{[]string{"pc-02=127.0.0.2"}, map[string]scan.Target{"pc-02": {Name: "pc-02", Address: "127.0.0.2:5985"}}, false},
 		{[]string{"pc-03"}, nil, true},
 		{[]string{"=127.0.0.1:1"}, nil, true},
-		{[]string{"pc-04=http://127.0.0.1:5990/wsman"}, map[string]string{"pc-04": "127.0.0.1:5990"}, false},
+		{[]string{"pc-04=http://127.0.0.1:5990/wsman"}, map[string]scan.Target{"pc-04": {Name: "pc-04", Address: "127.0.0.1:5990", Scheme: "http"}}, false},
+		{[]string{"pc-06=https://127.0.0.1/wsman"}, map[string]scan.Target{"pc-06": {Name: "pc-06", Address: "127.0.0.1:5985", Scheme: "https"}}, false},
 		{[]string{"pc-05=127.0.0.1:http"}, nil, true},
 	}
 	for _, tc := range tests {
 		lf := ldapFlags{resolve: tc.in}
-		got, err := lf.resolver("5985")
+		got, err := lf.resolver(targetDefaults{Port: "5985"})
 		if (err != nil) != tc.err {
 			t.Errorf("%v: error %v, want error=%v", tc.in, err, tc.err)
 			continue

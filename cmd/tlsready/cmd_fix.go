@@ -104,6 +104,13 @@ func runFix(ctx context.Context, e env, args []string) (int, error) {
 		if _, err := os.Stat(rf.out); err == nil {
 			return exitUsage, usagef("--out %s exists: fix does not overwrite a results file; give a new name", rf.out)
 		}
+		inputs := []namedPath{{"--journal", journal}, {"--rollback", rollback}}
+		for _, f := range from {
+			inputs = append(inputs, namedPath{"--from", f})
+		}
+		if err := rf.checkOutputs(inputs...); err != nil {
+			return exitUsage, err
+		}
 	}
 	// Everything that can be refused is refused before a password is asked for or a host is
 	// contacted.

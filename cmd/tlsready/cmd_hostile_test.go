@@ -213,7 +213,7 @@ func TestFilesAreOwnerOnly(t *testing.T) {
 			runs := [][]string{
 				{"scan", "--targets-file", targets, "--user", `LAB\tlsready`, "--auth", "ntlm", "--out", p("scan.jsonl"), "--html", p("scan.html"), "--no-progress"},
 				{"merge", p("scan.jsonl"), "--out", p("merged.jsonl"), "--html", p("merged.html")},
-				{"report", p("scan.jsonl"), "--format", "csv", "--out", p("report.csv")},
+				{"report", p("scan.jsonl"), "--format", "csv", "--out", p("report.csv"), "--force"},
 				{"report", p("scan.jsonl"), "--format", "json", "--out", p("report.json")},
 				{"remediate", p("scan.jsonl"), "--out", p("kit")},
 			}

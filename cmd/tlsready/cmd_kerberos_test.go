@@ -37,7 +37,7 @@ func TestKerberosScan_SambaKDC(t *testing.T) {
 	t.Setenv("TLSREADY_PASSWORD", password)
 	lines, stop := startLab(t, 1, "--fleet", dir, "--auth", "kerberos", "--keytab", env["SIM_KEYTAB"], "--user", env["SCAN_USER_NT"])
 	defer stop()
-	target, err := parseTarget(lines[0], "5985")
+	target, err := parseTarget(lines[0], targetDefaults{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,8 @@ without either, a random lab password is generated and printed on stderr. These 
 credentials for simulated hosts only.
 
 With --https the hosts serve HTTPS with a certificate from a throw-away lab CA, whose
-certificate is written to --ca-out for "tlsready scan --https --ca-file".
+certificate is written to --ca-out for "tlsready scan --ca-file" (the https:// lines are scanned
+over HTTPS, with or without --https).
 
 --generate N serves N hosts named SIM-00001... copied from the built-in fleet's healthy profiles,
 with faults mixed in as --fault-mix says, e.g. "refuse=10,timeout=5,quota-then-ok=5,reset=3,auth=2"
@@ -127,7 +128,7 @@ func runLab(ctx context.Context, e env, args []string) (int, error) {
 			return exitUsage, fmt.Errorf("--ca-out: %w", err)
 		}
 		opts.TLS = lt.Server
-		fmt.Fprintf(e.stderr, "HTTPS: lab CA certificate written to %s (scan with --https --ca-file %s)\n", caOut, caOut)
+		fmt.Fprintf(e.stderr, "HTTPS: lab CA certificate written to %s (scan its https:// lines with --ca-file %s: they are scanned over HTTPS)\n", caOut, caOut)
 	}
 	fleet, err := winrmsim.StartFleet(ctx, profiles, opts)
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/tlsready/tlsready/scan"
@@ -27,6 +26,7 @@ func runMerge(_ context.Context, e env, args []string) (int, error) {
 	of.register(fs, e)
 	fs.StringVar(&out, "out", "", "write the merged results (JSON Lines) to this file")
 	fs.BoolVar(&quiet, "quiet", false, "print no tables, only the counts")
+	registerForce(fs, &of.force)
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		return exitUsage, err
@@ -37,10 +37,12 @@ func runMerge(_ context.Context, e env, args []string) (int, error) {
 	if err := of.check(); err != nil {
 		return exitUsage, err
 	}
+	var inputs []namedPath
 	for _, f := range files {
-		if out != "" && sameFile(f, out) {
-			return exitUsage, usagef("--out %s is also an input: write the merged results to another file", out)
-		}
+		inputs = append(inputs, namedPath{"results file", f})
+	}
+	if err := checkOutputs(of.force, inputs, "", namedPath{"--out", out}, namedPath{"--html", of.html}); err != nil {
+		return exitUsage, err
 	}
 	all, err := readResultsFiles(e, files...)
 	if err != nil {
@@ -48,7 +50,7 @@ func runMerge(_ context.Context, e env, args []string) (int, error) {
 	}
 	merged := scan.Latest(all)
 	if out != "" {
-		if err := writeResults(e, out, merged); err != nil {
+		if err := writeResults(e, out, of.force, merged); err != nil {
 			return exitUsage, err
 		}
 	}
@@ -69,8 +71,8 @@ func runMerge(_ context.Context, e env, args []string) (int, error) {
 }
 
 // writeResults writes results to a new file, replacing it only once it is complete.
-func writeResults(e env, path string, results []scan.Result) error {
-	return writeFileAtomic(e, "--out", path, func(w io.Writer) error {
+func writeResults(e env, path string, force bool, results []scan.Result) error {
+	return writeFileAtomic(e, "--out", path, force, func(w io.Writer) error {
 		rw := scan.NewResultsWriter(w)
 		for _, r := range results {
 			if err := rw.Result(r); err != nil {
@@ -79,13 +81,6 @@ func writeResults(e env, path string, results []scan.Result) error {
 		}
 		return nil
 	})
-}
-
-// sameFile says whether two paths name the same existing file.
-func sameFile(a, b string) bool {
-	sa, errA := os.Stat(a)
-	sb, errB := os.Stat(b)
-	return errA == nil && errB == nil && os.SameFile(sa, sb)
 }
 
 // parseInterleaved parses flags that may come before, between or after positional arguments

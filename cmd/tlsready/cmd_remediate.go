@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tlsready/tlsready/remediate"
@@ -27,7 +28,7 @@ func runRemediate(_ context.Context, e env, args []string) (int, error) {
 	var win7 bool
 	of.register(fs, e)
 	fs.BoolVar(&win7, "win7-schannel", false, "also set SCHANNEL TLS 1.2 Client DisabledByDefault=0 (Enabled=1 where absent) on Windows 7 / 2008 R2 SP1 hosts where it is absent")
-	fs.StringVar(&out, "out", "", "folder to write the kit into (created if needed)")
+	fs.StringVar(&out, "out", "", "folder to write the kit into (created if needed); the files of an earlier kit there are replaced, and those this kit does not need removed (other files are left alone)")
 	fs.StringVar(&protocols, "protocols", "tls11+12", "DefaultSecureProtocols: tls12 (0x800), tls11+12 (0xA00, the FAQ's recommendation) or tls10+11+12 (0xA80)")
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -56,6 +57,15 @@ func runRemediate(_ context.Context, e env, args []string) (int, error) {
 		return exitUsage, err
 	}
 	written, err := remediate.WriteMode(out, plan, of.lang, time.Now(), mode)
+	if err != nil {
+		return exitUsage, err
+	}
+	// An earlier kit in the same folder: its files this kit does not have go (only files of the
+	// kit's own names; anything else in the folder stays).
+	removed, err := remediate.RemoveStale(out, written)
+	if len(removed) > 0 {
+		fmt.Fprintf(e.stderr, "removed from %s the files of an earlier kit that this one does not need: %s\n", out, strings.Join(removed, ", "))
+	}
 	if err != nil {
 		return exitUsage, err
 	}

@@ -31,6 +31,7 @@ func runReport(_ context.Context, e env, args []string) (int, error) {
 	fs.StringVar(&format, "format", "table", "table, json or csv")
 	fs.StringVar(&out, "out", "", "write the table, JSON or CSV to this file instead of standard output")
 	fs.BoolVar(&compare, "compare", false, "compare two results files: OLD NEW")
+	registerForce(fs, &of.force)
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		return exitUsage, err
@@ -48,6 +49,13 @@ func runReport(_ context.Context, e env, args []string) (int, error) {
 		return exitUsage, usagef("--compare takes two results files: OLD NEW")
 	case len(files) == 0:
 		return exitUsage, usagef("give at least one results file")
+	}
+	var inputs []namedPath
+	for _, f := range files {
+		inputs = append(inputs, namedPath{"results file", f})
+	}
+	if err := checkOutputs(of.force, inputs, "", namedPath{"--out", out}, namedPath{"--html", of.html}); err != nil {
+		return exitUsage, err
 	}
 	var buf bytes.Buffer
 	o := tableOptions(e, of.lang)
@@ -80,7 +88,7 @@ func runReport(_ context.Context, e env, args []string) (int, error) {
 		if err := writeHTMLCompare(e, of, c, files); err != nil {
 			return exitUsage, err
 		}
-		return exitReady, emit(e, out, buf.Bytes())
+		return exitReady, emit(e, out, of.force, buf.Bytes())
 	}
 	results, err := readResultsFiles(e, files...)
 	if err != nil {
@@ -107,16 +115,16 @@ func runReport(_ context.Context, e env, args []string) (int, error) {
 	if err := writeHTML(e, of, latest, "", files); err != nil {
 		return exitUsage, err
 	}
-	return exitReady, emit(e, out, buf.Bytes())
+	return exitReady, emit(e, out, of.force, buf.Bytes())
 }
 
 // emit writes b to the file out (replaced only once complete), or to stdout when out is empty.
-func emit(e env, out string, b []byte) error {
+func emit(e env, out string, force bool, b []byte) error {
 	if out == "" {
 		_, err := e.stdout.Write(b)
 		return err
 	}
-	if err := writeFileAtomic(e, "--out", out, func(w io.Writer) error {
+	if err := writeFileAtomic(e, "--out", out, force, func(w io.Writer) error {
 		_, err := w.Write(b)
 		return err
 	}); err != nil {

@@ -44,6 +44,16 @@ func runRescan(ctx context.Context, e env, args []string) (int, error) {
 	if len(from) == 0 {
 		return exitUsage, usagef("--from RESULTS.jsonl is required")
 	}
+	var inputs []namedPath
+	for _, f := range from {
+		inputs = append(inputs, namedPath{"--from", f})
+	}
+	for _, j := range journals {
+		inputs = append(inputs, namedPath{"--journal", j})
+	}
+	if err := rf.checkOutputs(inputs...); err != nil {
+		return exitUsage, err
+	}
 	sel, err := parseSelection(verdicts, categories)
 	if err != nil {
 		return exitUsage, err

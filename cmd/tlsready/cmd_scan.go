@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"os"
 	"strconv"
@@ -60,6 +61,9 @@ type remoteFlags struct {
 	output                      outputFlags
 	scope                       string // what was scanned, for the HTML report's header
 	demo                        bool   // tlsready demo: the account is the demo's own, not the user's
+	// resultsPath, when not nil, is set to the results file's path once it is chosen (the
+	// demo's next steps name it).
+	resultsPath *string
 	// changes are, per host (scan.HostKey), the registry values tlsready fix changed (from a
 	// journal or a previous result): added to the host's facts so that the checks can tell
 	// whether a restart is pending.
@@ -72,6 +76,7 @@ func (rf *remoteFlags) register(fs *flag.FlagSet, e env, defaultTimeout time.Dur
 	fs.IntVar(&rf.maxAuthFailures, "max-auth-failures", 3, "stop the scan after this many hosts in a row reject the credentials, before the account is locked out (0: never stop)")
 	durationVar(fs, &rf.timeout, "timeout", defaultTimeout, false, "overall time allowed for one host, connection to last answer (e.g. 30s, 2m; a bare number is seconds)")
 	fs.StringVar(&rf.out, "out", "", "results file, JSON Lines, one object per host (default tlsready-results-<date>-<time>.jsonl in this folder)")
+	registerForce(fs, &rf.output.force)
 	fs.StringVar(&rf.resume, "resume", "", "go on with an interrupted run: skip the hosts already in this results file and append the others to it")
 	fs.IntVar(&rf.retries, "retries", 3, "more attempts for a host after a transient error (WinRM quota fault, HTTP 503, connection reset), with growing pauses; never after an auth error")
 	fs.Float64Var(&rf.rate, "rate", 0, "new hosts started per second at most (0: no limit), to spare firewalls, VPNs and proxies")
@@ -96,6 +101,41 @@ func (rf *remoteFlags) registerConnection(fs *flag.FlagSet) {
 	fs.StringVar(&rf.port, "port", "", "WinRM port for targets given without one (default 5985, or 5986 with --https)")
 	durationVar(fs, &rf.operationTimeout, "operation-timeout", 20*time.Second, false, "WS-Management OperationTimeout: how long the host may hold one request")
 	durationVar(fs, &rf.connectTimeout, "connect-timeout", 3*time.Second, false, "time allowed for the TCP connection: a powered-off host fails after this, not after --timeout")
+}
+
+// checkOutputs refuses, before anything connects, a results file (--out, or --html) that
+// exists (unless --force) or is one of the inputs, and --resume with --force.
+func (rf *remoteFlags) checkOutputs(inputs ...namedPath) error {
+	inputs = append(inputs, namedPath{"--password-file", rf.passwordFile}, namedPath{"--ca-file", rf.caFile}, namedPath{"--krb5-conf", rf.krb5Conf})
+	if rf.resume != "" {
+		switch {
+		case rf.output.force:
+			return usagef("--resume %s continues that file and --force would replace it: give one of them", rf.resume)
+		case rf.out != "" && rf.out != rf.resume && !sameFile(rf.out, rf.resume):
+			return usagef("--resume FILE appends to FILE: leave out --out")
+		}
+		for _, in := range inputs {
+			if in.path != "" && sameFile(rf.resume, in.path) {
+				return usagef("--resume %s is also the input %s %s: resume the results file of the interrupted scan", rf.resume, in.flag, in.path)
+			}
+		}
+		return checkOutputs(false, append(inputs, namedPath{"--resume", rf.resume}), "", namedPath{"--html", rf.output.html})
+	}
+	return checkOutputs(rf.output.force, inputs, "add --resume "+rf.out+" to go on with that scan",
+		namedPath{"--out", rf.out}, namedPath{"--html", rf.output.html})
+}
+
+// targetDefaults are the port and scheme of targets that do not give them.
+func (rf *remoteFlags) targetDefaults() targetDefaults {
+	return targetDefaults{Port: rf.port, HTTPS: rf.https}
+}
+
+// targetHTTPS says whether t is reached over HTTPS: its own scheme if it names one, else --https.
+func (rf *remoteFlags) targetHTTPS(t scan.Target) bool {
+	if t.Scheme != "" {
+		return t.Scheme == "https"
+	}
+	return rf.https
 }
 
 func (rf *remoteFlags) defaultPort() string {
@@ -125,14 +165,21 @@ func runScan(ctx context.Context, e env, args []string) (int, error) {
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
+	inputs := []namedPath{{"--targets-file", targetsFile}, {"--ldap-password-file", lf.passwordFile}}
+	for _, j := range journals {
+		inputs = append(inputs, namedPath{"--journal", j})
+	}
+	if err := rf.checkOutputs(inputs...); err != nil {
+		return exitUsage, err
+	}
 	var ldapCfg discover.Config
-	var resolve map[string]string
+	var resolve map[string]scan.Target
 	if lf.used() {
 		var err error
 		if ldapCfg, err = lf.config("", "", rf.realm, rf.krb5Conf); err != nil {
 			return exitUsage, err
 		}
-		if resolve, err = lf.resolver(rf.defaultPort()); err != nil {
+		if resolve, err = lf.resolver(rf.targetDefaults()); err != nil {
 			return exitUsage, err
 		}
 	} else if len(lf.resolve) > 0 {
@@ -145,7 +192,7 @@ func runScan(ctx context.Context, e env, args []string) (int, error) {
 	}
 	var targets []scan.Target
 	for _, s := range targetFlags {
-		t, err := parseTarget(s, rf.defaultPort())
+		t, err := parseTarget(s, rf.targetDefaults())
 		if err != nil {
 			return exitUsage, usagef("--target: %v", err)
 		}
@@ -156,10 +203,10 @@ func runScan(ctx context.Context, e env, args []string) (int, error) {
 		if err != nil {
 			return exitUsage, usagef("--targets-file: %v", err)
 		}
-		ts, err := readTargets(f, targetsFile, rf.defaultPort())
+		ts, err := readTargets(f, targetsFile, rf.targetDefaults())
 		f.Close()
 		if err != nil {
-			return exitUsage, usagef("--targets-file: %v", err)
+			return exitUsage, usagef("--targets-file: %v\nnothing was scanned: correct these lines and run again", err)
 		}
 		targets = append(targets, ts...)
 	}
@@ -236,18 +283,35 @@ func scanTargets(ctx context.Context, e env, targets []scan.Target, rf remoteFla
 	if err := rf.output.check(); err != nil {
 		return nil, err
 	}
-	client, err := newWinRMClient(e, rf, targets, password)
-	if err != nil {
-		return nil, err
+	// A target that names its scheme (a "tlsready lab --https" line, https://HOST/wsman) is
+	// reached with it whatever --https says: one client per scheme in use.
+	clients := map[bool]*remote.Client{}
+	for _, https := range []bool{rf.https, !rf.https} {
+		var group []scan.Target
+		for _, t := range targets {
+			if rf.targetHTTPS(t) == https {
+				group = append(group, t)
+			}
+		}
+		if len(group) == 0 && (https != rf.https || len(targets) > 0) {
+			continue
+		}
+		grf := rf
+		grf.https = https
+		client, err := newWinRMClient(e, grf, group, password)
+		if err != nil {
+			return nil, err
+		}
+		defer client.Close()
+		clients[https] = client
 	}
-	defer client.Close()
 	items := checks.Items()
 	collector := scan.CollectorFunc(func(ctx context.Context, t scan.Target) (*facts.Facts, error) {
 		ep, err := endpointOf(t)
 		if err != nil {
 			return nil, err
 		}
-		f, err := client.Collect(ctx, ep, items)
+		f, err := clients[rf.targetHTTPS(t)].Collect(ctx, ep, items)
 		if err == nil && f != nil {
 			attachChanges(f, rf.changes[scan.HostKey(t.Name)])
 		}
@@ -388,6 +452,7 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 	out := rf.out
 	var f *os.File
 	var done []scan.Result
+	replacing := false // --force over an existing --out: f is a temporary file renamed over it at the end
 	switch {
 	case rf.resume != "" && rf.out != "" && rf.out != rf.resume:
 		return nil, usagef("--resume FILE appends to FILE: leave out --out")
@@ -399,7 +464,7 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 			return nil, err
 		}
 		for _, w := range warns {
-			fmt.Fprintln(e.stderr, "warning:", w)
+			fmt.Fprintln(e.stderr, "warning:", report.Clean(w))
 		}
 		for i := range done {
 			done[i] = lite(done[i])
@@ -408,13 +473,35 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 		targets = scan.Remaining(targets, done)
 		fmt.Fprintf(e.stderr, "resuming %s: %d of %d host(s) already done, %d to scan\n", out, all-len(targets), all, len(targets))
 	default:
-		if out == "" {
-			out = defaultResultsName(now)
-		}
 		var err error
-		if f, err = createFile(e, out); err != nil {
+		var special bool
+		if out != "" {
+			f, special, err = openSpecial(out) // /dev/stdout, a FIFO: written to, never replaced
+		}
+		switch {
+		case special:
+		case out == "" && rf.demo:
+			f, out, err = createDefaultNew(e, defaultDemoName(now))
+		case out == "":
+			f, out, err = createDefaultNew(e, defaultResultsName(now))
+		case rf.output.force && fileExists(out):
+			// The old file stays as it is until the scan has finished without an error: if
+			// tlsready is killed, stopped with Ctrl-C or by an error before, the operator
+			// still has it, and the new results are in the file beside it (to --resume).
+			replacing = true
+			f, err = createTempBeside(e, out)
+		default:
+			f, err = createNew(e, out) // checkOutputs refused an existing one; this catches a race
+		}
+		if errors.Is(err, fs.ErrExist) {
+			return nil, usagef("--out %s exists: add --resume %s to go on with that scan, add --force to replace it, or give another name", out, out)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("results file: %w", err)
 		}
+	}
+	if rf.resultsPath != nil {
+		*rf.resultsPath = out
 	}
 	writer := scan.NewResultsWriter(f)
 	var mu sync.Mutex
@@ -436,7 +523,11 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 	// While the scan runs, its messages go through the progress line, which takes itself off the
 	// screen before each one.
 	msgs := io.Writer(progress)
-	fmt.Fprintf(msgs, "scanning %d host(s), %d at a time, results to %s\n", len(targets), rf.concurrency, out)
+	if replacing {
+		fmt.Fprintf(msgs, "scanning %d host(s), %d at a time, results to %s (it replaces %s when the scan has finished)\n", len(targets), rf.concurrency, f.Name(), out)
+	} else {
+		fmt.Fprintf(msgs, "scanning %d host(s), %d at a time, results to %s\n", len(targets), rf.concurrency, out)
+	}
 
 	// The first Ctrl-C (ctx) stops starting hosts; the running ones get rf.grace to finish, then
 	// they are cancelled, as at once by the second Ctrl-C (e.hard).
@@ -478,6 +569,15 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 	progress.Close()
 	if cerr := f.Close(); cerr != nil && runErr == nil {
 		runErr = fmt.Errorf("results file %s: %w", out, cerr)
+	}
+	if replacing && runErr == nil {
+		if err := os.Rename(f.Name(), out); err != nil {
+			return nil, fmt.Errorf("results file %s: the new results are in %s: %w", out, f.Name(), err)
+		}
+	} else if replacing {
+		// Stopped early: the old file stays whole; the hints below name the new one.
+		fmt.Fprintf(e.stderr, "the scan stopped early: %s is unchanged; the new results are in %s\n", out, f.Name())
+		out = f.Name()
 	}
 	all := scan.Latest(append(done, results...))
 	if !rf.output.quiet {

@@ -15,56 +15,6 @@ import (
 	"github.com/tlsready/tlsready/scan"
 )
 
-func TestParseTarget(t *testing.T) {
-	tests := []struct {
-		in      string
-		want    scan.Target
-		wantErr bool
-	}{
-		{"PC-01", scan.Target{Name: "PC-01", Address: "PC-01:5985"}, false},
-		{"PC-01=10.1.2.3", scan.Target{Name: "PC-01", Address: "10.1.2.3:5985"}, false},
-		{"PC-01=127.0.0.1:40123", scan.Target{Name: "PC-01", Address: "127.0.0.1:40123"}, false},
-		{"pc-01.corp.example", scan.Target{Name: "pc-01.corp.example", Address: "pc-01.corp.example:5985"}, false},
-		{"PC-01 http://127.0.0.1:40123/wsman", scan.Target{Name: "PC-01", Address: "127.0.0.1:40123"}, false},
-		{"PC-01 https://pc-01.corp.example/wsman", scan.Target{Name: "PC-01", Address: "pc-01.corp.example:5985"}, false},
-		{"PC-01=[::1]:5986", scan.Target{Name: "PC-01", Address: "[::1]:5986"}, false},
-		{"=10.0.0.1", scan.Target{}, true},
-		{`CORP\PC-01`, scan.Target{}, true},
-		{"PC-01 ht!tp://", scan.Target{}, true},
-		{"PC[01", scan.Target{}, true},                              // FuzzReadTargets: address "PC[01:5985" is no host:port
-		{"PC-01=10.0.0.1]x", scan.Target{}, true},                   // nor "10.0.0.1]x:5985"
-		{"PC\f01 http://127.0.0.1:4000/wsman", scan.Target{}, true}, // FuzzReadTargets: would read back as "PC"
-		{"PC\x1b01", scan.Target{}, true},
-	}
-	for _, tc := range tests {
-		got, err := parseTarget(tc.in, "5985")
-		if (err != nil) != tc.wantErr || got != tc.want {
-			t.Errorf("parseTarget(%q) = %+v, %v; want %+v, error %v", tc.in, got, err, tc.want, tc.wantErr)
-		}
-	}
-}
-
-func TestReadTargets(t *testing.T) {
-	in := "\ufeff# workstations\nPC-01\n\n  PC-02=10.0.0.2:5986  \nPC-03 http://127.0.0.1:4000/wsman\n"
-	got, err := readTargets(strings.NewReader(in), "hosts.txt", "5985")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []scan.Target{{Name: "PC-01", Address: "PC-01:5985"}, {Name: "PC-02", Address: "10.0.0.2:5986"}, {Name: "PC-03", Address: "127.0.0.1:4000"}}
-	if len(got) != len(want) {
-		t.Fatalf("got %v, want %v", got, want)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("target %d = %+v, want %+v", i, got[i], want[i])
-		}
-	}
-	_, err = readTargets(strings.NewReader("PC-01\nbad\\name\n"), "hosts.txt", "5985")
-	if err == nil || !strings.Contains(err.Error(), "hosts.txt line 2") {
-		t.Errorf("err = %v, want it to name hosts.txt line 2", err)
-	}
-}
-
 func TestDedupeTargets(t *testing.T) {
 	got, dropped := dedupeTargets([]scan.Target{{Name: "PC-01", Address: "a:1"}, {Name: "pc-01", Address: "b:1"}, {Name: "PC-02", Address: "c:1"}})
 	if len(got) != 2 || got[0].Address != "a:1" || len(dropped) != 1 || dropped[0] != "pc-01" {

@@ -1,16 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"net"
-	"net/url"
 	"os"
 	"strings"
-	"unicode"
 
 	"golang.org/x/term"
 
@@ -66,66 +61,6 @@ func parseFlagsOnly(fs *flag.FlagSet, args []string) error {
 		return flagError(err)
 	}
 	return nil
-}
-
-// parseTarget reads "NAME", "NAME=HOST:PORT", "NAME=HOST" or a lab line "NAME URL".
-func parseTarget(s string, defaultPort string) (scan.Target, error) {
-	s = strings.TrimSpace(s)
-	var name, addr string
-	if i := strings.IndexAny(s, " \t"); i > 0 && !strings.Contains(s[:i], "=") {
-		name, addr = s[:i], strings.TrimSpace(s[i+1:])
-	} else if i := strings.Index(s, "="); i >= 0 {
-		name, addr = strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+1:])
-	} else {
-		name = s
-	}
-	// A name with a blank other than space and tab ("PC\f") or a control character would not
-	// read back the same once written as NAME=HOST:PORT (FuzzReadTargets).
-	if name == "" || strings.ContainsAny(name, "/\\") || strings.IndexFunc(name, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
-		return scan.Target{}, fmt.Errorf("target %q: want NAME or NAME=HOST:PORT", s)
-	}
-	if strings.Contains(addr, "://") {
-		u, err := url.Parse(addr)
-		if err != nil || u.Host == "" {
-			return scan.Target{}, fmt.Errorf("target %q: bad URL", s)
-		}
-		addr = u.Host
-		if u.Port() == "" {
-			addr = net.JoinHostPort(u.Hostname(), defaultPort)
-		}
-	}
-	if addr == "" {
-		addr = name
-	}
-	if _, _, err := net.SplitHostPort(addr); err != nil {
-		addr = net.JoinHostPort(strings.Trim(addr, "[]"), defaultPort)
-		if _, _, err := net.SplitHostPort(addr); err != nil { // "PC[01": no host:port can be made of it
-			return scan.Target{}, fmt.Errorf("target %q: bad address", s)
-		}
-	}
-	return scan.Target{Name: name, Address: addr}, nil
-}
-
-// readTargets reads a targets file: one target per line as for --target (or a line printed by
-// "tlsready lab"), blank lines and lines starting with # ignored.
-func readTargets(r io.Reader, source, defaultPort string) ([]scan.Target, error) {
-	var out []scan.Target
-	sc := bufio.NewScanner(r)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		t, err := parseTarget(line, defaultPort)
-		if err != nil {
-			return nil, fmt.Errorf("%s line %d: %w", source, n, err)
-		}
-		out = append(out, t)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", source, err)
-	}
-	return out, nil
 }
 
 // dedupeTargets keeps the first target of each name (case-insensitive, as Windows names are) and

@@ -96,23 +96,24 @@ func (lf *ldapFlags) credentials(e env, user, password string) (string, string, 
 	return lf.user, pw, err
 }
 
-// resolver maps discovered names to addresses given with --resolve.
-func (lf *ldapFlags) resolver(defaultPort string) (map[string]string, error) {
-	out := map[string]string{}
+// resolver maps discovered names to the targets given with --resolve: an address, and the
+// scheme when given as a URL (an https:// address is scanned over HTTPS).
+func (lf *ldapFlags) resolver(d targetDefaults) (map[string]scan.Target, error) {
+	out := map[string]scan.Target{}
 	for _, r := range lf.resolve {
 		name, addr, ok := strings.Cut(r, "=")
 		if !ok || strings.TrimSpace(name) == "" || strings.TrimSpace(addr) == "" {
 			return nil, usagef("--resolve %q: want NAME=HOST:PORT", r)
 		}
 		// The same forms as a --target address: HOST, HOST:PORT or a URL (a "tlsready lab" line).
-		t, err := parseTarget(r, defaultPort)
+		t, err := parseTarget(r, d)
 		if err != nil {
 			return nil, usagef("--resolve: %v", err)
 		}
 		if _, err := endpointOf(t); err != nil {
 			return nil, usagef("--resolve %q: %v", r, err)
 		}
-		out[scan.HostKey(t.Name)] = t.Address
+		out[scan.HostKey(t.Name)] = t
 	}
 	return out, nil
 }
@@ -120,7 +121,7 @@ func (lf *ldapFlags) resolver(defaultPort string) (map[string]string, error) {
 // discoverTargets runs the discovery and turns each computer into a scan target: its DNS name
 // on the WinRM port (or a --resolve address), duplicates of a DNS name dropped. The AD facts
 // travel with the target.
-func discoverTargets(ctx context.Context, e env, cfg discover.Config, resolve map[string]string, defaultPort string) ([]scan.Target, discover.Stats, error) {
+func discoverTargets(ctx context.Context, e env, cfg discover.Config, resolve map[string]scan.Target, defaultPort string) ([]scan.Target, discover.Stats, error) {
 	var targets []scan.Target
 	seen := map[string]bool{}
 	dups, unsupported := 0, 0
@@ -131,10 +132,10 @@ func discoverTargets(ctx context.Context, e env, cfg discover.Config, resolve ma
 			return nil
 		}
 		seen[key] = true
-		addr := net.JoinHostPort(c.DNSHostName, defaultPort)
+		addr, scheme := net.JoinHostPort(c.DNSHostName, defaultPort), ""
 		for _, n := range []string{c.DNSHostName, c.Name} {
-			if a, ok := resolve[scan.HostKey(n)]; ok {
-				addr = a
+			if r, ok := resolve[scan.HostKey(n)]; ok {
+				addr, scheme = r.Address, r.Scheme
 				break
 			}
 		}
@@ -142,7 +143,7 @@ func discoverTargets(ctx context.Context, e env, cfg discover.Config, resolve ma
 			unsupported++
 		}
 		comp := c
-		targets = append(targets, scan.Target{Name: c.DNSHostName, Address: addr, AD: &comp})
+		targets = append(targets, scan.Target{Name: c.DNSHostName, Address: addr, Scheme: scheme, AD: &comp})
 		return nil
 	})
 	if err != nil {

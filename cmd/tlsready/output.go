@@ -20,6 +20,7 @@ type outputFlags struct {
 	lang  string
 	html  string
 	quiet bool // no tables on stdout (registerQuiet)
+	force bool // --force (registerForce, by the command): replace an existing --html
 }
 
 // registerQuiet adds --quiet (scan, rescan, report): no tables; files are still written and
@@ -87,11 +88,12 @@ func printTables(e env, results []scan.Result, lang string) error {
 	return report.SummaryTable(e.stdout, results, o)
 }
 
-// readResultsFiles reads results files (scan.ReadResultsFiles), printing its warnings on stderr.
+// readResultsFiles reads results files (scan.ReadResultsFiles), printing its warnings (corrupt
+// lines skipped, an empty file) on stderr, escaped.
 func readResultsFiles(e env, paths ...string) ([]scan.Result, error) {
 	results, warns, err := scan.ReadResultsFiles(paths...)
 	for _, w := range warns {
-		fmt.Fprintln(e.stderr, "warning:", w)
+		fmt.Fprintln(e.stderr, "warning:", report.Clean(w)) // the file's content is untrusted
 	}
 	return results, err
 }
@@ -101,7 +103,7 @@ func writeHTML(e env, of outputFlags, results []scan.Result, scope string, sourc
 	if of.html == "" {
 		return nil
 	}
-	return writeHTMLFile(e, of.html, func(w io.Writer) error {
+	return writeHTMLFile(e, of, func(w io.Writer) error {
 		return report.WriteHTML(w, results, htmlOptions(e, of, scope, sources))
 	})
 }
@@ -111,17 +113,17 @@ func writeHTMLCompare(e env, of outputFlags, c report.Comparison, sources []stri
 	if of.html == "" {
 		return nil
 	}
-	return writeHTMLFile(e, of.html, func(w io.Writer) error {
+	return writeHTMLFile(e, of, func(w io.Writer) error {
 		return report.WriteCompareHTML(w, c, htmlOptions(e, of, "", sources))
 	})
 }
 
 // writeHTMLFile writes the --html file and says where it is.
-func writeHTMLFile(e env, path string, write func(io.Writer) error) error {
-	if err := writeFileAtomic(e, "--html", path, write); err != nil {
+func writeHTMLFile(e env, of outputFlags, write func(io.Writer) error) error {
+	if err := writeFileAtomic(e, "--html", of.html, of.force, write); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "HTML report written to %s\n", path)
+	fmt.Fprintf(e.stderr, "HTML report written to %s\n", of.html)
 	return nil
 }
 
@@ -131,27 +133,4 @@ func htmlOptions(e env, of outputFlags, scope string, sources []string) report.H
 		by = e.getenv("USERNAME")
 	}
 	return report.HTMLOptions{Lang: of.lang, Scope: scope, Generated: time.Now(), By: by, Version: version, Sources: sources}
-}
-
-// writeFileAtomic writes a file (named by flag in errors) through write, replacing path only
-// once it is complete. The file is created with fileMode (0600 unless TLSREADY_FILE_MODE).
-func writeFileAtomic(e env, flag, path string, write func(io.Writer) error) error {
-	tmp := path + ".tmp"
-	f, err := createFile(e, tmp)
-	if err != nil {
-		return fmt.Errorf("%s: %w", flag, err)
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("%s %s: %w", flag, path, err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("%s %s: %w", flag, path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("%s %s: %w", flag, path, err)
-	}
-	return nil
 }
