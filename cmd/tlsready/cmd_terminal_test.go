@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +14,7 @@ import (
 	"github.com/mattn/go-runewidth"
 
 	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/remote/winrmsim"
 	"github.com/tlsready/tlsready/scan"
 )
 
@@ -219,5 +221,45 @@ func TestFAQNamedWhereQNumbersAppear(t *testing.T) {
 	}
 	if n := strings.Count(string(b), checks.FAQURL); n != 1 {
 		t.Errorf("README.md names the FAQ's address %d times, want once", n)
+	}
+}
+
+// A scan where most hosts fail the same way says so once at the end, with the fix; the table's
+// WHAT TO DO shows that fix, not the raw error, which the results file keeps.
+func TestScanMostHostsFailTheSameWay(t *testing.T) {
+	const password = "most-fail-Passw0rd"
+	base := healthyProfiles(t)[0]
+	profiles := []winrmsim.Profile{base}
+	for i := range 3 {
+		p := base
+		p.Name, p.Fault = fmt.Sprintf("OFF-%02d", i+1), winrmsim.FaultRefuse
+		profiles = append(profiles, p)
+	}
+	_, targets := serveFleet(t, profiles, password)
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	code, stdout, stderr := runCmd(t, map[string]string{"TLSREADY_PASSWORD": password},
+		"scan", "--targets-file", targets, "--user", `LAB\tlsready`, "--out", out, "--timeout", "30")
+	if code != exitUnknown {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if n := strings.Count(stderr, "could not be checked for the same reason"); n != 1 || !strings.Contains(stderr, "3 of 4 host(s)") || !strings.Contains(stderr, "winrm quickconfig") {
+		t.Errorf("stderr says it %d times, want once with the count and the fix:\n%s", n, stderr)
+	}
+	flat := strings.Join(strings.Fields(strings.ReplaceAll(stdout, "│", " ")), " ")
+	if !strings.Contains(flat, "winrm quickconfig") || strings.Contains(flat, "connection refused") {
+		t.Errorf("table: want the advice, not the raw error:\n%s", stdout)
+	}
+	rs, _, err := scan.ReadResultsFiles(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := 0
+	for _, r := range rs {
+		if r.Error != nil && strings.Contains(r.Error.Message, "refused") {
+			raw++
+		}
+	}
+	if raw != 3 {
+		t.Errorf("%d raw errors in the results file, want 3", raw)
 	}
 }

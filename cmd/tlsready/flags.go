@@ -33,7 +33,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q (flags start with --)", fs.Arg(0))
+		return flagUsagef("unexpected argument %q (flags start with --)", fs.Arg(0))
 	}
 	return nil
 }

@@ -151,7 +151,7 @@ func flagError(err error) error {
 	// strconv's "parse error" says nothing of what is wanted.
 	msg = strings.Replace(msg, ": parse error", ": want a number", 1)
 	msg = strings.Replace(msg, ": value out of range", ": number too large", 1)
-	return usageError{err: errors.New(msg)}
+	return usageError{err: errors.New(msg), seeHelp: true}
 }
 
 // durationFlag is a duration flag that also takes a bare number as seconds ("--timeout 5" is

@@ -180,9 +180,9 @@ func runEnv(ctx context.Context, e env, args []string) int {
 			return exitReady // --help: usage was printed as asked
 		}
 		fmt.Fprintf(stderr, "tlsready %s: %v\n", args[0], err)
-		// A command-line mistake: one line, and where to read more (not the whole help).
+		// A mistake in a flag: one line, and where to read more (not the whole help).
 		var ue usageError
-		if errors.As(err, &ue) {
+		if errors.As(err, &ue) && ue.seeHelp {
 			fmt.Fprintf(stderr, "see tlsready %s --help\n", args[0])
 		}
 		if code == exitReady {
@@ -194,7 +194,8 @@ func runEnv(ctx context.Context, e env, args []string) int {
 
 // usageError marks a command-line mistake (exit code 3).
 type usageError struct {
-	err error
+	err     error
+	seeHelp bool // a flag mistake: "see tlsready CMD --help" follows the message
 }
 
 func (u usageError) Error() string { return u.err.Error() }
@@ -202,4 +203,10 @@ func (u usageError) Unwrap() error { return u.err }
 
 func usagef(format string, args ...any) error {
 	return usageError{err: fmt.Errorf(format, args...)}
+}
+
+// flagUsagef is usagef for a mistake in a flag or argument: the message is followed by
+// "see tlsready CMD --help".
+func flagUsagef(format string, args ...any) error {
+	return usageError{err: fmt.Errorf(format, args...), seeHelp: true}
 }

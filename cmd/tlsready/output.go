@@ -40,7 +40,7 @@ func (of *outputFlags) check() error {
 	case checks.English, checks.Japanese:
 		return nil
 	}
-	return usagef("--lang %q: want en or ja", of.lang)
+	return flagUsagef("--lang %q: want en or ja", of.lang)
 }
 
 // defaultLang is ja when the locale says Japanese (ja_JP.UTF-8, ja), else en.
