@@ -3,10 +3,12 @@ package report
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/internal/syncbuf"
 	"github.com/tlsready/tlsready/scan"
 )
 
@@ -68,8 +70,8 @@ func TestProgressLiveRedrawsOneLine(t *testing.T) {
 
 // progressAt is a live Progress of total hosts on a terminal of width columns, finished hosts
 // done (one in ten retried, verdicts mixed) over elapsed, driven by the returned tick channel.
-func progressAt(out *strings.Builder, total, finished, width int, elapsed time.Duration) (*Progress, *clock, chan time.Time) {
-	c := &clock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}
+func progressAt(out *syncbuf.Buffer, total, finished, width int, elapsed time.Duration) (*Progress, *lockedClock, chan time.Time) {
+	c := &lockedClock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}
 	tick := make(chan time.Time)
 	p := NewProgress(out, total, ProgressOptions{Live: true, Now: c.now, Width: func() int { return width }, Tick: tick})
 	c.advance(elapsed)
@@ -82,6 +84,24 @@ func progressAt(out *strings.Builder, total, finished, width int, elapsed time.D
 		_ = p.Result(r)
 	}
 	return p, c, tick
+}
+
+// lockedClock is a clock the test moves while the progress timer reads it.
+type lockedClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *lockedClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *lockedClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
 }
 
 // lastDrawn is the text of the last live redraw in s.
@@ -108,12 +128,11 @@ func TestProgressLiveFitsWidth(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var out strings.Builder
+			var out syncbuf.Buffer
 			p, _, tick := progressAt(&out, tc.total, tc.finished, tc.width, 100*time.Second)
 			tick <- time.Time{}
-			tick <- time.Time{} // the first redraw is done once the timer takes the second
+			p.Close() // waits for the timer's redraw; Close itself only ends the line
 			line := lastDrawn(out.String())
-			p.Close()
 			w := tc.width
 			if w == 0 {
 				w = 80
@@ -139,34 +158,34 @@ func TestProgressLiveFitsWidth(t *testing.T) {
 // last slow hosts run), and a message printed through Write takes the line off the screen
 // first and is not glued to it.
 func TestProgressLiveTimerAndMessages(t *testing.T) {
-	var out strings.Builder
+	var out syncbuf.Buffer
 	p, c, tick := progressAt(&out, 10, 5, 80, 5*time.Second)
-	before := strings.Count(out.String(), "\r")
-	c.advance(10 * time.Second)
-	tick <- time.Time{}
-	tick <- time.Time{}
-	if got := strings.Count(out.String(), "\r"); got < before+1 {
-		t.Fatalf("no redraw on the timer: %q", out.String())
-	}
-	if line := lastDrawn(out.String()); !strings.Contains(line, "5/10") {
-		t.Errorf("redrawn line %q", line)
-	}
-	mark := out.Len()
+	// A message while the timer waits: the live line is erased first.
+	mark := len(out.String())
 	fmt.Fprintf(p, "stopping: no new hosts are started\n")
 	if got := out.String()[mark:]; got != "\r\x1b[Kstopping: no new hosts are started\n" {
 		t.Errorf("message written as %q: want the line erased first", got)
 	}
+	// No host finishes, yet the timer redraws the line, with the time moved on.
+	before := strings.Count(out.String(), "\r")
+	c.advance(10 * time.Second)
 	tick <- time.Time{}
-	tick <- time.Time{}
+	tick <- time.Time{} // the first redraw is done once the timer takes the second
+	if got := strings.Count(out.String(), "\r"); got < before+1 {
+		t.Fatalf("no redraw on the timer: %q", out.String())
+	}
 	p.Close()
 	s := out.String()
-	if !strings.HasSuffix(s, "\n") || strings.Contains(s[strings.LastIndex(s, "\n")+1:], "\r") {
-		t.Errorf("output %q does not end the live line with a newline", s)
+	if line := lastDrawn(s); !strings.Contains(line, "5/10") || !strings.Contains(line, "ETA") {
+		t.Errorf("redrawn line %q", line)
+	}
+	if !strings.HasSuffix(s, "\n") || strings.Contains(s[strings.LastIndex(s[:len(s)-1], "\n")+1:], "stopping") {
+		t.Errorf("output %q does not end with the redrawn line and a newline", s)
 	}
 	// After Close nothing more is drawn: the table that follows starts on a clean line.
-	mark = out.Len()
+	mark = len(out.String())
 	_ = p.Result(scan.Result{Verdict: checks.Ready})
-	if out.Len() != mark {
+	if len(out.String()) != mark {
 		t.Errorf("drawn after Close: %q", out.String()[mark:])
 	}
 }
