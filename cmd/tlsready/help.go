@@ -123,6 +123,14 @@ func valueName(f *flag.Flag, unquoted string) string {
 		return "N"
 	}
 	n := f.Name
+	if v, ok := map[string]string{"target": "NAME[=HOST:PORT]", "ou": "DN", "user": "USER", "ldap-user": "USER",
+		"ldap-url": "URL", "lang": "en|ja", "port": "PORT", "shard": "i/n", "fleet": "DIR", "format": "table|json|csv",
+		"domain": "DOMAIN", "kdc": "HOST[:PORT]", "realm": "REALM", "verdict": "LIST", "error-category": "LIST"}[n]; ok {
+		return v
+	}
+	if strings.HasPrefix(f.Usage, "directory") || strings.Contains(f.Usage, "kit directory") || strings.HasPrefix(f.Usage, "folder") {
+		return "DIR"
+	}
 	if n == "out" || n == "from" || n == "resume" || n == "html" || n == "journal" || strings.HasSuffix(n, "-file") || strings.HasSuffix(n, "-out") || strings.HasSuffix(n, "-conf") {
 		return "FILE"
 	}
