@@ -48,12 +48,14 @@ func main() {
 	execTime := flag.Duration("exec", 300*time.Millisecond, "collector execution time on the hosts")
 	auth := flag.String("auth", "ntlm", "transport: ntlm (message encryption over HTTP) or basic (over HTTP)")
 	peer := flag.Bool("peer", true, "also run the pywinrm peer (/usr/bin/python3 with python3-winrm)")
+	methods := flag.String("methods", "shell,wmi", "tlsready's --method of each scan row, comma-separated: shell (the collector, which pays -exec), wmi (no process on the host), auto")
 	var o options
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the tlsready scan process to this file (go tool pprof)")
 	flag.StringVar(&o.labProfile, "lab-cpuprofile", "", "write a CPU profile of the lab (the simulated hosts) to this file")
 	flag.BoolVar(&o.gctrace, "gctrace", false, "show the scan process's garbage collections (GODEBUG=gctrace=1) on stderr")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory (binary, targets, results file) and say where it is")
 	flag.Parse()
+	o.methods = strings.Split(*methods, ",")
 	if err := run(*n, *c, *latency, *execTime, *auth, *peer, o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -76,6 +78,7 @@ type row struct {
 type options struct {
 	cpuprofile, labProfile string
 	gctrace, keep          bool
+	methods                []string // one tlsready row per --method
 }
 
 func run(n, c int, latency, execTime time.Duration, auth string, withPeer bool, o options) error {
@@ -148,36 +151,47 @@ func run(n, c int, latency, execTime time.Duration, auth string, withPeer bool, 
 		}
 		return labRequests(labErr.String())
 	}
-	// tlsready.
-	requestsBefore, labBefore := labCount(), procCPU(lab.Process.Pid)
-	scanArgs := []string{"scan", "--targets-file", targets, "--user", user, "--auth", auth, "--concurrency", strconv.Itoa(c),
-		"--no-progress", "--timeout", "120s", "--out", filepath.Join(dir, "results.jsonl")}
-	if auth == "basic" {
-		scanArgs = append(scanArgs, "--allow-basic-over-http")
-	}
-	scan := exec.Command(bin, scanArgs...)
-	scan.Env = append(os.Environ(), "TLSREADY_PASSWORD="+password)
-	if o.cpuprofile != "" {
-		abs, err := filepath.Abs(o.cpuprofile)
-		if err != nil {
-			return err
+	// tlsready, once per method: the shell pays the collector's execution time (-exec, which
+	// models PowerShell's start on the host), WMI starts no process and pays none of it.
+	var rows []row
+	var afterScan, labAfterScan = labCount(), procCPU(lab.Process.Pid)
+	for _, method := range o.methods {
+		requestsBefore, labBefore := afterScan, labAfterScan
+		results := filepath.Join(dir, "results-"+method+".jsonl")
+		scanArgs := []string{"scan", "--targets-file", targets, "--user", user, "--auth", auth, "--concurrency", strconv.Itoa(c),
+			"--no-progress", "--timeout", "120s", "--out", results, "--method", method}
+		if auth == "basic" {
+			scanArgs = append(scanArgs, "--allow-basic-over-http")
 		}
-		scan.Env = append(scan.Env, "TLSREADY_CPUPROFILE="+abs)
+		scan := exec.Command(bin, scanArgs...)
+		scan.Env = append(os.Environ(), "TLSREADY_PASSWORD="+password)
+		if o.cpuprofile != "" {
+			abs, err := filepath.Abs(o.cpuprofile)
+			if err != nil {
+				return err
+			}
+			scan.Env = append(scan.Env, "TLSREADY_CPUPROFILE="+abs)
+		}
+		scan.Stdout = nil
+		if o.gctrace {
+			scan.Env = append(scan.Env, "GODEBUG=gctrace=1")
+		}
+		r, err := measure(scan, o.gctrace)
+		if err != nil {
+			return fmt.Errorf("tlsready scan: %w", err)
+		}
+		r.who, r.n, r.c, r.lowerBound = "tlsready ("+auth+", "+method+")", n, c, lower
+		r.ok = countLines(results)
+		afterScan, labAfterScan = labCount(), procCPU(lab.Process.Pid)
+		r.labCPU = labAfterScan - labBefore
+		r.requestsPerHost = float64(afterScan-requestsBefore) / float64(n)
+		if method != "shell" {
+			// Over WMI a host is the handshake and its requests one after another, with no
+			// execution to wait for: the bound from the requests it took.
+			r.lowerBound = time.Duration(math.Ceil(float64(n)/float64(c))) * time.Duration(r.requestsPerHost*float64(latency))
+		}
+		rows = append(rows, r)
 	}
-	scan.Stdout = nil
-	if o.gctrace {
-		scan.Env = append(scan.Env, "GODEBUG=gctrace=1")
-	}
-	r, err := measure(scan, o.gctrace)
-	if err != nil {
-		return fmt.Errorf("tlsready scan: %w", err)
-	}
-	r.who, r.n, r.c, r.lowerBound = "tlsready ("+auth+")", n, c, lower
-	r.ok = countLines(filepath.Join(dir, "results.jsonl"))
-	afterScan, labAfterScan := labCount(), procCPU(lab.Process.Pid)
-	r.labCPU = labAfterScan - labBefore
-	r.requestsPerHost = float64(afterScan-requestsBefore) / float64(n)
-	rows := []row{r}
 
 	if withPeer && auth == "ntlm" {
 		cmdFile := filepath.Join(dir, "command.txt")
@@ -287,9 +301,17 @@ func print(rows []row) {
 			r.lowerBound.Seconds(), r.lowerBound.Seconds()/r.wall.Seconds(), r.labCPU.Seconds())
 	}
 	w.Flush()
-	if len(rows) == 2 {
-		fmt.Printf("tlsready / pywinrm: wall time %.2fx, CPU per host %.2fx\n", rows[0].wall.Seconds()/rows[1].wall.Seconds(),
-			rows[0].cpu.Seconds()/rows[1].cpu.Seconds())
+	last := rows[len(rows)-1]
+	for _, r := range rows[:len(rows)-1] {
+		if last.who == "pywinrm peer" {
+			fmt.Printf("%s / pywinrm: wall time %.2fx, CPU per host %.2fx\n", r.who, r.wall.Seconds()/last.wall.Seconds(),
+				r.cpu.Seconds()/last.cpu.Seconds())
+		}
+	}
+	if len(rows) >= 2 && strings.HasSuffix(rows[0].who, ", shell)") && strings.HasSuffix(rows[1].who, ", wmi)") {
+		fmt.Printf("wmi / shell: wall time %.2fx, CPU per host %.2fx, requests per host %.2fx, lab CPU %.2fx\n",
+			rows[1].wall.Seconds()/rows[0].wall.Seconds(), rows[1].cpu.Seconds()/rows[0].cpu.Seconds(),
+			rows[1].requestsPerHost/rows[0].requestsPerHost, rows[1].labCPU.Seconds()/max(rows[0].labCPU.Seconds(), 0.01))
 	}
 }
 

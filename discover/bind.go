@@ -15,8 +15,22 @@ import (
 	"github.com/jcmturner/gokrb5/v8/credentials"
 )
 
-func checkBind(cfg Config) (string, error) {
+// bindSSPI is the bind mode of the current Windows logon: SASL GSSAPI through SSPI's Kerberos
+// package (go-ldap's gssapi.SSPIClient), with no user and no password anywhere.
+const bindSSPI = "sspi"
+
+func checkBind(cfg Config) (string, error) { return checkBindFor(cfg, currentLogonBind) }
+
+// checkBindFor checks the bind configuration; currentLogon says whether the platform can bind
+// as the logged-on user (Windows): then no user and no password means that, whatever the mode.
+func checkBindFor(cfg Config, currentLogon bool) (string, error) {
 	mode := strings.ToLower(cfg.Bind)
+	if currentLogon && cfg.User == "" && cfg.Password == "" {
+		switch mode {
+		case "", "simple", "kerberos", "ntlm":
+			return bindSSPI, nil
+		}
+	}
 	switch mode {
 	case "", "simple":
 		mode = "simple"
@@ -38,6 +52,9 @@ func checkBind(cfg Config) (string, error) {
 }
 
 func bindName(cfg Config, mode string) string {
+	if mode == bindSSPI {
+		return "the current Windows logon (SSPI Kerberos)"
+	}
 	name := cfg.User
 	if name == "" {
 		name = "the ticket cache's principal"
@@ -60,6 +77,8 @@ func bind(ctx context.Context, conn *ldap.Conn, cfg Config, mode string, ep endp
 		return err
 	case "kerberos":
 		return kerberosBind(conn, cfg, ep)
+	case bindSSPI:
+		return sspiBind(conn, ep)
 	default:
 		// AD takes user@corp.example and CORP\user as the bind name.
 		return conn.Bind(cfg.User, cfg.Password)

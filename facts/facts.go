@@ -158,6 +158,10 @@ type Facts struct {
 	UserHives []string `json:"userHives"`
 	Values    []Value  `json:"values"`
 	Files     []File   `json:"files"`
+	// Method is how the facts were read: "shell" (the collector in a WinRS shell) or "wmi"
+	// (WMI over WS-Management, no process started). The scan records it in its result
+	// (scan.Result.Method), not with the facts.
+	Method string `json:"-"`
 }
 
 // Change is one registry value that "tlsready fix" changed on a host, and when (UTC, by the clock

@@ -152,6 +152,18 @@ func checkAuth(auth string) (string, error) {
 // mechanism, and the mechanism's name: for "negotiate", Kerberos when its mechanism is
 // registered and available for the host, else NTLM.
 func (c *Client) newSecurityContext(ctx context.Context, ep Endpoint) (SecurityContext, string, error) {
+	if c.sspi != nil {
+		// The current logon (Windows, no user): SSPI, whatever the mechanism, for the host's
+		// service principal name.
+		host := ep.Host
+		if f := c.cfg.Kerberos.ServiceHost; f != nil {
+			if h := f(ep); h != "" {
+				host = h
+			}
+		}
+		sc, err := c.sspi.newContext(host)
+		return sc, mechanismSSPI, err
+	}
 	name := c.cfg.Auth
 	if name == AuthNegotiate {
 		name = AuthNTLM

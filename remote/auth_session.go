@@ -43,7 +43,14 @@ type authSession struct {
 	mechanism   string // of the established context, for error messages
 	protocol    string
 	sealer      wsmv.Sealer
-	failed      error // a refusal of the credentials: no new handshake in this run
+	failed      error  // a refusal of the credentials: no new handshake in this run
+	release     func() // frees the context of the connection (SSPI), nil when there is nothing to free
+}
+
+// releaser is a SecurityContext that holds resources until its connection is dropped (an SSPI
+// context handle).
+type releaser interface {
+	release()
 }
 
 // errConnectionGone is returned when the run's connection is gone.
@@ -234,6 +241,10 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 // dropConnection forgets the context and closes the connection.
 func (s *authSession) dropConnection() {
 	s.established, s.sealer, s.protocol = false, nil, ""
+	if s.release != nil {
+		s.release()
+		s.release = nil
+	}
 	if s.slot != nil {
 		if conn := s.slot.take(); conn != nil {
 			_ = conn.Close()
@@ -293,7 +304,13 @@ func (s *authSession) handshake(t *transporter) error {
 		return s.refuse(err)
 	}
 	if err := s.connect(t.ctx); err != nil {
+		if r, ok := sc.(releaser); ok {
+			r.release()
+		}
 		return err
+	}
+	if r, ok := sc.(releaser); ok {
+		s.release = r.release
 	}
 	s.mechanism = mech
 	authErr := func(status int, resp *http.Response, reason string) *AuthError {
@@ -303,9 +320,16 @@ func (s *authSession) handshake(t *transporter) error {
 		}
 		return e
 	}
+	stepErr := func(resp *http.Response, what string, err error) error {
+		e := authErr(0, resp, what+": "+t.redact(err.Error()))
+		// The security package's refusal of the account (SSPI's SEC_E_LOGON_DENIED) counts
+		// as a refusal of the credentials.
+		e.Rejected = sspiRefusal(err)
+		return s.refuse(e)
+	}
 	out, done, err := sc.Step(nil, s.tlsState)
 	if err != nil {
-		return s.refuse(authErr(0, nil, "handshake: "+t.redact(err.Error())))
+		return stepErr(nil, "handshake", err)
 	}
 	for round := 0; ; round++ {
 		if round == maxHandshakeRounds {
@@ -348,12 +372,12 @@ func (s *authSession) handshake(t *transporter) error {
 				return s.refuse(e)
 			}
 			if out, done, err = sc.Step(in, resp.TLS); err != nil {
-				return s.refuse(authErr(0, resp, "handshake: "+t.redact(err.Error())))
+				return stepErr(resp, "handshake", err)
 			}
 		case http.StatusOK:
 			if hasToken {
 				if _, done, err = sc.Step(in, resp.TLS); err != nil {
-					return s.refuse(authErr(0, resp, "mutual authentication: "+t.redact(err.Error())))
+					return stepErr(resp, "mutual authentication", err)
 				}
 			}
 			if !done {
@@ -443,6 +467,14 @@ func (s *authSession) send(t *transporter, soap message) ([]byte, error) {
 					resp.StatusCode, mechanismLabel(s.mechanism))}
 			}
 			_, plain, err := wsmv.Decrypt(rct, answer, s.sealer)
+			var ae *AuthError
+			if errors.As(err, &ae) {
+				// The context itself failed (an SSPI context that expired): an authentication
+				// failure, not the host's answer.
+				s.dropConnection()
+				ae.Reason = t.redact(ae.Reason)
+				return nil, ae
+			}
 			if err != nil {
 				s.dropConnection()
 				return nil, &ProtocolError{Reason: fmt.Sprintf("HTTP %d: the encrypted answer was not decrypted, after a successful %s logon: %v",

@@ -53,7 +53,8 @@ const (
 // optional field means its default.
 type Config struct {
 	// User (DOMAIN\user or user@domain) and Password are the account. The password is never
-	// logged nor put in an error message.
+	// logged nor put in an error message. On Windows, no User and no Password (with any Auth but
+	// basic) is the current logon session, through SSPI (see CurrentLogon).
 	User, Password string
 	// Auth is the authentication: AuthNegotiate (the default: Kerberos when available, else
 	// NTLM), AuthNTLM, AuthKerberos or AuthBasic. With NTLM and Kerberos, each Run uses one
@@ -97,6 +98,9 @@ type Config struct {
 	// Kerberos configures the Kerberos login (realm, KDCs, krb5.conf, ticket cache, SPN names).
 	// One login serves all the hosts of the Client, made on first use, ended by Close.
 	Kerberos KerberosConfig
+
+	// sspi, for tests, replaces the platform's SSPI of the current logon (platformSSPI).
+	sspi sspiProvider
 }
 
 // String describes the configuration without the password.
@@ -165,6 +169,8 @@ type Client struct {
 	scripts  scriptCache
 	stdin    stdinCache
 	requests *templates // the library's requests, compiled for this Client's locale and envelope size
+	// sspi is the current logon (Windows, no user and no password), nil otherwise.
+	sspi *sspiShared
 }
 
 // NewClient checks cfg, fills in defaults and builds the shared HTTP transport.
@@ -174,7 +180,8 @@ func NewClient(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	cfg.Auth = auth
-	if cfg.User == "" && !(auth == AuthKerberos && cfg.Password == "") {
+	currentLogon := newSSPIShared(cfg, auth)
+	if cfg.User == "" && currentLogon == nil && !(auth == AuthKerberos && cfg.Password == "") {
 		// Kerberos with a ticket cache takes the user from the cache.
 		return nil, errors.New("no user name")
 	}
@@ -257,7 +264,7 @@ func NewClient(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{cfg: cfg, transport: tr, hc: hc, dialer: dialer, cleanupTimeout: defaultCleanupTimeout, requests: reqs}, nil
+	return &Client{cfg: cfg, transport: tr, hc: hc, dialer: dialer, cleanupTimeout: defaultCleanupTimeout, requests: reqs, sspi: currentLogon}, nil
 }
 
 // Close closes the idle connections of the pool and ends the Kerberos login, if any. Call it
@@ -266,6 +273,7 @@ func (c *Client) Close() {
 	c.cleanups.Wait() // each is bounded by the cleanup timeout
 	c.transport.CloseIdleConnections()
 	c.cfg.Kerberos.shared.close()
+	c.sspi.close()
 }
 
 func (c *Client) normalize(ep Endpoint) Endpoint {

@@ -1,5 +1,15 @@
-// Package remote runs the tlsready collector on one Windows host over WinRM and turns what it
-// prints into facts.
+// Package remote reads the facts of one Windows host over WinRM, in two rooms over one session
+// layer:
+//
+//   - How we talk to a host (client.go, transport.go, auth*.go, envelope.go, fault.go,
+//     errors.go; wsman_ops.go and cim.go for WMI): authentication, sealing, envelopes, faults,
+//     deadlines and error categories, and the WS-Management operations on top - the shell's
+//     Create/Command/Send/Receive (Run), and WS-Transfer Get, WS-Enumeration Enumerate/Pull and
+//     Invoke (Session).
+//   - What we read from it: the PowerShell collector run in a shell (collector.go,
+//     collector.ps1) or the WMI reader (wmireader.go: StdRegProv, Win32_OperatingSystem,
+//     CIM_DataFile, no process started), each producing the same facts.Facts; CollectBy
+//     (method.go) chooses between them (--method shell, wmi, auto).
 //
 // It owns the WS-Management session (one shell, one command, the shell always deleted), the HTTP
 // transport under it (status codes checked, SOAP faults turned into typed errors, every body

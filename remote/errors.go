@@ -184,6 +184,8 @@ func mechanismLabel(m string) string {
 		return "Kerberos"
 	case "", AuthBasic:
 		return "Basic"
+	case mechanismSSPI:
+		return "Windows logon (SSPI)"
 	}
 	return m
 }

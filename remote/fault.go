@@ -67,6 +67,11 @@ type FaultError struct {
 	Message    string // f:WSManFault/f:Message, whitespace trimmed
 	Machine    string // the Machine attribute of f:WSManFault
 	Detail     string // w:FaultDetail, e.g. ".../faultDetail/InvalidValue"
+	// WMICode and WMIMessage are error_Code and Message of a p:MSFT_WmiError in the fault's
+	// detail (under s:Detail or inside f:Message): the WMI error behind a fault of a WMI
+	// operation, e.g. 0x80041003 WBEM_E_ACCESS_DENIED. 0 and "" when there is none.
+	WMICode    uint32
+	WMIMessage string
 }
 
 // IsTimedOut reports the fault of a request that the host held for OperationTimeout without
@@ -83,8 +88,21 @@ func (e *FaultError) IsQuota() bool {
 
 // IsAccessDenied reports that the account may not use WinRM on the host.
 func (e *FaultError) IsAccessDenied() bool {
-	return e.Subcode == SubcodeAccessDenied || e.WSManCode == CodeAccessDenied || e.WSManCode == 0x80070005
+	return e.Subcode == SubcodeAccessDenied || e.WSManCode == CodeAccessDenied || e.WSManCode == 0x80070005 ||
+		e.WMICode == WBEMAccessDenied
 }
+
+// WMI errors (WBEMSTATUS, MS-WMI 2.2.11,
+// https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wmi/): the error_Code of the
+// p:MSFT_WmiError in a fault of a WMI operation.
+const (
+	WBEMFailed          uint32 = 0x80041001 // WBEM_E_FAILED
+	WBEMNotFound        uint32 = 0x80041002 // WBEM_E_NOT_FOUND
+	WBEMAccessDenied    uint32 = 0x80041003 // WBEM_E_ACCESS_DENIED
+	WBEMProviderFailure uint32 = 0x80041004 // WBEM_E_PROVIDER_FAILURE
+	WBEMTypeMismatch    uint32 = 0x80041005 // WBEM_E_TYPE_MISMATCH
+	WBEMInvalidClass    uint32 = 0x80041010 // WBEM_E_INVALID_CLASS
+)
 
 // IsRemoteShellDisabled reports the fault of a host that accepts no remote shell: the Group
 // Policy "Allow Remote Shell Access" (Windows Components > Windows Remote Shell) is disabled,
@@ -157,11 +175,17 @@ func (e *FaultError) Error() string {
 	if e.WSManCode != 0 {
 		details = append(details, "code "+strconv.FormatUint(uint64(e.WSManCode), 10))
 	}
+	if e.WMICode != 0 {
+		details = append(details, fmt.Sprintf("WMI error 0x%08X", e.WMICode))
+	}
 	msg := what
 	if len(details) > 0 {
 		msg += " (" + strings.Join(details, ", ") + ")"
 	}
 	text := e.Message
+	if text == "" {
+		text = e.WMIMessage
+	}
 	if text == "" {
 		text = e.Reason
 	}
@@ -187,6 +211,7 @@ func parseEnvelope(body []byte) (envelope, error) {
 	var text strings.Builder       // character data of the element being read
 	var msg strings.Builder        // all character data under f:Message
 	inMessage := 0                 // depth of f:Message, 0 when outside
+	inWMIError := 0                // depth of p:MSFT_WmiError, 0 when outside
 	root := false
 	for {
 		tok, err := d.Token()
@@ -216,6 +241,11 @@ func parseEnvelope(body []byte) (envelope, error) {
 			if inMessage > 0 {
 				inMessage++
 			}
+			if inWMIError > 0 {
+				inWMIError++
+			} else if env.fault != nil && t.Name.Local == "MSFT_WmiError" {
+				inWMIError = 1
+			}
 			switch {
 			case is(path, nsSOAP, "Envelope", "Body", "Fault"):
 				env.fault = &FaultError{}
@@ -235,7 +265,7 @@ func parseEnvelope(body []byte) (envelope, error) {
 			}
 		case xml.CharData:
 			text.Write(t)
-			if inMessage > 0 {
+			if inMessage > 0 && inWMIError == 0 {
 				msg.Write(t)
 			}
 		case xml.EndElement:
@@ -252,6 +282,15 @@ func parseEnvelope(body []byte) (envelope, error) {
 				env.fault.Reason = oneLine(s)
 			case path[len(path)-1] == (xml.Name{Space: nsWSMan, Local: "FaultDetail"}):
 				env.fault.Detail = s
+			case inWMIError == 2 && path[len(path)-1].Local == "error_Code":
+				if n, err := strconv.ParseUint(s, 10, 32); err == nil {
+					env.fault.WMICode = uint32(n)
+				}
+			case inWMIError == 2 && path[len(path)-1].Local == "Message":
+				env.fault.WMIMessage = oneLine(s)
+			}
+			if inWMIError > 0 {
+				inWMIError--
 			}
 			if inMessage > 0 {
 				inMessage--

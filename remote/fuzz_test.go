@@ -59,7 +59,13 @@ func faultEnvelope(env envelope) []byte {
 		b.WriteString(`<s:Reason><s:Text xml:lang="en-US">` + escapeXML(e.Reason) + `</s:Text></s:Reason><s:Detail>`)
 		b.WriteString(`<f:WSManFault Code="` + strconv.FormatUint(uint64(e.WSManCode), 10) + `" Machine="` + escapeXML(e.Machine) + `">`)
 		b.WriteString(`<f:Message>` + escapeXML(e.Message) + `</f:Message></f:WSManFault>`)
-		b.WriteString(`<w:FaultDetail>` + escapeXML(e.Detail) + `</w:FaultDetail></s:Detail></s:Fault>`)
+		b.WriteString(`<w:FaultDetail>` + escapeXML(e.Detail) + `</w:FaultDetail>`)
+		if e.WMICode != 0 || e.WMIMessage != "" {
+			b.WriteString(`<p:MSFT_WmiError xmlns:p="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/MSFT_WmiError">` +
+				`<p:Message>` + escapeXML(e.WMIMessage) + `</p:Message><p:error_Code>` + strconv.FormatUint(uint64(e.WMICode), 10) +
+				`</p:error_Code></p:MSFT_WmiError>`)
+		}
+		b.WriteString(`</s:Detail></s:Fault>`)
 	}
 	b.WriteString(`</s:Body></s:Envelope>`)
 	return []byte(b.String())
@@ -82,7 +88,7 @@ func FuzzParseEnvelope(f *testing.F) {
 			t.Errorf("action %q not trimmed", env.action)
 		}
 		if e := env.fault; e != nil {
-			for _, s := range []string{e.Reason, e.Message} {
+			for _, s := range []string{e.Reason, e.Message, e.WMIMessage} {
 				if s != oneLine(s) {
 					t.Errorf("%q is not on one line", s)
 				}

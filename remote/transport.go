@@ -165,6 +165,7 @@ func (t *transporter) answer(resp *http.Response, body []byte) ([]byte, error) {
 			env.fault.HTTPStatus = resp.StatusCode
 			env.fault.Message = t.redact(env.fault.Message)
 			env.fault.Reason = t.redact(env.fault.Reason)
+			env.fault.WMIMessage = t.redact(env.fault.WMIMessage)
 			return nil, env.fault
 		}
 		if resp.StatusCode != http.StatusOK {

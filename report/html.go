@@ -159,6 +159,8 @@ type jsonHost struct {
 	Findings []int  `json:"f,omitempty"`
 	Category string `json:"c,omitempty"`
 	Message  string `json:"m,omitempty"`
+	// Method is how the host was read ("wmi", "shell"), when it was (scan.Result.Method).
+	Method string `json:"w,omitempty"`
 }
 
 type fleetView struct {
@@ -222,6 +224,7 @@ type changeRow struct {
 // scriptLabels are the labels the page's script uses; they travel in the data block.
 var scriptLabels = []string{
 	"shown", "detail.expand", "detail.error", "detail.category", "detail.message", "detail.none",
+	"detail.method", "method.wmi", "method.shell",
 	"detail.evidence", "detail.fix", "detail.faq", "ev.where", "ev.view", "ev.name", "ev.type", "ev.value",
 	"sev.unsupported", "sev.action", "sev.unknown", "sev.warning", "sev.info",
 	"err.unreachable", "err.timeout", "err.auth", "err.winrm", "err.collector",
@@ -301,7 +304,7 @@ func WriteHTML(w io.Writer, results []scan.Result, o HTMLOptions) error {
 	in := newInterner()
 	for _, r := range rows {
 		row := hostRow{Class: verdictClass(r.Verdict), Host: r.Host, OS: htmlOS(l, r), Verdict: l.verdictLabel(r.Verdict), Todo: htmlTodo(l, r)}
-		h := jsonHost{Name: r.Host}
+		h := jsonHost{Name: r.Host, Method: r.Method}
 		if r.Error != nil {
 			row.Err = r.Error.Category
 			if desc, err := label(lang, "err."+r.Error.Category); err == nil {

@@ -96,6 +96,9 @@ type Result struct {
 	Attempts int `json:"attempts"`
 	// Facts is everything the collector reported, for reports and later comparison.
 	Facts *facts.Facts `json:"facts,omitempty"`
+	// Method is how the facts were read: "shell" or "wmi" (facts.Facts.Method); empty when the
+	// host was not read, and in results of older versions.
+	Method string `json:"method,omitempty"`
 	// AD is the target's Active Directory record when it was discovered there: the report shows
 	// its OS when the host itself could not be read.
 	AD *discover.Computer `json:"ad,omitempty"`
@@ -379,6 +382,7 @@ func scanOne(ctx context.Context, t Target, c Collector, opts Options) (r Result
 	}
 	r.OS = &f.OS
 	r.Facts = f
+	r.Method = f.Method
 	return r
 }
 

@@ -45,8 +45,9 @@ func TestFaultFleet_scanRescanMerge(t *testing.T) {
 	fleet, targets := serveFleet(t, profiles, password)
 	dir := t.TempDir()
 	t.Setenv("TLSREADY_PASSWORD", password)
+	// --method shell: the faults reset and quota-then-ok are those of the shell's requests.
 	common := []string{"--user", `LAB\tlsready`, "--auth", "ntlm", "--concurrency", "64", "--timeout", "10s",
-		"--max-auth-failures", "0", "--no-progress"}
+		"--max-auth-failures", "0", "--no-progress", "--method", "shell"}
 
 	first := filepath.Join(dir, "scan.jsonl")
 	code, _, stderr := runCLI(t, append([]string{"scan", "--targets-file", targets, "--out", first}, common...)...)

@@ -46,7 +46,7 @@ func TestScanFloodingFleetStaysWithinMemoryBound(t *testing.T) {
 	fleet, targets := serveFleet(t, profiles, password)
 	out := filepath.Join(t.TempDir(), "results.jsonl")
 	cmd := exec.Command(buildBinary(t), "scan", "--targets-file", targets, "--user", `LAB\tlsready`, "--auth", "ntlm",
-		"--concurrency", strconv.Itoa(n), "--timeout", "300s", "--no-progress", "--out", out)
+		"--concurrency", strconv.Itoa(n), "--timeout", "300s", "--no-progress", "--out", out, "--method", "shell") // flood: the shell's output
 	cmd.Env = append(os.Environ(), "TLSREADY_PASSWORD="+password)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr

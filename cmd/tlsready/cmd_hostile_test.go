@@ -67,7 +67,7 @@ func TestHostile_echoPasswordRedacted(t *testing.T) {
 			t.Setenv("TLSREADY_PASSWORD", password)
 			results := filepath.Join(dir, "scan.jsonl")
 			code, stdout, stderr := runCLI(t, append([]string{"scan", "--targets-file", targets, "--user", user, "--out", results,
-				"--no-progress", "--html", filepath.Join(dir, "scan.html")}, tc.args...)...)
+				"--no-progress", "--html", filepath.Join(dir, "scan.html"), "--method", "shell"}, tc.args...)...)
 			if code == exitUsage {
 				t.Fatalf("scan exit %d: %s", code, lastLines(stderr, 5))
 			}
@@ -135,7 +135,8 @@ func TestHostile_controlCharsEscaped(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("TLSREADY_PASSWORD", password)
 	results := filepath.Join(dir, "scan.jsonl")
-	code, _, stderr := runCLI(t, "scan", "--targets-file", targets, "--user", `LAB\tlsready`, "--auth", "ntlm", "--out", results, "--no-progress")
+	// --method shell: the collector's output carries the controls (base64); XML 1.0 cannot.
+	code, _, stderr := runCLI(t, "scan", "--targets-file", targets, "--user", `LAB\tlsready`, "--auth", "ntlm", "--out", results, "--no-progress", "--method", "shell")
 	if code == exitUsage {
 		t.Fatalf("scan exit %d: %s", code, lastLines(stderr, 5))
 	}

@@ -29,13 +29,14 @@ import (
 )
 
 const scanSynopsis = `Usage: tlsready scan (--target NAME[=HOST:PORT] ... | --targets-file FILE |
-                     --ou DN (--ldap-url URL | --domain DOMAIN)) --user USER [flags]
+                     --ou DN (--ldap-url URL | --domain DOMAIN)) [--user USER] [flags]
 
 Connects to each host over WinRM (HTTP 5985 by default, HTTPS 5986 with --https), runs a
 read-only PowerShell collector, and judges whether Outlook can use TLS 1.2 there. Nothing is
 installed or changed on the hosts. With --ou, the hosts are the enabled computers of that Active
 Directory OU (paged LDAP search over LDAPS or StartTLS, same account unless --ldap-user). The password is read from TLSREADY_PASSWORD, --password-file,
-or a prompt - never from the command line.
+or a prompt - never from the command line. On Windows without --user, your own logon is used
+(Kerberos with your ticket, NTLM fallback, through SSPI; LDAP binds the same way): no password.
 
 Writes one JSON line per host to the results file as soon as that host is done, then prints a
 table. Exit code: 0 all ready, 1 some need action/unsupported, 2 some unknown, 3 usage error.
@@ -64,6 +65,7 @@ type remoteFlags struct {
 	// resultsPath, when not nil, is set to the results file's path once it is chosen (the
 	// demo's next steps name it).
 	resultsPath *string
+	method      string // --method: shell, wmi or auto (remote.CollectBy)
 	// changes are, per host (scan.HostKey), the registry values tlsready fix changed (from a
 	// journal or a previous result): added to the host's facts so that the checks can tell
 	// whether a restart is pending.
@@ -83,6 +85,7 @@ func (rf *remoteFlags) register(fs *flag.FlagSet, e env, defaultTimeout time.Dur
 	fs.BoolVar(&rf.noProgress, "no-progress", false, "no live progress line; plain progress lines every 10 s instead (also when stderr is not a terminal)")
 	fs.StringVar(&rf.shard, "shard", "", "scan only slice i of n (i/n, 1 <= i <= n) of the targets, split by a hash of the host name; run n jobs and merge their files")
 	durationVar(fs, &rf.grace, "grace", 15*time.Second, true, "after Ctrl-C: how long running hosts may take to finish (a second Ctrl-C cancels them at once)")
+	fs.StringVar(&rf.method, "method", remote.MethodAuto, "how hosts are read: wmi (WMI over WinRM, no process started on the host), shell (the PowerShell collector in a remote shell), or auto (WMI, and the shell where WMI is refused)")
 }
 
 func (rf *remoteFlags) registerConnection(fs *flag.FlagSet) {
@@ -91,7 +94,7 @@ func (rf *remoteFlags) registerConnection(fs *flag.FlagSet) {
 	fs.Var(&rf.kdcs, "kdc", "Kerberos KDC host[:port] for the realm (default: from krb5.conf); repeatable")
 	fs.StringVar(&rf.krb5Conf, "krb5-conf", "", "krb5.conf to read (default $KRB5_CONFIG, else /etc/krb5.conf)")
 	fs.BoolVar(&rf.allowBasicOverHTTP, "allow-basic-over-http", false, "allow --auth basic without --https (the password crosses the network base64-encoded; the host must allow unencrypted WinRM)")
-	fs.StringVar(&rf.user, "user", "", `account to connect with, as DOMAIN\user or user@domain (a member of the hosts' local Administrators)`)
+	fs.StringVar(&rf.user, "user", "", `account to connect with, as DOMAIN\user or user@domain (a member of the hosts' local Administrators); on Windows, without it: your own logon (Kerberos, NTLM fallback, through SSPI; no password)`)
 	fs.StringVar(&rf.passwordFile, "password-file", "", "read the password from the first line of this file (else TLSREADY_PASSWORD, else a prompt)")
 	fs.BoolVar(&rf.https, "https", false, "connect with HTTPS (WinRM port 5986); the certificate is verified")
 	fs.StringVar(&rf.caFile, "ca-file", "", "PEM file of the CA that issued the hosts' WinRM HTTPS certificates (default: system roots)")
@@ -283,6 +286,10 @@ func scanTargets(ctx context.Context, e env, targets []scan.Target, rf remoteFla
 	if err := rf.output.check(); err != nil {
 		return nil, err
 	}
+	method, err := remote.CheckMethod(rf.method)
+	if err != nil {
+		return nil, usagef("--%v", err)
+	}
 	// A target that names its scheme (a "tlsready lab --https" line, https://HOST/wsman) is
 	// reached with it whatever --https says: one client per scheme in use.
 	clients := map[bool]*remote.Client{}
@@ -311,7 +318,7 @@ func scanTargets(ctx context.Context, e env, targets []scan.Target, rf remoteFla
 		if err != nil {
 			return nil, err
 		}
-		f, err := clients[rf.targetHTTPS(t)].Collect(ctx, ep, items)
+		f, err := clients[rf.targetHTTPS(t)].CollectBy(ctx, ep, items, method)
 		if err == nil && f != nil {
 			attachChanges(f, rf.changes[scan.HostKey(t.Name)])
 		}
@@ -663,12 +670,22 @@ func printHints(e env, results []scan.Result, lang string, userGiven bool) {
 
 // winrmPassword reads the password of --user, or none when Kerberos runs from the ticket cache.
 func winrmPassword(e env, rf remoteFlags) (string, error) {
+	if rf.user == "" && rf.auth == remote.AuthBasic {
+		return "", usagef(`--auth basic needs --user (DOMAIN\user or user@domain) and its password`)
+	}
 	return accountPassword(e, rf.user, rf.passwordFile, rf.auth == remote.AuthKerberos)
 }
 
 // accountPassword reads the password of user (readPassword), or none when Kerberos runs from
-// the existing ticket cache: kerberos, no password given, and KRB5CCNAME set.
+// the existing ticket cache (kerberos, no password given, and KRB5CCNAME set) or, on Windows,
+// when no user is given: then the current logon authenticates (useCurrentLogon).
 func accountPassword(e env, user, passwordFile string, kerberos bool) (string, error) {
+	if user == "" {
+		if name, ok := e.currentLogon(); ok {
+			// Windows: the logged-on user, through SSPI; no password anywhere.
+			return "", useCurrentLogon(e, name, passwordFile)
+		}
+	}
 	if kerberos && passwordFile == "" && e.getenv("TLSREADY_PASSWORD") == "" && e.getenv("KRB5CCNAME") != "" {
 		fmt.Fprintln(e.stderr, "Kerberos: using the ticket cache (KRB5CCNAME); no password is read")
 		return "", nil

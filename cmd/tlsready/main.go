@@ -122,6 +122,8 @@ type env struct {
 	// hard ends when running work must be cancelled (the second Ctrl-C). Nil: never; the
 	// scan's grace period bounds the wait.
 	hard context.Context
+	// logon, for tests, replaces remote.CurrentLogon (see env.currentLogon).
+	logon func() (string, bool)
 }
 
 // hardContext is e.hard, or a context that is never cancelled.

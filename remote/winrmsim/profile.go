@@ -90,6 +90,10 @@ type Profile struct {
 	// $ExecutionContext.SessionState.LanguageMode sees it, and a program that invokes a method
 	// of a type that is not a core type fails with PowerShell's error (exit code 1).
 	LanguageMode string `json:"languageMode,omitempty"`
+	// WMI makes the host's WMI over WS-Management fail: WMIDenied (the account may not use the
+	// namespace root/default, where the registry provider StdRegProv lives) or
+	// WMIProviderFailure (StdRegProv fails). "" (default): WMI answers.
+	WMI string `json:"wmi,omitempty"`
 }
 
 // Language modes of Profile.LanguageMode, as PowerShell names them.
@@ -323,7 +327,7 @@ func (p Profile) Validate() error {
 // in full language mode, remote shells allowed. Only healthy profiles are good bases for
 // Generate's healthy hosts.
 func (p Profile) Healthy() bool {
-	return p.Fault == "" && (p.LanguageMode == "" || p.LanguageMode == LanguageFull) &&
+	return p.Fault == "" && p.WMI == "" && (p.LanguageMode == "" || p.LanguageMode == LanguageFull) &&
 		(p.RemoteShellAccess == nil || *p.RemoteShellAccess)
 }
 
@@ -406,6 +410,11 @@ func compile(p Profile) (*host, error) {
 	default:
 		return nil, fmt.Errorf("languageMode %q: want \"\", %s or %s", p.LanguageMode, LanguageFull, LanguageConstrained)
 	}
+	switch p.WMI {
+	case "", WMIDenied, WMIProviderFailure:
+	default:
+		return nil, fmt.Errorf("wmi %q: want \"\", %s or %s", p.WMI, WMIDenied, WMIProviderFailure)
+	}
 	lat, err := ParseLatency(p.Latency)
 	if err != nil {
 		return nil, fmt.Errorf("latency: %w", err)
@@ -469,6 +478,7 @@ func compile(p Profile) (*host, error) {
 	if err := h.compileAccountHive(p.AccountHive); err != nil {
 		return nil, err
 	}
+	h.addSystemValues()
 	for _, raw := range sortedKeys(p.Files) {
 		full := h.expandEnv(raw)
 		if !drivePathPattern.MatchString(full) {

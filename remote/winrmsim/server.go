@@ -100,6 +100,10 @@ type Stats struct {
 	Logons       int // Negotiate/Kerberos handshakes completed
 	Encrypted    int // requests with a multipart/encrypted body
 	Connections  int // TCP connections accepted
+
+	// WMI counts the WMI operations (Get, Enumerate, Pull, Invoke of a .../wsman/1/wmi/
+	// resource), which are not counted above.
+	WMI int
 }
 
 // Host is one simulated Windows host serving WinRM on 127.0.0.1.
@@ -126,6 +130,11 @@ type Host struct {
 	stopCtx func() bool
 	shells  map[string]*shell
 	stats   Stats
+
+	// WMI over WS-Management (wmi.go): the open enumeration contexts, and the WMI operations
+	// seen, for FaultQuotaThenOK.
+	enums    enumerations
+	wmiQuota atomic.Int32
 }
 
 // Start validates p and serves it on 127.0.0.1 at a free port until Close, or until ctx is done.
@@ -569,7 +578,7 @@ func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		x.fault(faultSchema)
 		return
 	}
-	x.req = req
+	x.req, x.raw = req, body
 	x.dispatch()
 }
 
@@ -653,6 +662,7 @@ type exchange struct {
 	w        http.ResponseWriter
 	r        *http.Request
 	req      *request
+	raw      []byte // the request envelope, decrypted: the WMI operations read its body again
 	user     string
 	machine  string
 	protocol string      // the request came encrypted: so goes the answer

@@ -57,6 +57,9 @@ func (x *exchange) dispatch() {
 			return
 		}
 	}
+	if x.dispatchWMI() {
+		return
+	}
 	switch hd.Action {
 	case actionCreate:
 		x.host.count(func(s *Stats) { s.Create++ })

@@ -200,6 +200,9 @@ type soapFault struct {
 	wsmanCode uint32 // f:WSManFault Code
 	message   string // f:Message; reason when empty
 	provider  bool   // message comes from the shell plugin (f:ProviderFault)
+	// wmiCode, when not 0, adds the WMI error behind a WMI operation's fault: a p:MSFT_WmiError
+	// with this error_Code and message (wmi.go, wmiErrorDetail).
+	wmiCode uint32
 }
 
 func (f soapFault) render(relatesTo, machine string) []byte {
@@ -221,7 +224,11 @@ func (f soapFault) render(relatesTo, machine string) []byte {
 	} else {
 		b.WriteString(esc(msg))
 	}
-	b.WriteString(`</f:Message></f:WSManFault></s:Detail></s:Fault>`)
+	b.WriteString(`</f:Message></f:WSManFault>`)
+	if f.wmiCode != 0 {
+		b.WriteString(wmiErrorDetail(f.wmiCode, msg))
+	}
+	b.WriteString(`</s:Detail></s:Fault>`)
 	return envelope(nsFaultDecls, faultAction, relatesTo, b.String())
 }
 

@@ -103,6 +103,11 @@
       add(box, p, add(el("p"), el("b", null, L("detail.message") + ": "), h.m || ""));
       td.appendChild(box);
     }
+    if (h.w) {
+      // How the host was read: over WMI, or by the collector in a shell (evidence of its source).
+      td.appendChild(add(el("p", "method"), el("b", null, L("detail.method") + ": "),
+        has(labels, "method." + h.w) ? L("method." + h.w) : String(h.w)));
+    }
     var fs = h.f || [];
     if (!fs.length && !h.c && !h.m) { td.appendChild(el("p", "none", L("detail.none"))); }
     fs.forEach(function (fi) {

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// shellOnlyCategories are the hosts of the fleet README whose row says what --method shell
+// gives them ("with `--method shell`: unknown, category X"): hosts that keep the PowerShell
+// collector out but answer WMI.
+func shellOnlyCategories(t *testing.T) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile("../../testdata/fleet/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile("(?m)^\\| ([A-Z0-9-]+) \\|[^|]*\\| ready \\| read over WMI[^|]*with `--method shell`: unknown, category ([a-z]+)")
+	out := map[string]string{}
+	for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+		out[m[1]] = m[2]
+	}
+	if len(out) != 3 {
+		t.Fatalf("fleet README: %d hosts read over WMI only, want 3 (%v)", len(out), out)
+	}
+	return out
+}
+
+// TestDemo_method: the default (auto) reads every reachable host of the built-in fleet over WMI,
+// including those that refuse the shell collector, and records "method" in the results file;
+// --method shell gives those hosts the documented categories and every other host the same
+// verdict; --method wmi the same verdicts as auto.
+func TestDemo_method(t *testing.T) {
+	want := fleetExpectations(t)
+	shellOnly := shellOnlyCategories(t)
+	results := map[string]map[string]expectation{}
+	for _, method := range []string{"", "wmi", "shell"} {
+		out := filepath.Join(t.TempDir(), "results.jsonl")
+		args := []string{"demo", "--out", out}
+		if method != "" {
+			args = append(args, "--method", method)
+		}
+		code, _, stderr := runCLI(t, args...)
+		if code != exitReady {
+			t.Fatalf("demo %v: exit %d\nstderr: %s", args, code, stderr)
+		}
+		got := readResultsFile(t, out)
+		exp := map[string]expectation{}
+		for host, e := range want {
+			if cat, ok := shellOnly[host]; ok && method == "shell" {
+				e = expectation{file: e.file, verdict: "unknown", category: cat}
+			}
+			exp[host] = e
+		}
+		checkAgainstExpectations(t, got, exp)
+		wantMethod := method
+		if method == "" {
+			wantMethod = "wmi" // auto: every host that answers WMI is read over WMI
+		}
+		for host, r := range got {
+			judged := r.Error == nil
+			if judged && r.Method != wantMethod || !judged && r.Method != "" {
+				t.Errorf("--method %q: host %s (%s) has method %q, want %q", method, host, r.Verdict, r.Method, wantMethod)
+			}
+		}
+		m := map[string]expectation{}
+		for host, r := range got {
+			m[host] = expectation{verdict: string(r.Verdict)}
+		}
+		results[method] = m
+	}
+	for host := range want {
+		if results[""][host] != results["wmi"][host] {
+			t.Errorf("%s: auto %v, wmi %v", host, results[""][host], results["wmi"][host])
+		}
+		if _, ok := shellOnly[host]; !ok && results[""][host] != results["shell"][host] {
+			t.Errorf("%s: auto %v, shell %v", host, results[""][host], results["shell"][host])
+		}
+	}
+}
+
+// TestScan_methodFlagChecked: a --method that is none of the three is a usage error naming them.
+func TestScan_methodFlagChecked(t *testing.T) {
+	code, _, stderr := runCLI(t, "demo", "--method", "powershell", "--out", filepath.Join(t.TempDir(), "r.jsonl"))
+	if code != exitUsage || !strings.Contains(stderr, "want shell, wmi or auto") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
