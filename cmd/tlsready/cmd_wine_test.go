@@ -100,6 +100,14 @@ func TestWindowsBuildUnderWine(t *testing.T) {
 		t.Fatalf("wine tlsready.exe demo: %v\n%s", err, lastLines(string(out), 20))
 	}
 	t.Logf("demo under Wine: %s", time.Since(start).Round(time.Millisecond))
+	// Through a pipe there is no console to switch to virtual-terminal processing: the output
+	// is plain, no colour and no live line.
+	if strings.Contains(string(out), "\x1b[") {
+		t.Errorf("the Windows build wrote escape sequences to a pipe:\n%q", lastLines(string(out), 5))
+	}
+	if !strings.Contains(string(out), "Next steps") {
+		t.Errorf("the Windows build's demo does not end with the next steps:\n%s", lastLines(string(out), 12))
+	}
 	winResults := readResultsFile(t, winDemo)
 	checkAgainstExpectations(t, winResults, want)
 	if stderr, failed := <-linuxDone; failed {
