@@ -28,14 +28,15 @@ func colorAllowed(getenv func(string) string, ansi bool) bool {
 	return ansi && getenv("NO_COLOR") == "" && getenv("TERM") != "dumb"
 }
 
-// terminalWidth returns a func giving the width of the terminal f, asked anew at each call
-// (the window may be resized); 0 when it cannot be told.
+// terminalWidth returns a func giving the width of the terminal f for the live progress line,
+// asked anew at each call (the window may be resized): the width less consoleMargin; 0 when it
+// cannot be told.
 func terminalWidth(f *os.File) func() int {
 	return func() int {
 		w, _, err := term.GetSize(int(f.Fd()))
-		if err != nil {
+		if err != nil || w <= consoleMargin {
 			return 0
 		}
-		return w
+		return w - consoleMargin
 	}
 }

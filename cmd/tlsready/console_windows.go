@@ -8,6 +8,12 @@ import (
 	"golang.org/x/sys/windows"
 )
 
+// consoleMargin is the columns the live progress line leaves free at the right of a Windows
+// console besides the last one: Wine's console on an 80-column terminal starts a new row when
+// a redrawn line reaches column 77 (measured: TestWindowsBuildConsoleUnderWine), and the margin
+// costs a real console nothing that matters.
+const consoleMargin = 3
+
 // enableVirtualTerminal turns on virtual-terminal processing for the consoles among files, so
 // that Windows 10+ consoles (conhost, Windows Terminal) interpret the ANSI sequences of the
 // colours and the live progress line, and returns a func that puts the consoles' modes back.
