@@ -35,6 +35,7 @@ func (p Plan) ReadMe(lang string) []byte {
 	}
 	text := placeholder.Fill(t["body"], placeholder.Pairs(
 		"win7", win7,
+		"faq", checks.FAQReference(lang),
 		"protocols", fmt.Sprintf("0x%08x", p.Protocols),
 		"values", strings.Join(values, "\n"),
 		"kb", fmt.Sprint(len(p.KB)),

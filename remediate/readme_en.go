@@ -15,6 +15,7 @@ var readmeEN = map[string]string{
   SMTP accounts use SCHANNEL directly).`,
 	"body": `TLS 1.2 for Outlook and Office 365 - remediation kit made by tlsready
 =======================================================================
+{faq}
 
 What the scan found
   {kb} host(s) need KB3140245 ({kbfile})

@@ -15,6 +15,7 @@ var readmeJA = map[string]string{
   POP、IMAP、SMTP のアカウントは SCHANNEL を直接使用します)。`,
 	"body": `Outlook と Office 365 の TLS 1.2 対応 - tlsready が作成した対処キット
 =======================================================================
+{faq}
 
 スキャンの結果
   KB3140245 の適用が必要なホスト: {kb} 台 ({kbfile})

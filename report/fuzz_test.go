@@ -1,10 +1,14 @@
 package report
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/scan"
 )
 
 // FuzzClean: whatever a host or the directory sends, Clean's output holds no C0 or C1 control,
@@ -37,6 +41,34 @@ func FuzzClean(f *testing.F) {
 			return r == utf8.RuneError || unicode.Is(unicode.Cc, r) || unicode.Is(unicode.Cf, r)
 		}) < 0 && out != s {
 			t.Errorf("Clean(%q) = %q changed a clean string", s, out)
+		}
+	})
+}
+
+// FuzzHostTable: whatever error message, host name or finding title a host sends, the host
+// table (advice and short messages included) holds no control character and fits the width.
+func FuzzHostTable(f *testing.F) {
+	f.Add("PC-01", "winrm", "host h: run collector: WS-Management fault: \x1b[2Jquota", "S-1-5-21-1-2-3-4 title", 80)
+	f.Add("pc.corp.example", "collector", "parse: \u202eevil output "+strings.Repeat("x", 200), "日本語のタイトル", 132)
+	f.Add("\x1b]0;x\x07", "auth", "x509: certificate", "", 60)
+	f.Fuzz(func(t *testing.T, host, category, msg, title string, width int) {
+		width = 80 + (width%100+100)%100
+		rs := []scan.Result{
+			{Host: host, Verdict: checks.Unknown, Error: &scan.ErrorInfo{Category: category, Message: msg}},
+			{Host: host + "2", Verdict: checks.Action, Findings: []checks.Finding{{ID: "X", Severity: checks.SeverityAction, Title: title}}},
+		}
+		var buf bytes.Buffer
+		if err := HostTable(&buf, rs, TableOptions{Width: width, Lang: checks.Japanese}); err != nil {
+			return
+		}
+		out := buf.String()
+		for _, r := range out {
+			if r != '\n' && (r < 0x20 || (r >= 0x7f && r <= 0x9f) || unicode.Is(unicode.Bidi_Control, r)) {
+				t.Fatalf("control %U in the table:\n%q", r, out)
+			}
+		}
+		if !utf8.ValidString(out) {
+			t.Fatalf("invalid UTF-8")
 		}
 	})
 }

@@ -935,7 +935,7 @@ func TestWriteHTML_topActions(t *testing.T) {
 			"Action 5 hosts: " + checks.TypeTitle(checks.IDDSPDefaultNoTLS12, "en") + " (FAQ Q3, Q4, Q5, Q6, Q14)",
 			"Unknown 4 hosts could not be checked (auth 1, collector 1, timeout 1, unreachable 1): remove the cause shown in the Error column, then run tlsready rescan",
 			"Unsupported 3 hosts: " + checks.TypeTitle(checks.IDOSUnsupported, "en") + " (FAQ Q2)",
-			"Action 3 hosts: KB3140245 not installed (FAQ Q13, Q9, Q10, Q11, Q12, Q15)",
+			"Action 3 hosts: KB3140245 not installed (FAQ Q9, Q10, Q11, Q12, Q13, Q15)",
 			"Action 1 host: " + checks.TypeTitle(checks.IDDSPNoTLS12, "en") + " (FAQ Q3, Q4, Q5, Q6, Q14)",
 			"Action 1 host: " + checks.TypeTitle(checks.IDSchannelDisabled, "en") + " (FAQ Q8)",
 			"Action 1 host: " + checks.TypeTitle(checks.IDWinINetIEDefaultNoTLS12, "en") + " (FAQ Q17)",

@@ -139,11 +139,11 @@ func CompareTable(w io.Writer, c Comparison, opts TableOptions) error {
 		}
 		var ov, nv, todo string
 		if ch.Old != nil {
-			ov = verdictCell(ch.Old.Verdict, opts.Color)
+			ov = verdictCell(ch.Old.Verdict, l, opts.Color)
 		}
 		if ch.New != nil {
-			nv = verdictCell(ch.New.Verdict, opts.Color)
-			todo = WhatToDoIn(Localize(*ch.New, l), l)
+			nv = verdictCell(ch.New.Verdict, l, opts.Color)
+			todo = tableTodo(Localize(*ch.New, l), l)
 		}
 		row := []string{Wrap(Clean(ch.Host), 24), Wrap(tt(l, "change."+ch.Kind), 22), ov, nv}
 		if withTodo {

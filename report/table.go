@@ -38,16 +38,17 @@ func (o TableOptions) width() int {
 	return o.Width
 }
 
-// verdictCell is a verdict as a table shows it: the machine word, coloured when asked.
-func verdictCell(v checks.Verdict, color bool) string {
+// verdictCell is a verdict as a table shows it (VerdictName), coloured when asked.
+func verdictCell(v checks.Verdict, lang string, color bool) string {
+	name := VerdictName(v, lang)
 	if !color {
-		return string(v)
+		return name
 	}
 	code := map[checks.Verdict]string{checks.Ready: "32", checks.Action: "33", checks.Unsupported: "31", checks.Unknown: "35"}[v]
 	if code == "" {
-		return string(v)
+		return name
 	}
-	return "\x1b[" + code + "m" + string(v) + "\x1b[0m"
+	return "\x1b[" + code + "m" + name + "\x1b[0m"
 }
 
 // newTable is a table with the house style: light borders, headers as written.
@@ -76,17 +77,40 @@ func HostTable(w io.Writer, results []scan.Result, opts TableOptions) error {
 		rows[i] = Localize(rows[i], opts.Lang)
 	}
 
-	// Column budget: borders and padding take 3 per column plus 1; the rest goes to "what to do".
-	hostW, osW, verdictW := 14, 18, 11
-	todoW := width - (hostW + osW + verdictW) - 13
-	if todoW < 20 {
-		todoW = 20
+	// Column budget: borders and padding take 3 per column plus 1. A column is as wide as its
+	// longest word where the width allows, so that DNS names and SIDs are not broken in the
+	// middle: the host column up to 30 (taking from the OS column, down to 12, if need be), the
+	// rest to "what to do" (at least 20), which may take from the OS column for its longest word.
+	type row struct{ host, os, verdict, todo string }
+	cells := make([]row, len(rows))
+	hostNeed, todoNeed, verdictW := 0, 0, runewidth.StringWidth(tt(opts.Lang, "col.verdict"))
+	for i, r := range rows {
+		cells[i] = row{Clean(r.Host), Clean(osLabelIn(r, opts.Lang)), verdictCell(r.Verdict, opts.Lang, opts.Color), Clean(tableTodo(r, opts.Lang))}
+		hostNeed = max(hostNeed, longestWord(cells[i].host))
+		todoNeed = max(todoNeed, longestWord(cells[i].todo))
+		verdictW = max(verdictW, runewidth.StringWidth(VerdictName(r.Verdict, opts.Lang)))
 	}
+	avail := width - 13
+	const minTodo, minOS = 20, 12
+	osW := 18
+	hostW := min(max(14, hostNeed), 30)
+	if over := hostW + osW + verdictW + minTodo - avail; over > 0 {
+		d := min(over, osW-minOS)
+		osW -= d
+		hostW = max(14, hostW-(over-d))
+	}
+	todoW := avail - hostW - osW - verdictW
+	if todoW < todoNeed {
+		give := min(todoNeed-todoW, osW-minOS)
+		osW -= give
+		todoW += give
+	}
+	todoW = max(todoW, minTodo)
 	t := newTable(w, false)
 	l := opts.Lang
 	t.Header(tt(l, "col.host"), tt(l, "col.os"), tt(l, "col.verdict"), tt(l, "col.todo"))
-	for _, r := range rows {
-		if err := t.Append(Wrap(Clean(r.Host), hostW), Wrap(Clean(osLabelIn(r, l)), osW), verdictCell(r.Verdict, opts.Color), Wrap(Clean(WhatToDoIn(r, l)), todoW)); err != nil {
+	for _, c := range cells {
+		if err := t.Append(Wrap(c.host, hostW), Wrap(c.os, osW), c.verdict, Wrap(c.todo, todoW)); err != nil {
 			return err
 		}
 	}
@@ -104,7 +128,7 @@ func SummaryTable(w io.Writer, results []scan.Result, opts TableOptions) error {
 	t := newTable(w, false)
 	t.Header(tt(l, "col.verdict"), tt(l, "col.hosts"), tt(l, "col.meaning"))
 	for _, v := range VerdictOrder() {
-		if err := t.Append(verdictCell(v, opts.Color), fmt.Sprint(counts[v]), Wrap(tt(l, "meaning."+string(v)), width-32)); err != nil {
+		if err := t.Append(verdictCell(v, l, opts.Color), fmt.Sprint(counts[v]), Wrap(tt(l, "meaning."+string(v)), width-32)); err != nil {
 			return err
 		}
 	}
@@ -145,7 +169,7 @@ func CountFindings(results []scan.Result, lang string) []FindingCount {
 						ft = t.FAQ
 					}
 				}
-				out = append(out, FindingCount{ID: f.ID, Severity: f.Severity, Title: checks.TypeTitle(f.ID, lang), FAQ: ft})
+				out = append(out, FindingCount{ID: f.ID, Severity: f.Severity, Title: checks.TypeTitle(f.ID, lang), FAQ: SortFAQ(ft)})
 			}
 			out[i].Hosts++
 		}
@@ -179,7 +203,12 @@ func FindingTable(w io.Writer, results []scan.Result, opts TableOptions) error {
 			return err
 		}
 	}
-	return t.Render()
+	if err := t.Render(); err != nil {
+		return err
+	}
+	// The FAQ column's Q numbers, named once.
+	_, err := fmt.Fprintln(w, Wrap(checks.FAQReference(l), width))
+	return err
 }
 
 // WhatToDoIn is the short instruction for one host with the words in lang: the titles of the
@@ -187,6 +216,80 @@ func FindingTable(w io.Writer, results []scan.Result, opts TableOptions) error {
 // checked.
 func WhatToDoIn(r scan.Result, lang string) string {
 	return whatToDo(r, true, func(key string, kv ...string) string { return tt(lang, key, kv...) })
+}
+
+// tableTodo is the WHAT TO DO cell of the terminal host table: as WhatToDoIn, except that a
+// host not checked gets the advice for its error's category (ErrorAdvice) instead of the raw
+// error, which the results file, JSON, CSV and the HTML report's evidence keep.
+func tableTodo(r scan.Result, lang string) string {
+	if r.Error == nil {
+		return WhatToDoIn(r, lang)
+	}
+	advice := ErrorAdvice(r.Error, lang)
+	for _, f := range r.Findings {
+		if f.Severity == checks.SeverityUnsupported {
+			return tt(lang, "todo.notchecked", "title", f.Title, "error", advice)
+		}
+	}
+	return advice
+}
+
+// ErrorAdvice is what to do about a host that could not be checked, in lang: the fix for its
+// error's category (unreachable: WinRM not listening or a firewall; timeout: --timeout; auth:
+// the account or the certificate), or for winrm and collector errors the message in short.
+func ErrorAdvice(e *scan.ErrorInfo, lang string) string {
+	msg := errorMessage(e.Message)
+	switch e.Category {
+	case scan.CategoryUnreachable, scan.CategoryTimeout:
+		return tt(lang, "advice."+e.Category)
+	case scan.CategoryAuth:
+		// The auth category also holds a certificate the scanner does not trust.
+		if strings.Contains(msg, "x509:") || strings.Contains(msg, "certificate") {
+			return tt(lang, "advice.cert")
+		}
+		return tt(lang, "advice.auth")
+	case scan.CategoryWinRM, scan.CategoryCollector:
+		return tt(lang, "advice."+e.Category, "error", shortMessage(msg))
+	}
+	return e.Category + ": " + shortMessage(msg)
+}
+
+// shortMessage is the gist of an error message for a table cell: its last two ": "-separated
+// parts (the outermost contexts, such as "run collector: receive output:", add little to the
+// cause), cut to 72 characters.
+func shortMessage(msg string) string {
+	parts := strings.Split(msg, ": ")
+	if len(parts) > 2 {
+		parts = parts[len(parts)-2:]
+	}
+	s := strings.Join(parts, ": ")
+	if r := []rune(s); len(r) > 72 {
+		s = string(r[:71]) + "…"
+	}
+	return s
+}
+
+// CommonFailure says, when most of the hosts (more than half, and at least 3) could not be
+// checked for the same category of error, how many and what to do about it, in lang; "" when
+// there is no such majority. A scan prints it once at the end.
+func CommonFailure(results []scan.Result, lang string) string {
+	counts := map[string]int{}
+	byCategory := map[string]*scan.ErrorInfo{}
+	for _, r := range results {
+		if r.Error != nil {
+			counts[r.Error.Category]++
+			if byCategory[r.Error.Category] == nil {
+				byCategory[r.Error.Category] = r.Error
+			}
+		}
+	}
+	for c, n := range counts {
+		if n >= 3 && n*2 > len(results) {
+			return tt(lang, "advice.most", "n", fmt.Sprint(n), "total", fmt.Sprint(len(results)), "category", c,
+				"advice", ErrorAdvice(byCategory[c], lang))
+		}
+	}
+	return ""
 }
 
 // whatToDo is the instruction for one host with the words of say; withCategory puts the error
@@ -238,6 +341,22 @@ func osLabelIn(r scan.Result, lang string) string {
 		return "?"
 	}
 	return r.OSName()
+}
+
+// longestWord is the width in terminal columns of the longest run of s that should not be
+// broken: a blank-separated word of narrow characters (a SID, a DNS name). Text in wide
+// characters (Japanese) may break between any two of them and does not count.
+func longestWord(s string) int {
+	n, run := 0, 0
+	for _, r := range s {
+		if r == ' ' || runewidth.RuneWidth(r) != 1 {
+			run = 0
+			continue
+		}
+		run++
+		n = max(n, run)
+	}
+	return n
 }
 
 // Wrap breaks s into lines of at most width terminal columns, between words where it can and

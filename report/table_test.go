@@ -47,8 +47,8 @@ func TestHostTable(t *testing.T) {
 			if strings.ContainsAny(out, "\x1b\r") {
 				t.Errorf("control characters reached the terminal:\n%q", out)
 			}
-			for _, want := range []string{`\x1b[2JEVIL`, "SSL 3.0 still allowed", "unreachable: connect: dial tcp"} {
-				if !strings.Contains(strings.ReplaceAll(out, "│", ""), strings.Fields(want)[0]) {
+			for _, want := range []string{`\x1b[2JEVIL`, "SSL 3.0 still allowed", "winrm quickconfig"} {
+				if !strings.Contains(strings.ReplaceAll(out, "│", ""), strings.Fields(want)[0]) || strings.Contains(out, "dial tcp") {
 					t.Errorf("table lacks %q:\n%s", want, out)
 				}
 			}
@@ -174,6 +174,178 @@ func TestHostTableColour(t *testing.T) {
 			if w := runewidth.StringWidth(l); w > 80 {
 				t.Errorf("color=%t: line of %d columns", color, w)
 			}
+		}
+	}
+}
+
+// The host table's WHAT TO DO cell of a host not checked gives the fix for its error's
+// category, not the raw Go error, which the JSON and CSV keep.
+func TestHostTableErrorAdvice(t *testing.T) {
+	tests := []struct {
+		name     string
+		err      scan.ErrorInfo
+		want     []string // in the table (spaces and borders taken out)
+		notTable string   // raw text that must not be in the table
+	}{
+		{"unreachable", scan.ErrorInfo{Category: "unreachable", Message: "host 10.0.0.9:5985: connect: dial tcp 10.0.0.9:5985: connect: connection refused"},
+			[]string{"winrmquickconfig", "GPO", "5985/5986"}, "dial tcp"},
+		{"timeout", scan.ErrorInfo{Category: "timeout", Message: "host 127.0.0.1:36078: authenticate: read tcp 127.0.0.1:36078->127.0.0.1:5985: i/o timeout"},
+			[]string{"--timeout", "checkthehost"}, "i/o timeout"},
+		{"auth", scan.ErrorInfo{Category: "auth", Message: "host 127.0.0.1:5985: authenticate: HTTP 401 Unauthorized"},
+			[]string{"localadministrator"}, "HTTP 401"},
+		{"untrusted certificate", scan.ErrorInfo{Category: "auth", Message: "host 127.0.0.1:5986: tls: failed to verify certificate: x509: certificate signed by unknown authority"},
+			[]string{"--ca-file"}, "x509"},
+		{"winrm: the message in short", scan.ErrorInfo{Category: "winrm", Message: "host 127.0.0.1:5985: run collector: create shell: WS-Management fault: w:QuotaLimit: The WS-Management service cannot process the request because the maximum number of shells for this user has been exceeded"},
+			[]string{"WinRMerror:", "QuotaLimit"}, "run collector"},
+		{"collector", scan.ErrorInfo{Category: "collector", Message: "host h: parse collector output: unexpected end of JSON input"},
+			[]string{"collectorfailed:", "unexpectedendofJSONinput"}, "host h"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := scan.Result{Host: "PC-01", Verdict: checks.Unknown, Error: &tc.err}
+			var buf bytes.Buffer
+			if err := HostTable(&buf, []scan.Result{r}, TableOptions{Width: 80}); err != nil {
+				t.Fatal(err)
+			}
+			flat := strings.NewReplacer("│", "", " ", "", "\n", "").Replace(buf.String())
+			for _, w := range tc.want {
+				if !strings.Contains(flat, w) {
+					t.Errorf("table lacks %q:\n%s", w, buf.String())
+				}
+			}
+			if strings.Contains(flat, strings.ReplaceAll(tc.notTable, " ", "")) {
+				t.Errorf("table shows the raw error %q:\n%s", tc.notTable, buf.String())
+			}
+			// The JSON and CSV cell keeps the raw error.
+			if todo := WhatToDoIn(r, checks.English); !strings.Contains(todo, errorMessage(tc.err.Message)) {
+				t.Errorf("WhatToDoIn = %q: want the raw error kept", todo)
+			}
+			ja := tableTodo(r, checks.Japanese)
+			if ja == "" || ja == tableTodo(r, checks.English) {
+				t.Errorf("Japanese advice %q", ja)
+			}
+		})
+	}
+}
+
+func TestCommonFailure(t *testing.T) {
+	unreach := func(n int) []scan.Result {
+		var rs []scan.Result
+		for range n {
+			rs = append(rs, scan.Result{Verdict: checks.Unknown, Error: &scan.ErrorInfo{Category: "unreachable", Message: "refused"}})
+		}
+		return rs
+	}
+	ready := func(n int) []scan.Result { return make([]scan.Result, n) }
+	tests := []struct {
+		name    string
+		results []scan.Result
+		want    string // "" for none
+	}{
+		{"most unreachable", append(unreach(6), ready(4)...), "6 of 10 host(s) could not be checked for the same reason: unreachable: WinRM not listening"},
+		{"half is not most", append(unreach(5), ready(5)...), ""},
+		{"too few to say", unreach(2), ""},
+		{"all fine", ready(10), ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := CommonFailure(tc.results, checks.English)
+			if (tc.want == "") != (got == "") || !strings.HasPrefix(got, tc.want) {
+				t.Errorf("CommonFailure = %q, want %q...", got, tc.want)
+			}
+		})
+	}
+}
+
+// Where the terminal leaves room, a column is widened to its longest word: a DNS name and a
+// SID are shown whole, not broken in the middle; the table still fits the width.
+func TestHostTableKeepsTokensWhole(t *testing.T) {
+	const dns, sid = "pc-finance-0042.corp.example", "S-1-5-21-3623811015-3361044348-30300820-1187"
+	rs := []scan.Result{
+		{Host: dns, Verdict: checks.Action, OS: &facts.OS{Caption: "Microsoft Windows 10 Enterprise"},
+			Findings: []checks.Finding{{ID: "WININET_NO_TLS12", Severity: checks.SeverityAction, Title: "WinINet SecureProtocols excludes TLS 1.2 (user " + sid + ")"}}},
+		{Host: "PC-02", Verdict: checks.Ready, OS: &facts.OS{Caption: "Microsoft Windows 11 Pro"}},
+	}
+	tests := []struct {
+		width int
+		whole []string
+	}{
+		{110, []string{dns, sid}},
+		{132, []string{dns, sid}},
+		{80, []string{dns}},
+	}
+	for _, tc := range tests {
+		for _, lang := range []string{checks.English, checks.Japanese} {
+			if tc.width == 80 && lang == checks.Japanese {
+				continue // the Japanese verdict names leave no room for the whole name at 80
+			}
+			var buf bytes.Buffer
+			if err := HostTable(&buf, rs, TableOptions{Width: tc.width, Lang: lang}); err != nil {
+				t.Fatal(err)
+			}
+			out := buf.String()
+			for _, l := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+				if w := runewidth.StringWidth(l); w > tc.width {
+					t.Errorf("width %d %s: line of %d columns: %q", tc.width, lang, w, l)
+				}
+			}
+			for _, s := range tc.whole {
+				if !strings.Contains(out, s) {
+					t.Errorf("width %d %s: %q broken:\n%s", tc.width, lang, s, out)
+				}
+			}
+		}
+	}
+}
+
+// FAQ references are listed by number (Q3 Q9 Q10), in the finding table and its counts.
+func TestFAQSortedNumerically(t *testing.T) {
+	tests := []struct{ in, want []string }{
+		{[]string{"Q13", "Q9", "Q10", "Q11"}, []string{"Q9", "Q10", "Q11", "Q13"}},
+		{[]string{"Q10", "Q3", "Q10"}, []string{"Q3", "Q10"}},
+		{nil, nil},
+	}
+	for _, tc := range tests {
+		if got := SortFAQ(tc.in); strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("SortFAQ(%v) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+	rs := []scan.Result{{Verdict: checks.Action, Findings: []checks.Finding{{ID: checks.IDKBMissing, Severity: checks.SeverityAction, Title: "KB3140245 not installed"}}}}
+	var buf bytes.Buffer
+	if err := FindingTable(&buf, rs, TableOptions{Width: 80}); err != nil {
+		t.Fatal(err)
+	}
+	flat := strings.Join(strings.Fields(strings.ReplaceAll(buf.String(), "│", " ")), " ")
+	if !regexp.MustCompile(`Q9 .*Q10 .*Q13`).MatchString(flat) {
+		t.Errorf("finding table FAQ column not in order:\n%s", buf.String())
+	}
+}
+
+// One Japanese name per verdict everywhere: the terminal tables, the HTML report's verdict
+// labels (tiles, chart, filters) and its severity badges.
+func TestOneJapaneseNamePerVerdict(t *testing.T) {
+	for _, v := range checks.Verdicts() {
+		name := VerdictName(v, checks.Japanese)
+		if name == string(v) {
+			t.Errorf("%s has no Japanese name", v)
+		}
+		if got := labelsJA["verdict."+string(v)]; got != name {
+			t.Errorf("HTML verdict.%s = %q, table %q", v, got, name)
+		}
+		if got, ok := labelsJA["sev."+string(v)]; ok && got != name {
+			t.Errorf("HTML sev.%s = %q, table %q", v, got, name)
+		}
+		var buf bytes.Buffer
+		if err := SummaryTable(&buf, []scan.Result{{Verdict: v}}, TableOptions{Lang: checks.Japanese}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(buf.String(), name) || strings.Contains(buf.String(), " "+string(v)+" ") {
+			t.Errorf("Japanese summary table shows %s as:\n%s", v, buf.String())
+		}
+	}
+	for k, s := range labelsJA {
+		if s == "サポート対象外" || s == "不明" {
+			t.Errorf("labelsJA[%q] = %q: a second name for a verdict", k, s)
 		}
 	}
 }

@@ -1,5 +1,7 @@
 package report
 
+import "github.com/tlsready/tlsready/checks"
+
 // textsEN is every English word of the terminal tables and the CSV's text cells; labelsEN below
 // is the HTML report's. Finding texts are in package checks. Keys are stable; tt looks them up
 // and a missing key shows as "{?key}", which the tests reject.
@@ -26,6 +28,13 @@ var textsEN = map[string]string{
 	"todo.warnings":            "nothing required ({n} warnings)",
 	"todo.notchecked":          "{title} (not checked: {error})",
 	"os.ad":                    "{os} (AD)",
+	"advice.unreachable":       "unreachable: WinRM not listening (winrm quickconfig, or GPO) or a firewall blocks 5985/5986",
+	"advice.timeout":           "timeout: no answer in time; raise --timeout or check the host",
+	"advice.auth":              "auth: credentials rejected; the account must be a local administrator (check --user and the password)",
+	"advice.cert":              "auth: host certificate not trusted; give --ca-file or --tls-server-name",
+	"advice.winrm":             "WinRM error: {error}",
+	"advice.collector":         "collector failed: {error}",
+	"advice.most":              "{n} of {total} host(s) could not be checked for the same reason: {advice}",
 	"change.regressed":         "regressed: was ready",
 	"change.newly-unreachable": "newly unreachable",
 	"change.fixed":             "fixed",
@@ -45,6 +54,9 @@ var labelsEN = map[string]string{
 	"meta.by":       "By",
 	"meta.version":  "tlsready version",
 	"meta.sources":  "Results files",
+	"meta.faq":      "FAQ (Q numbers)",
+	"faq.title":     checks.FAQTitle(checks.English),
+	"faq.url":       checks.FAQURL,
 	"meta.hosts":    "Hosts",
 	"meta.scanned":  "Scanned",
 	"noscript":      "Sorting, filtering and the details of each host need JavaScript. It runs only inside this file and loads nothing from the network.",

@@ -1,5 +1,7 @@
 package report
 
+import "github.com/tlsready/tlsready/checks"
+
 // textsJA is every Japanese word of the tables and the CSV, keyed as textsEN; labelsJA below is
 // the HTML report's. The wording follows the terms of the original FAQ (レジストリ, 更新プログラム,
 // 既定値).
@@ -27,6 +29,13 @@ var textsJA = map[string]string{
 	"todo.warnings":            "対処不要 (警告 {n} 件)",
 	"todo.notchecked":          "{title} (未確認: {error})",
 	"os.ad":                    "{os} (AD)",
+	"advice.unreachable":       "接続不可: WinRM が待ち受けていない (winrm quickconfig または GPO で有効化) か、ファイアウォールが 5985/5986 を遮断しています",
+	"advice.timeout":           "タイムアウト: 制限時間内に応答がありません。--timeout を長くするかホストを確認してください",
+	"advice.auth":              "認証: 資格情報が拒否されました。アカウントはローカルの Administrators のメンバーである必要があります (--user とパスワードを確認)",
+	"advice.cert":              "認証: ホストの証明書を信頼できません。--ca-file または --tls-server-name を指定してください",
+	"advice.winrm":             "WinRM のエラー: {error}",
+	"advice.collector":         "情報の収集に失敗: {error}",
+	"advice.most":              "{total} 台中 {n} 台が同じ理由で確認できませんでした: {advice}",
 	"change.regressed":         "悪化: 以前は対応済み",
 	"change.newly-unreachable": "新たに接続不可",
 	"change.fixed":             "対処済み",
@@ -47,14 +56,17 @@ var labelsJA = map[string]string{
 	"meta.by":       "作成者",
 	"meta.version":  "tlsready のバージョン",
 	"meta.sources":  "結果ファイル",
+	"meta.faq":      "FAQ (Q 番号)",
+	"faq.title":     checks.FAQTitle(checks.Japanese),
+	"faq.url":       checks.FAQURL,
 	"meta.hosts":    "ホスト数",
 	"meta.scanned":  "スキャン日時",
 	"noscript":      "並べ替え、絞り込み、各ホストの詳細の表示には JavaScript が必要です。JavaScript はこのファイルの中だけで動作し、ネットワークからは何も読み込みません。",
 
-	"verdict.ready":            "対応済み",
-	"verdict.action":           "対処が必要",
-	"verdict.unsupported":      "OS の移行が必要",
-	"verdict.unknown":          "未確認",
+	"verdict.ready":            verdictReadyJA,
+	"verdict.action":           verdictActionJA,
+	"verdict.unsupported":      verdictUnsupportedJA,
+	"verdict.unknown":          verdictUnknownJA,
 	"verdict.ready.desc":       "TLS 1.2 が使用されます。対処は不要です",
 	"verdict.action.desc":      "ホストでの対処が必要です (更新プログラムまたはレジストリ)",
 	"verdict.unsupported.desc": "OS が TLS 1.2 に対応できません。OS を移行してください",
@@ -108,9 +120,9 @@ var labelsJA = map[string]string{
 	"ev.type":         "値の種類",
 	"ev.value":        "値",
 
-	"sev.unsupported": "サポート対象外",
-	"sev.action":      "対処が必要",
-	"sev.unknown":     "不明",
+	"sev.unsupported": verdictUnsupportedJA,
+	"sev.action":      verdictActionJA,
+	"sev.unknown":     verdictUnknownJA,
 	"sev.warning":     "警告",
 	"sev.info":        "情報",
 

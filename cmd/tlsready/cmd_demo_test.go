@@ -148,3 +148,68 @@ func TestDemo_builtinFleet_matchesDocumentedVerdicts(t *testing.T) {
 		}
 	}
 }
+
+// demo without --out writes a clearly named results file (tlsready-demo-<time>.jsonl, which
+// .gitignore covers), ends with the next steps naming that file, and gives no hint to check
+// --user, which the user did not give.
+func TestDemoEndsWithNextSteps(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	code, _, stderr := runCLI(t, "demo")
+	if code != exitReady {
+		t.Fatalf("demo exit %d\n%s", code, stderr)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if len(files) != 1 || !regexp.MustCompile(`^tlsready-demo-\d{8}-\d{6}\.jsonl$`).MatchString(filepath.Base(files[0])) {
+		t.Fatalf("files written: %v, want one tlsready-demo-<date>-<time>.jsonl", files)
+	}
+	name := filepath.Base(files[0])
+	tail := stderr[strings.LastIndex(stderr, "Next steps"):]
+	if !strings.Contains(stderr, "Next steps") {
+		t.Fatalf("no next steps:\n%s", stderr)
+	}
+	for _, want := range []string{"tlsready report " + name + " --html ", "tlsready remediate " + name + " --out ", "tlsready rescan --from " + name} {
+		if !strings.Contains(tail, want) {
+			t.Errorf("next steps lack %q:\n%s", want, tail)
+		}
+	}
+	if strings.Contains(stderr, "--user (") || strings.Contains(stderr, "check --user") {
+		t.Errorf("demo hints at --user, which the user did not give:\n%s", stderr)
+	}
+}
+
+// .gitignore covers the default names of the files tlsready writes.
+func TestGitignoreCoversDefaultNames(t *testing.T) {
+	b, err := os.ReadFile("../../.gitignore")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 5, 1, 2, 3, 0, time.UTC)
+	for _, name := range []string{defaultResultsName(now), defaultDemoName(now), defaultJournalName(now), "tlsready-lab-ca.pem"} {
+		covered := false
+		for _, line := range strings.Split(string(b), "\n") {
+			if line = strings.TrimSpace(line); line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			if ok, _ := filepath.Match(strings.TrimPrefix(line, "/"), name); ok {
+				covered = true
+			}
+		}
+		if !covered {
+			t.Errorf(".gitignore does not cover %s", name)
+		}
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"tlsready-demo-20261205-010203.jsonl", "tlsready-demo-20261205-010203.jsonl"},
+		{`C:\Users\admin\scan 1.jsonl`, `"C:\Users\admin\scan 1.jsonl"`},
+		{"a$b.jsonl", `"a$b.jsonl"`},
+	}
+	for _, tc := range tests {
+		if got := shellQuote(tc.in); got != tc.want {
+			t.Errorf("shellQuote(%q) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+}

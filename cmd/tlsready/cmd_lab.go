@@ -61,8 +61,8 @@ func runLab(ctx context.Context, e env, args []string) (int, error) {
 	fs.StringVar(&faultMix, "fault-mix", "", `with --generate: percent of hosts per fault, e.g. "refuse=10,timeout=5,quota-then-ok=5,reset=3,auth=2"`)
 	fs.Int64Var(&seed, "seed", 1, "with --generate: the same seed gives the same fleet")
 	fs.StringVar(&hostLatency, "host-latency", "", `with --generate: latency of the healthy hosts, e.g. "0-50ms"`)
-	fs.DurationVar(&latency, "latency", 0, "delay before every answer of every host (a network round trip)")
-	fs.DurationVar(&execTime, "exec-time", 0, "how long every command runs before its output is there")
+	durationVar(fs, &latency, "latency", 0, true, "delay before every answer of every host (a network round trip)")
+	durationVar(fs, &execTime, "exec-time", 0, true, "how long every command runs before its output is there")
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}

@@ -28,6 +28,7 @@ func runReport(_ context.Context, e env, args []string) (int, error) {
 	var format, out string
 	var compare bool
 	of.register(fs, e)
+	of.registerQuiet(fs)
 	fs.StringVar(&format, "format", "table", "table, json or csv")
 	fs.StringVar(&out, "out", "", "write the table, JSON or CSV to this file instead of standard output")
 	fs.BoolVar(&compare, "compare", false, "compare two results files: OLD NEW")
@@ -79,7 +80,9 @@ func runReport(_ context.Context, e env, args []string) (int, error) {
 		case "csv":
 			err = report.WriteCompareCSV(&buf, c, of.lang)
 		default:
-			err = report.CompareTable(&buf, c, o)
+			if !of.quiet || out != "" {
+				err = report.CompareTable(&buf, c, o)
+			}
 		}
 		if err != nil {
 			return exitUsage, err
@@ -107,6 +110,9 @@ func runReport(_ context.Context, e env, args []string) (int, error) {
 		dst := e // straight to stdout: fitted to the terminal, in colour there
 		if out != "" {
 			dst = env{stdout: w, stderr: e.stderr, getenv: e.getenv}
+		}
+		if of.quiet && out == "" {
+			return nil // --quiet: no table on the terminal
 		}
 		return printTables(dst, latest, of.lang)
 	}

@@ -61,7 +61,11 @@ type remoteFlags struct {
 	out, resume                 string
 	output                      outputFlags
 	scope                       string // what was scanned, for the HTML report's header
-	method                      string // --method: shell, wmi or auto (remote.CollectBy)
+	demo                        bool   // tlsready demo: the account is the demo's own, not the user's
+	// resultsPath, when not nil, is set to the results file's path once it is chosen (the
+	// demo's next steps name it).
+	resultsPath *string
+	method      string // --method: shell, wmi or auto (remote.CollectBy)
 	// changes are, per host (scan.HostKey), the registry values tlsready fix changed (from a
 	// journal or a previous result): added to the host's facts so that the checks can tell
 	// whether a restart is pending.
@@ -70,9 +74,9 @@ type remoteFlags struct {
 
 func (rf *remoteFlags) register(fs *flag.FlagSet, e env, defaultTimeout time.Duration) {
 	rf.output.register(fs, e)
-	fs.IntVar(&rf.concurrency, "concurrency", 16, "hosts scanned at the same time")
+	intAtLeastVar(fs, &rf.concurrency, "concurrency", 16, 1, "hosts scanned at the same time")
 	fs.IntVar(&rf.maxAuthFailures, "max-auth-failures", 3, "stop the scan after this many hosts in a row reject the credentials, before the account is locked out (0: never stop)")
-	fs.DurationVar(&rf.timeout, "timeout", defaultTimeout, "overall time allowed for one host, connection to last answer (e.g. 30s, 2m)")
+	durationVar(fs, &rf.timeout, "timeout", defaultTimeout, false, "overall time allowed for one host, connection to last answer (e.g. 30s, 2m; a bare number is seconds)")
 	fs.StringVar(&rf.out, "out", "", "results file, JSON Lines, one object per host (default tlsready-results-<date>-<time>.jsonl in this folder)")
 	registerForce(fs, &rf.output.force)
 	fs.StringVar(&rf.resume, "resume", "", "go on with an interrupted run: skip the hosts already in this results file and append the others to it")
@@ -80,7 +84,7 @@ func (rf *remoteFlags) register(fs *flag.FlagSet, e env, defaultTimeout time.Dur
 	fs.Float64Var(&rf.rate, "rate", 0, "new hosts started per second at most (0: no limit), to spare firewalls, VPNs and proxies")
 	fs.BoolVar(&rf.noProgress, "no-progress", false, "no live progress line; plain progress lines every 10 s instead (also when stderr is not a terminal)")
 	fs.StringVar(&rf.shard, "shard", "", "scan only slice i of n (i/n, 1 <= i <= n) of the targets, split by a hash of the host name; run n jobs and merge their files")
-	fs.DurationVar(&rf.grace, "grace", 15*time.Second, "after Ctrl-C: how long running hosts may take to finish (a second Ctrl-C cancels them at once)")
+	durationVar(fs, &rf.grace, "grace", 15*time.Second, true, "after Ctrl-C: how long running hosts may take to finish (a second Ctrl-C cancels them at once)")
 	fs.StringVar(&rf.method, "method", remote.MethodAuto, "how hosts are read: wmi (WMI over WinRM, no process started on the host), shell (the PowerShell collector in a remote shell), or auto (WMI, and the shell where WMI is refused)")
 }
 
@@ -98,8 +102,8 @@ func (rf *remoteFlags) registerConnection(fs *flag.FlagSet) {
 	fs.BoolVar(&rf.insecure, "insecure-skip-verify", false, "do not verify HTTPS certificates (anyone on the path can read the password)")
 	fs.StringVar(&rf.minTLS, "min-tls-version", "1.2", "lowest TLS version for --https: 1.2, or 1.0 for Windows 7 / 2008 R2 hosts whose WinRM listener still speaks only TLS 1.0")
 	fs.StringVar(&rf.port, "port", "", "WinRM port for targets given without one (default 5985, or 5986 with --https)")
-	fs.DurationVar(&rf.operationTimeout, "operation-timeout", 20*time.Second, "WS-Management OperationTimeout: how long the host may hold one request")
-	fs.DurationVar(&rf.connectTimeout, "connect-timeout", 3*time.Second, "time allowed for the TCP connection: a powered-off host fails after this, not after --timeout")
+	durationVar(fs, &rf.operationTimeout, "operation-timeout", 20*time.Second, false, "WS-Management OperationTimeout: how long the host may hold one request")
+	durationVar(fs, &rf.connectTimeout, "connect-timeout", 3*time.Second, false, "time allowed for the TCP connection: a powered-off host fails after this, not after --timeout")
 }
 
 // checkOutputs refuses, before anything connects, a results file (--out, or --html) that
@@ -160,6 +164,7 @@ func runScan(ctx context.Context, e env, args []string) (int, error) {
 	lf.register(fs)
 	rf.registerConnection(fs)
 	rf.register(fs, e, 60*time.Second)
+	rf.output.registerQuiet(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
@@ -482,6 +487,8 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 		}
 		switch {
 		case special:
+		case out == "" && rf.demo:
+			f, out, err = createDefaultNew(e, defaultDemoName(now))
 		case out == "":
 			f, out, err = createDefaultNew(e, defaultResultsName(now))
 		case rf.output.force && fileExists(out):
@@ -500,6 +507,9 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 			return nil, fmt.Errorf("results file: %w", err)
 		}
 	}
+	if rf.resultsPath != nil {
+		*rf.resultsPath = out
+	}
 	writer := scan.NewResultsWriter(f)
 	var mu sync.Mutex
 	var results []scan.Result
@@ -509,11 +519,21 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 		mu.Unlock()
 		return nil
 	})
-	progress := report.NewProgress(e.stderr, len(targets), report.ProgressOptions{Live: !rf.noProgress && isTerminal(e.stderr)})
+	popts := report.ProgressOptions{}
+	// Live only where the line can be redrawn in place: a terminal that reads escape sequences
+	// (not TERM=dumb; on Windows a console with virtual-terminal processing on).
+	if f, ansi := ansiTerminal(e, e.stderr); ansi && !rf.noProgress {
+		popts.Live, popts.Width = true, terminalWidth(f)
+	}
+	progress := report.NewProgress(e.stderr, len(targets), popts)
+	defer progress.Close()
+	// While the scan runs, its messages go through the progress line, which takes itself off the
+	// screen before each one.
+	msgs := io.Writer(progress)
 	if replacing {
-		fmt.Fprintf(e.stderr, "scanning %d host(s), %d at a time, results to %s (it replaces %s when the scan has finished)\n", len(targets), rf.concurrency, f.Name(), out)
+		fmt.Fprintf(msgs, "scanning %d host(s), %d at a time, results to %s (it replaces %s when the scan has finished)\n", len(targets), rf.concurrency, f.Name(), out)
 	} else {
-		fmt.Fprintf(e.stderr, "scanning %d host(s), %d at a time, results to %s\n", len(targets), rf.concurrency, out)
+		fmt.Fprintf(msgs, "scanning %d host(s), %d at a time, results to %s\n", len(targets), rf.concurrency, out)
 	}
 
 	// The first Ctrl-C (ctx) stops starting hosts; the running ones get rf.grace to finish, then
@@ -523,8 +543,7 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 	var graceTimer *time.Timer
 	var graceMu sync.Mutex
 	stopWatch := context.AfterFunc(ctx, func() {
-		progress.Close()
-		fmt.Fprintf(e.stderr, "stopping: no new hosts are started; the running ones have %s to finish (Ctrl-C again cancels them)\n", rf.grace)
+		fmt.Fprintf(msgs, "stopping: no new hosts are started; the running ones have %s to finish (Ctrl-C again cancels them)\n", rf.grace)
 		graceMu.Lock()
 		graceTimer = time.AfterFunc(rf.grace, cancelRun)
 		graceMu.Unlock()
@@ -568,14 +587,16 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 		out = f.Name()
 	}
 	all := scan.Latest(append(done, results...))
-	if err := printTables(e, all, rf.output.lang); err != nil {
-		return all, err
+	if !rf.output.quiet {
+		if err := printTables(e, all, rf.output.lang); err != nil {
+			return all, err
+		}
 	}
 	if err := writeHTML(e, rf.output, all, rf.scope, []string{out}); err != nil {
 		return all, err
 	}
 	fmt.Fprintf(e.stderr, "%d of %d host(s) written to %s\n", writer.Count(), len(targets), out)
-	printHints(e, all)
+	printHints(e, all, rf.output.lang, !rf.demo)
 	if runErr != nil {
 		saved := fmt.Sprintf("%d of %d host(s) finished and saved in %s", writer.Count(), len(targets), out)
 		if errors.Is(runErr, scan.ErrAuthFailures) {
@@ -618,8 +639,15 @@ func newScanID(now time.Time) string {
 	return now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b)
 }
 
-// printHints turns common setup mistakes seen across hosts into one line of advice each.
-func printHints(e env, results []scan.Result) {
+// printHints turns common setup mistakes seen across hosts into one line of advice each; when
+// most hosts failed the same way, that is said once with its fix instead.
+// userGiven is false for the demo, whose account the user did not choose: no hint tells to
+// check it.
+func printHints(e env, results []scan.Result, lang string, userGiven bool) {
+	if common := report.CommonFailure(results, lang); common != "" {
+		fmt.Fprintln(e.stderr, "note:", report.Clean(common))
+		return
+	}
 	certs, auth := 0, 0
 	for _, r := range results {
 		if r.Error == nil {
@@ -635,7 +663,7 @@ func printHints(e env, results []scan.Result) {
 	if certs > 0 {
 		fmt.Fprintf(e.stderr, "hint: %d host(s) presented a certificate this machine does not trust (or for another name): give the issuing CA with --ca-file, the certificate's name with --tls-server-name, or - insecurely - use --insecure-skip-verify\n", certs)
 	}
-	if auth > 0 {
+	if auth > 0 && userGiven {
 		fmt.Fprintf(e.stderr, "hint: %d host(s) rejected the credentials: check --user (DOMAIN\\user or user@domain), the password, and that the account is a local administrator there\n", auth)
 	}
 }

@@ -113,14 +113,14 @@ func (w *wineRun) windowsCmd(ctx context.Context, extra []string, args ...string
 }
 
 func (w *wineRun) linux(ctx context.Context, extra []string, args ...string) runResult {
-	return runCmd(w.linuxCmd(ctx, extra, args...))
+	return runExec(w.linuxCmd(ctx, extra, args...))
 }
 
 func (w *wineRun) windows(ctx context.Context, extra []string, args ...string) runResult {
-	return runCmd(w.windowsCmd(ctx, extra, args...))
+	return runExec(w.windowsCmd(ctx, extra, args...))
 }
 
-func runCmd(cmd *exec.Cmd) runResult {
+func runExec(cmd *exec.Cmd) runResult {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

@@ -98,10 +98,20 @@ func TestWindowsBuildUnderWine(t *testing.T) {
 		close(linuxDone)
 	}()
 	start := time.Now()
-	if r := w.windows(ctx, nil, "demo", "--out", w.windowsPath("week 1.jsonl")); r.code != exitReady {
+	r := w.windows(ctx, nil, "demo", "--out", w.windowsPath("week 1.jsonl"))
+	if r.code != exitReady {
 		t.Fatalf("wine tlsready.exe demo: exit %d\n%s", r.code, lastLines(r.stderr, 20))
 	}
+	out := r.stdout + r.stderr
 	t.Logf("demo under Wine: %s", time.Since(start).Round(time.Millisecond))
+	// Through a pipe there is no console to switch to virtual-terminal processing: the output
+	// is plain, no colour and no live line.
+	if strings.Contains(out, "\x1b[") {
+		t.Errorf("the Windows build wrote escape sequences to a pipe:\n%q", lastLines(out, 5))
+	}
+	if !strings.Contains(out, "Next steps") {
+		t.Errorf("the Windows build's demo does not end with the next steps:\n%s", lastLines(out, 12))
+	}
 	winResults := readResultsFile(t, filepath.Join(w.winDir, "week 1.jsonl"))
 	checkAgainstExpectations(t, winResults, want)
 	if stderr, failed := <-linuxDone; failed {
@@ -124,7 +134,7 @@ func TestWindowsBuildUnderWine(t *testing.T) {
 	lines := startLabProcess(t, bin, password, len(want), "--auth", "ntlm", "--fleet", "../../testdata/fleet")
 	w.writeBoth(t, "targets list.txt", []byte(strings.Join(lines, "\n")+"\n"))
 	start = time.Now()
-	r := w.windows(ctx, []string{"TLSREADY_PASSWORD=" + password},
+	r = w.windows(ctx, []string{"TLSREADY_PASSWORD=" + password},
 		"scan", "--targets-file", w.windowsPath("targets list.txt"), "--auth", "ntlm", "--user", `LAB\tlsready`,
 		"--timeout", "5s", "--no-progress", "--out", w.windowsPath("lab scan 1.jsonl"))
 	if r.code != exitUnknown {

@@ -15,3 +15,9 @@ func defaultResultsName(now time.Time) string {
 func defaultJournalName(now time.Time) string {
 	return "tlsready-fix-" + now.Format(defaultStamp) + ".journal.jsonl"
 }
+
+// defaultDemoName is demo's results file when --out is not given: named as the demo's, so that
+// it is not taken for the results of a real scan.
+func defaultDemoName(now time.Time) string {
+	return "tlsready-demo-" + now.Format(defaultStamp) + ".jsonl"
+}

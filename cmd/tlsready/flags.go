@@ -18,14 +18,12 @@ type listFlag []string
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
-// newFlagSet returns a flag set whose errors and usage go to e.stderr with the given synopsis.
+// newFlagSet returns a flag set with the given synopsis: --help prints the help on e.stdout
+// (printHelp); a flag error is one line (parseFlags) that points to --help.
 func newFlagSet(e env, name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "%s\nFlags:\n", synopsis)
-		fs.PrintDefaults()
-	}
+	fs.SetOutput(flagOutput{help: func() { printHelp(e.stdout, fs, synopsis) }})
+	fs.Usage = func() {}
 	return fs
 }
 
@@ -35,7 +33,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q (flags start with --)", fs.Arg(0))
+		return flagUsagef("unexpected argument %q (flags start with --)", fs.Arg(0))
 	}
 	return nil
 }
@@ -54,7 +52,13 @@ func parseFlagsOnly(fs *flag.FlagSet, args []string) error {
 		}
 	}
 	if err := fs.Parse(args); err != nil {
-		return usageError{err: err, helpShown: true}
+		if errors.Is(err, flag.ErrHelp) {
+			if o, ok := fs.Output().(flagOutput); ok {
+				o.help()
+			}
+			return err
+		}
+		return flagError(err)
 	}
 	return nil
 }

@@ -47,7 +47,7 @@ func (lf *ldapFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&lf.includeDisabled, "include-disabled", false, "also list disabled computer accounts")
 	fs.StringVar(&lf.user, "ldap-user", "", "account to bind to LDAP with, if not the --user of WinRM (password from --ldap-password-file, TLSREADY_LDAP_PASSWORD or a prompt)")
 	fs.StringVar(&lf.passwordFile, "ldap-password-file", "", "password of --ldap-user, first line of this file")
-	fs.DurationVar(&lf.timeout, "ldap-timeout", 30*time.Second, "time allowed for each LDAP connection attempt and request")
+	durationVar(fs, &lf.timeout, "ldap-timeout", 30*time.Second, false, "time allowed for each LDAP connection attempt and request")
 	fs.Var(&lf.resolve, "resolve", "connect to a discovered NAME at HOST:PORT instead of its DNS name (NAME=HOST:PORT); repeatable")
 }
 

@@ -33,35 +33,46 @@ const (
 
 const usage = `tlsready - is every Windows PC ready for Office 365's TLS 1.2-only connections?
 
-Reads each host over WinRM (nothing is installed on it), judges KB3140245, DefaultSecureProtocols
-(both registry views), SCHANNEL and WinINet settings, and tells per host: ready, action,
-unsupported or unknown, with the fix.
+Reads each host over WinRM (nothing is installed on it), judges KB3140245,
+DefaultSecureProtocols (both registry views), SCHANNEL and WinINet settings, and
+tells per host: ready, action, unsupported or unknown, with the fix.
 
 Usage:
-  tlsready demo [--fleet DIR] [--out FILE]     scan built-in simulated hosts: see it work, no setup
+  tlsready demo [--fleet DIR] [--out FILE]
+        scan built-in simulated hosts: see it work, no setup
   tlsready scan --target PC-01 [--target ...] --user CORP\admin [flags]
   tlsready scan --targets-file hosts.txt --user admin@corp.example [flags]
-  tlsready scan --ou "OU=Workstations,DC=corp,DC=example" --ldap-url ldaps://dc1.corp.example
-                --user CORP\admin [flags]      discover the OU's computers in AD, then scan them
-  tlsready discover --ou DN --ldap-url URL --user USER [--out hosts.txt | --json]
-  tlsready rescan --from results.jsonl --user USER [--verdict action,unknown] [flags]
-                                               scan again the hosts that failed (default: unknown)
+  tlsready scan --ou "OU=Workstations,DC=corp,DC=example"
+                --ldap-url ldaps://dc1.corp.example --user CORP\admin [flags]
+        discover the OU's computers in AD, then scan them
+  tlsready discover --ou DN --ldap-url URL --user USER [--out hosts.txt|--json]
+  tlsready rescan --from results.jsonl --user USER [--verdict action,unknown]
+        scan again the hosts that failed (default: unknown)
   tlsready merge results.jsonl rescan.jsonl [--out merged.jsonl]
-                                               one current picture: the newest result per host
-  tlsready report results.jsonl [--html report.html] [--format table|json|csv] [--lang en|ja]
-  tlsready report --compare old.jsonl new.jsonl   what changed between two scans
-  tlsready remediate results.jsonl --out kit   .reg files, GPP Registry.xml, script, host lists
-  tlsready fix --from results.jsonl --user USER [--apply]   set the registry values found missing
-  tlsready fix --rollback JOURNAL --user USER  put back what fix changed
-  tlsready lab --fleet DIR                     serve simulated hosts on 127.0.0.1 until Ctrl-C
-  tlsready version                             version, source revision and Go release
+        one current picture: the newest result per host
+  tlsready report results.jsonl [--html report.html] [--format table|json|csv]
+                  [--lang en|ja] [--quiet]
+  tlsready report --compare old.jsonl new.jsonl
+        what changed between two scans
+  tlsready remediate results.jsonl --out kit
+        .reg files, GPP Registry.xml, script, host lists
+  tlsready fix --from results.jsonl --user USER [--apply]
+        set the registry values found missing
+  tlsready fix --rollback JOURNAL --user USER
+        put back what fix changed
+  tlsready lab --fleet DIR
+        serve simulated hosts on 127.0.0.1 until Ctrl-C
+  tlsready version
+        version, source revision and Go release
 
 Run "tlsready <command> --help" for the flags of a command.
 
-Exit codes of scan, rescan and merge: 0 all hosts ready, 1 some need action or run an unsupported OS,
-2 some could not be checked (takes precedence over 1), 3 usage or setup error.
+Exit codes of scan, rescan and merge: 0 all hosts ready, 1 some need action or
+run an unsupported OS, 2 some could not be checked (takes precedence over 1),
+3 usage or setup error.
 
-Files written (results, reports, kits) are mode 0600; TLSREADY_FILE_MODE=0644 widens them.
+Files written (results, reports, kits) are mode 0600; TLSREADY_FILE_MODE=0644
+widens them.
 `
 
 func main() { os.Exit(mainCode()) }
@@ -87,6 +98,9 @@ func mainCode() int {
 	if err := disableCoreDumps(); err != nil {
 		fmt.Fprintf(os.Stderr, "warning: could not disable core dumps: %v\n", err)
 	}
+	// Windows 10+ consoles show colours and the live progress line once virtual-terminal
+	// processing is on; their modes are put back on the way out.
+	defer enableVirtualTerminal(os.Stdout, os.Stderr)()
 	e := env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, hard: hard}
 	// TLSREADY_CPUPROFILE=FILE writes a pprof CPU profile of the run (for the benchmark harness).
 	if path := os.Getenv("TLSREADY_CPUPROFILE"); path != "" {
@@ -183,18 +197,19 @@ func runEnv(ctx context.Context, e env, args []string) int {
 		fmt.Fprint(stdout, usage)
 		return exitReady
 	default:
-		fmt.Fprintf(stderr, "tlsready: unknown command %q\n\n%s", args[0], usage)
+		fmt.Fprintf(stderr, "tlsready: unknown command %q\nsee tlsready --help\n", args[0])
 		return exitUsage
 	}
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitReady // --help: usage was printed as asked
 		}
-		var ue usageError
-		if errors.As(err, &ue) && ue.helpShown {
-			return exitUsage
-		}
 		fmt.Fprintf(stderr, "tlsready %s: %v\n", args[0], err)
+		// A mistake in a flag: one line, and where to read more (not the whole help).
+		var ue usageError
+		if errors.As(err, &ue) && ue.seeHelp {
+			fmt.Fprintf(stderr, "see tlsready %s --help\n", args[0])
+		}
 		if code == exitReady {
 			code = exitUsage
 		}
@@ -204,8 +219,8 @@ func runEnv(ctx context.Context, e env, args []string) int {
 
 // usageError marks a command-line mistake (exit code 3).
 type usageError struct {
-	err       error
-	helpShown bool // the flag package already printed the message and usage
+	err     error
+	seeHelp bool // a flag mistake: "see tlsready CMD --help" follows the message
 }
 
 func (u usageError) Error() string { return u.err.Error() }
@@ -213,4 +228,10 @@ func (u usageError) Unwrap() error { return u.err }
 
 func usagef(format string, args ...any) error {
 	return usageError{err: fmt.Errorf(format, args...)}
+}
+
+// flagUsagef is usagef for a mistake in a flag or argument: the message is followed by
+// "see tlsready CMD --help".
+func flagUsagef(format string, args ...any) error {
+	return usageError{err: fmt.Errorf(format, args...), seeHelp: true}
 }

@@ -19,7 +19,14 @@ import (
 type outputFlags struct {
 	lang  string
 	html  string
+	quiet bool // no tables on stdout (registerQuiet)
 	force bool // --force (registerForce, by the command): replace an existing --html
+}
+
+// registerQuiet adds --quiet (scan, rescan, report): no tables; files are still written and
+// the exit code is the same.
+func (of *outputFlags) registerQuiet(fs *flag.FlagSet) {
+	fs.BoolVar(&of.quiet, "quiet", false, "print no tables; the results file, --html and --out are still written and the exit code is the same")
 }
 
 func (of *outputFlags) register(fs *flag.FlagSet, e env) {
@@ -33,7 +40,7 @@ func (of *outputFlags) check() error {
 	case checks.English, checks.Japanese:
 		return nil
 	}
-	return usagef("--lang %q: want en or ja", of.lang)
+	return flagUsagef("--lang %q: want en or ja", of.lang)
 }
 
 // defaultLang is ja when the locale says Japanese (ja_JP.UTF-8, ja), else en.
@@ -49,17 +56,23 @@ func defaultLang(e env) string {
 	return checks.English
 }
 
-// tableOptions fit the tables to stdout: its width on a terminal, colour only on a terminal and
-// never with NO_COLOR (https://no-color.org).
+// tableOptions fit the tables to stdout: its width on a terminal, colour only on a terminal that
+// reads escape sequences (not TERM=dumb; on Windows a console with virtual-terminal processing)
+// and never with NO_COLOR (https://no-color.org).
 func tableOptions(e env, lang string) report.TableOptions {
 	o := report.TableOptions{Width: 80, Lang: lang}
-	if f, ok := e.stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+	f, ansi := ansiTerminal(e, e.stdout)
+	if f == nil {
+		if g, ok := e.stdout.(*os.File); ok && term.IsTerminal(int(g.Fd())) {
+			f = g
+		}
+	}
+	if f != nil {
 		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 80 {
 			o.Width = w
 		}
-		_, noColor := os.LookupEnv("NO_COLOR")
-		o.Color = !noColor && e.getenv("NO_COLOR") == ""
 	}
+	o.Color = colorAllowed(e.getenv, ansi)
 	return o
 }
 
