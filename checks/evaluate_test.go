@@ -42,7 +42,7 @@ const (
 )
 
 var (
-	officeEv32 = ev{IDOfficeInfo, Evidence{Path: o16x86, Value: "16.0.5023.1000"}}
+	officeEv32 = ev{IDOfficeInfo, Evidence{Path: o16x86, Value: "16.0.17928.20114"}}
 	officeEv64 = ev{IDOfficeInfo, Evidence{Path: o16x64, Value: "16.0.17928.20156"}}
 )
 
@@ -805,8 +805,94 @@ func evalCases() []evalCase {
 			ids:     []string{IDOfficeInfo},
 			ev:      []ev{officeEv32},
 		},
+
+		// Outlook's own minimum build for Microsoft 365 (SourceOutlookMinimum).
+		{
+			name:    "Outlook_2013BelowMinimum_action",
+			facts:   w7x86().outlook(ItemOutlook64, o15x86, "15.0.4569.1506").build(),
+			verdict: Action,
+			ids:     []string{IDOutlookTooOld, IDOfficeInfo},
+			ev:      []ev{{IDOutlookTooOld, Evidence{Path: o15x86, Value: "15.0.4569.1506"}}},
+			txt:     []txt{{IDOutlookTooOld, "15.0.4971.1000", false}, {IDOutlookTooOld, SourceOutlookMinimum, false}},
+		},
+		{
+			name:    "Outlook_2013AtMinimum_ready",
+			facts:   w7x86().outlook(ItemOutlook64, o15x86, "15.0.4971.1000").build(),
+			verdict: Ready,
+			ids:     []string{IDOfficeInfo},
+			ev:      []ev{{IDOfficeInfo, Evidence{Path: o15x86, Value: "15.0.4971.1000"}}},
+		},
+		{
+			name:    "Outlook_2016MSIBelowMinimum_action",
+			facts:   w7().nokey(ItemOfficeC2R).outlook(ItemOutlook32, o16msi, "16.0.4266.1001").sz(ItemOutlookBitness+".16.wow", "x86").build(),
+			verdict: Action,
+			ids:     []string{IDOutlookTooOld, IDOfficeInfo},
+			ev:      []ev{{IDOutlookTooOld, Evidence{Path: o16msi, Value: "16.0.4266.1001"}}},
+			txt:     []txt{{IDOutlookTooOld, "16.0.4600.1000", false}, {IDOutlookTooOld, "(MSI)", false}},
+		},
+		{
+			name:    "Outlook_2016MSIAtMinimum_ready",
+			facts:   w7().nokey(ItemOfficeC2R).outlook(ItemOutlook32, o16msi, "16.0.4600.1000").sz(ItemOutlookBitness+".16.wow", "x86").build(),
+			verdict: Ready,
+			ids:     []string{IDOfficeInfo},
+			ev:      []ev{{IDOfficeInfo, Evidence{Path: o16msi, Value: "16.0.4600.1000"}}},
+		},
+		{
+			// A Click-to-Run build below 1706 (16.0.8201) by VersionToReport, which wins over the
+			// file version: Microsoft documents the C2R version there.
+			name:    "Outlook_C2RVersionToReportBelow1706_action",
+			facts:   w10().outlook(ItemOutlook64, o16x64, "16.0.8201.2102").sz(ItemOfficeC2RVersion, "16.0.8067.2157").build(),
+			verdict: Action,
+			ids:     []string{IDOutlookTooOld, IDOfficeInfo},
+			ev: []ev{
+				{IDOutlookTooOld, Evidence{Key: KeyOfficeC2R, Name: "VersionToReport", Value: "16.0.8067.2157"}},
+				{IDOutlookTooOld, Evidence{Path: o16x64, Value: "16.0.8201.2102"}},
+			},
+			txt: []txt{{IDOutlookTooOld, "16.0.8201.0", false}, {IDOutlookTooOld, "1706", false}, {IDOutlookTooOld, "16.0.8067.2157", false}},
+		},
+		{
+			name:    "Outlook_C2RVersionToReportAt1706_ready",
+			facts:   w10().outlook(ItemOutlook64, o16x64, "16.0.8067.2157").sz(ItemOfficeC2RVersion, "16.0.8201.2102").build(),
+			verdict: Ready,
+			ids:     []string{IDOfficeInfo},
+			ev:      []ev{officeEvC2ROld},
+		},
+		{
+			// Click-to-Run told by Platform alone: the file version is the build; MSI's lower
+			// minimum does not apply.
+			name:    "Outlook_C2RFileVersionBelow1706_action",
+			facts:   w10().outlook(ItemOutlook64, o16x64, "16.0.7766.2099").build(),
+			verdict: Action,
+			ids:     []string{IDOutlookTooOld, IDOfficeInfo},
+			ev:      []ev{{IDOutlookTooOld, Evidence{Path: o16x64, Value: "16.0.7766.2099"}}},
+			txt:     []txt{{IDOutlookTooOld, "16.0.8201.0", false}},
+		},
+		{
+			name:    "Outlook_2010_unsupported",
+			facts:   w7x86().nokey(ItemOutlookBitness+".15").sz(ItemOutlookBitness+".14", "x86").outlook(ItemOutlook64, o14, "14.0.7268.5000").build(),
+			verdict: Unsupported,
+			ids:     []string{IDOutlookUnsupported, IDOfficeInfo},
+			ev:      []ev{{IDOutlookUnsupported, Evidence{Path: o14, Value: "14.0.7268.5000"}}},
+			txt:     []txt{{IDOutlookUnsupported, "2010", false}, {IDOutlookUnsupported, "Replace Office", false}, {IDOutlookUnsupported, SourceOutlookMinimum, false}},
+		},
+		{
+			name:    "Outlook_2007_unsupported",
+			facts:   w7x86().outlook(ItemOutlook64, o12, "12.0.6612.1000").build(),
+			verdict: Unsupported,
+			ids:     []string{IDOutlookUnsupported, IDOfficeInfo},
+			ev:      []ev{{IDOutlookUnsupported, Evidence{Path: o12, Value: "12.0.6612.1000"}}},
+			txt:     []txt{{IDOutlookUnsupported, "Outlook 2007", false}},
+		},
 	}
 }
+
+const (
+	o16msi = `C:\Program Files (x86)\Microsoft Office\Office16\OUTLOOK.EXE`
+	o14    = `C:\Program Files\Microsoft Office\Office14\OUTLOOK.EXE`
+	o12    = `C:\Program Files\Microsoft Office\Office12\OUTLOOK.EXE`
+)
+
+var officeEvC2ROld = ev{IDOfficeInfo, Evidence{Path: o16x64, Value: "16.0.8067.2157"}}
 
 // testBoot is the boot time of the restart cases.
 var testBoot = time.Date(2026, 11, 30, 6, 0, 0, 0, time.UTC)

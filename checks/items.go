@@ -38,6 +38,10 @@ const (
 	ItemOutlook64      = "outlook.exe.64"
 	ItemOutlook32      = "outlook.exe.32"
 	ItemOfficeC2R      = "office.c2r.platform"
+	// ItemOfficeC2RVersion is Click-to-Run's VersionToReport, the installed build as Microsoft
+	// documents reading it for Microsoft 365 Apps
+	// (https://learn.microsoft.com/officeupdates/update-history-microsoft365-apps-by-date).
+	ItemOfficeC2RVersion = "office.c2r.versiontoreport"
 	// ItemOutlookBitness is a prefix: ".16", ".15", ".14" per Office version, "+.wow" for the 32-bit view.
 	ItemOutlookBitness = "outlook.bitness"
 )
@@ -64,6 +68,7 @@ func Items() []facts.Item {
 		{ID: ItemOutlook64, Kind: facts.KindRegistryFile, Key: KeyOutlookPath64},
 		{ID: ItemOutlook32, Kind: facts.KindRegistryFile, Key: KeyOutlookPath32},
 		reg(ItemOfficeC2R, KeyOfficeC2R, "Platform"),
+		reg(ItemOfficeC2RVersion, KeyOfficeC2R, "VersionToReport"),
 	}
 	for _, v := range []string{"16", "15", "14"} {
 		items = append(items,

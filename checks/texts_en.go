@@ -209,6 +209,21 @@ var english = catalogue{
 				`SCHANNEL changes need a restart of Windows), then scan it again: the finding goes once the ` +
 				`host has started after the change.`,
 		},
+		IDOutlookTooOld: {
+			Title: `Outlook {version} is older than Microsoft 365 accepts`,
+			Detail: `Outlook is build {version} ({line}). Microsoft 365 accepts this line of Outlook from ` +
+				`build {min} on ({source}), so this Outlook does not connect to Exchange Online whatever the ` +
+				`TLS settings: TLS 1.2 alone does not make it reach Microsoft 365.`,
+			Remediation: `Update Office to build {min} or later (Windows Update / WSUS for MSI Office, the ` +
+				`update channel for Click-to-Run), then scan again ({source}).`,
+		},
+		IDOutlookUnsupported: {
+			Title: `Outlook {product} cannot connect to Microsoft 365`,
+			Detail: `Outlook is build {version} (Outlook {product}). Outlook 2010 and earlier are not ` +
+				`supported for connecting to Microsoft 365 and no update makes them so ({source}); the TLS ` +
+				`settings of this host do not change that.`,
+			Remediation: `Replace Office with Microsoft 365 Apps or a supported Office version ({source}).`,
+		},
 		IDOfficeInfo: {
 			Title: `Outlook {product}, {bits}`,
 			Detail: `Found {found}; Office bitness: {bits}. For information only: this does not change the ` +
@@ -320,14 +335,17 @@ var english = catalogue{
 		"office.q7": ` On 64-bit Windows both WinHttp keys apply whatever Office's bitness: 32-bit Outlook reads ` +
 			`the Wow6432Node key, and BITS, a 64-bit service, downloads the offline address book through the ` +
 			`native key (Q7).`,
-		"outlook.16":    `2016 or later (Microsoft 365 Apps, 2019, 2021, 2024)`,
-		"outlook.15":    `2013`,
-		"outlook.14":    `2010`,
-		"outlook.12":    `2007`,
-		"outlook.other": `{version}`,
-		"bits.32":       `32-bit`,
-		"bits.64":       `64-bit`,
-		"bits.unknown":  `bitness unknown`,
+		"outlook.16":        `2016 or later (Microsoft 365 Apps, 2019, 2021, 2024)`,
+		"outlook.15":        `2013`,
+		"outlook.14":        `2010`,
+		"outlook.12":        `2007`,
+		"outlook.other":     `{version}`,
+		"outlook.line.c2r":  `Microsoft 365 Apps, Click-to-Run, which Microsoft 365 accepts from version 1706`,
+		"outlook.line.msi":  `Office 2016 or later, Windows Installer (MSI)`,
+		"outlook.line.2013": `Office 2013`,
+		"bits.32":           `32-bit`,
+		"bits.64":           `64-bit`,
+		"bits.unknown":      `bitness unknown`,
 	},
 	types: map[string]string{
 		IDRestartPending:            `Registry changed by tlsready fix: restart pending`,
@@ -355,6 +373,8 @@ var english = catalogue{
 		IDWinINetIEVersionUnknown:   `Internet Explorer version unknown`,
 		IDWinINetUsersNotSeen:       `No user profile loaded: per-user settings not seen`,
 		IDOfficeInfo:                `Outlook found`,
+		IDOutlookTooOld:             `Outlook older than Microsoft 365 accepts`,
+		IDOutlookUnsupported:        `Outlook 2010 or older: cannot connect to Microsoft 365`,
 		IDOfficeNotFound:            `Outlook not found`,
 	},
 }

@@ -202,6 +202,21 @@ var japanese = catalogue{
 				`の変更には Windows の再起動が必要です)、もう一度スキャンしてください。変更後にホストが起動していれば、` +
 				`この結果は表示されなくなります。`,
 		},
+		IDOutlookTooOld: {
+			Title: `Outlook {version} は Microsoft 365 が受け付けるビルドより古いバージョンです`,
+			Detail: `Outlook のビルドは {version} ({line}) です。Microsoft 365 がこの系列の Outlook を受け付けるのは ` +
+				`ビルド {min} 以降です ({source})。そのため、TLS の設定にかかわらず、この Outlook は Exchange Online に ` +
+				`接続できません: TLS 1.2 だけでは Microsoft 365 に接続できるようになりません。`,
+			Remediation: `Office をビルド {min} 以降に更新し (MSI 版の Office は Windows Update / WSUS、クイック実行版は ` +
+				`更新チャネル)、もう一度スキャンしてください ({source})。`,
+		},
+		IDOutlookUnsupported: {
+			Title: `Outlook {product} は Microsoft 365 に接続できません`,
+			Detail: `Outlook のビルドは {version} (Outlook {product}) です。Outlook 2010 以前は Microsoft 365 への接続が ` +
+				`サポートされておらず、更新プログラムでサポート対象にすることもできません ({source})。このホストの TLS の ` +
+				`設定でこれは変わりません。`,
+			Remediation: `Office を Microsoft 365 Apps またはサポートされている Office のバージョンに置き換えてください ({source})。`,
+		},
 		IDOfficeInfo: {
 			Title: `Outlook {product}、{bits}`,
 			Detail: `検出: {found}。Office のビット数: {bits}。参考情報であり、判定は変わりません。このスキャンで判定するのは構成で、` +
@@ -310,14 +325,17 @@ var japanese = catalogue{
 		"office.q7": `64 ビットの Windows では、Office のビット数にかかわらず両方の WinHttp のキーが必要です: 32 ビットの ` +
 			`Outlook は Wow6432Node のキーを読み取り、64 ビットのサービスである BITS はネイティブのキーを使用してオフライン ` +
 			`アドレス帳をダウンロードします (Q7)。`,
-		"outlook.16":    `2016 以降 (Microsoft 365 Apps、2019、2021、2024)`,
-		"outlook.15":    `2013`,
-		"outlook.14":    `2010`,
-		"outlook.12":    `2007`,
-		"outlook.other": `{version}`,
-		"bits.32":       `32 ビット`,
-		"bits.64":       `64 ビット`,
-		"bits.unknown":  `ビット数不明`,
+		"outlook.16":        `2016 以降 (Microsoft 365 Apps、2019、2021、2024)`,
+		"outlook.15":        `2013`,
+		"outlook.14":        `2010`,
+		"outlook.12":        `2007`,
+		"outlook.other":     `{version}`,
+		"outlook.line.c2r":  `Microsoft 365 Apps、クイック実行版。Microsoft 365 が受け付けるのはバージョン 1706 以降`,
+		"outlook.line.msi":  `Office 2016 以降、Windows インストーラー (MSI) 版`,
+		"outlook.line.2013": `Office 2013`,
+		"bits.32":           `32 ビット`,
+		"bits.64":           `64 ビット`,
+		"bits.unknown":      `ビット数不明`,
 	},
 
 	types: map[string]string{
@@ -346,6 +364,8 @@ var japanese = catalogue{
 		IDWinINetIEVersionUnknown:   `Internet Explorer のバージョンが不明です`,
 		IDWinINetUsersNotSeen:       `ユーザーのプロファイルが読み込まれていません: ユーザーごとの設定は未確認`,
 		IDOfficeInfo:                `Outlook を検出`,
+		IDOutlookTooOld:             `Microsoft 365 が受け付けるより古い Outlook`,
+		IDOutlookUnsupported:        `Outlook 2010 以前: Microsoft 365 に接続できません`,
 		IDOfficeNotFound:            `Outlook が見つかりません`,
 	},
 }
