@@ -883,7 +883,76 @@ func evalCases() []evalCase {
 			ev:      []ev{{IDOutlookUnsupported, Evidence{Path: o12, Value: "12.0.6612.1000"}}},
 			txt:     []txt{{IDOutlookUnsupported, "Outlook 2007", false}},
 		},
+
+		// Other clients on the .NET Framework (SourceDotNetTLS): warnings that never change the verdict.
+		{
+			name:    "DotNet_48WithoutStrongCrypto_warningOnly",
+			facts:   w10().dword(ItemNetRelease, 528040).build(),
+			verdict: Ready,
+			ids:     []string{IDDotNetWeakTLS, IDOfficeInfo},
+			ev: []ev{
+				{IDDotNetWeakTLS, Evidence{Key: KeyNetV4, View: View64, Name: "SchUseStrongCrypto", Value: evNoKey}},
+				{IDDotNetWeakTLS, Evidence{Key: KeyNetV4Wow, View: View32, Name: "SystemDefaultTlsVersions", Value: evNoKey}},
+			},
+			txt: []txt{{IDDotNetWeakTLS, ".NET Framework 4.8", false}, {IDDotNetWeakTLS, SourceDotNetTLS, false}, {IDDotNetWeakTLS, "v2.0.50727 (", true}},
+		},
+		{
+			name:    "DotNet_48AllSet_nothing",
+			facts:   net4All(w10().dword(ItemNetRelease, 528040), 1).build(),
+			verdict: Ready,
+			ids:     []string{IDOfficeInfo},
+			ev:      []ev{officeEv64},
+		},
+		{
+			name:    "DotNet_48NativeOnly_warnsWow6432Node",
+			facts:   w10().dword(ItemNetRelease, 528040).dword(NetItem("v4", "64", "strongcrypto"), 1).dword(NetItem("v4", "64", "systemdefault"), 1).build(),
+			verdict: Ready,
+			ids:     []string{IDDotNetWeakTLS, IDOfficeInfo},
+			ev:      []ev{{IDDotNetWeakTLS, Evidence{Key: KeyNetV4Wow, View: View32, Name: "SchUseStrongCrypto", Value: evNoKey}}},
+			txt:     []txt{{IDDotNetWeakTLS, KeyNetV4 + " (64-bit view)", true}},
+		},
+		{
+			name:    "DotNet_StrongCryptoZero_warning",
+			facts:   net4All(w10().dword(ItemNetRelease, 528040), 1).dword(NetItem("v4", "32", "strongcrypto"), 0).build(),
+			verdict: Ready,
+			ids:     []string{IDDotNetWeakTLS, IDOfficeInfo},
+			ev:      []ev{{IDDotNetWeakTLS, Evidence{Key: KeyNetV4Wow, View: View32, Name: "SchUseStrongCrypto", Value: "0x00000000 (0)"}}},
+		},
+		{
+			// 32-bit Windows: no Wow6432Node; .NET 3.5 (v2.0.50727) is judged when installed.
+			name:    "DotNet_35On32bit_nativeOnly",
+			facts:   w7x86().dword(ItemNet35Install, 1).build(),
+			verdict: Ready,
+			ids:     []string{IDDotNetWeakTLS, IDOfficeInfo},
+			ev:      []ev{{IDDotNetWeakTLS, Evidence{Key: KeyNetV2, Name: "SystemDefaultTlsVersions", Value: evNoKey}}},
+			txt:     []txt{{IDDotNetWeakTLS, ".NET Framework 3.5", false}, {IDDotNetWeakTLS, "Wow6432Node\\Microsoft\\.NETFramework\\v2.0.50727 (", true}},
+		},
+		{
+			name:    "DotNet_40Only_noTLS12",
+			facts:   w7().reg(ItemNetRelease, facts.StateNoValue, "", "").build(),
+			verdict: Ready,
+			ids:     []string{IDDotNet40NoTLS12, IDOfficeInfo},
+			ev:      []ev{{IDDotNet40NoTLS12, Evidence{Key: KeyNetV4Full, Name: "Release", Value: evAbsent}}},
+		},
+		{
+			name:    "DotNet_doesNotChangeAction",
+			facts:   w7().nokey(ItemDSP64).dword(ItemNetRelease, 461808).build(),
+			verdict: Action,
+			ids:     []string{IDDSPDefaultNoTLS12, IDDotNetWeakTLS, IDOfficeInfo},
+			ev:      []ev{{IDDotNetWeakTLS, Evidence{Key: KeyNetV4, Name: "SchUseStrongCrypto"}}},
+			txt:     []txt{{IDDotNetWeakTLS, ".NET Framework 4.7.2", false}},
+		},
 	}
+}
+
+// net4All sets the four .NET 4 TLS values to n.
+func net4All(b *fb, n uint32) *fb {
+	for _, v := range []string{"64", "32"} {
+		for _, name := range []string{"strongcrypto", "systemdefault"} {
+			b = b.dword(NetItem("v4", v, name), n)
+		}
+	}
+	return b
 }
 
 const (

@@ -70,6 +70,14 @@ const (
 	// (SourceOutlookMinimum): replace Office.
 	IDOutlookUnsupported = "OUTLOOK_UNSUPPORTED"
 
+	// IDDotNetWeakTLS: a .NET Framework runtime that is installed lacks SchUseStrongCrypto=1 or
+	// SystemDefaultTlsVersions=1 in a registry view that applies (SourceDotNetTLS). Other
+	// clients only (GroupOtherClients): it never changes Outlook's verdict.
+	IDDotNetWeakTLS = "DOTNET_WEAK_TLS"
+	// IDDotNet40NoTLS12: .NET Framework 4.0 without 4.5 or later cannot use TLS 1.2 at all
+	// (SourceDotNetTLS). Other clients only.
+	IDDotNet40NoTLS12 = "DOTNET40_NO_TLS12"
+
 	// IDOfficeInfo: the Outlook version and Office bitness found, for the report only.
 	IDOfficeInfo = "OFFICE_INFO"
 	// IDOfficeNotFound: no OUTLOOK.EXE was found, for the report only.
@@ -86,6 +94,24 @@ type FindingType struct {
 	// Source is the Microsoft page a finding beyond the FAQ rests on; its texts cite it. A type
 	// has FAQ questions, a Source, or both.
 	Source string
+	// Group is "" for the findings about Outlook, or GroupOtherClients for findings about other
+	// Microsoft 365 clients on the same PC, which a report shows apart (a warning or info
+	// severity, so they never change the verdict).
+	Group string
+}
+
+// GroupOtherClients is the FindingType.Group of findings about other Microsoft 365 clients on
+// the PC (add-ins, Teams and OneDrive clients, admin tools on the .NET Framework).
+const GroupOtherClients = "other-clients"
+
+// SourceDotNetTLS is Microsoft's "Transport Layer Security (TLS) best practices with .NET
+// Framework" page, which the .NET rules follow.
+const SourceDotNetTLS = "https://learn.microsoft.com/dotnet/framework/network-programming/tls"
+
+// GroupOf returns the group of a finding id (FindingType.Group); "" for an unknown id.
+func GroupOf(id string) string {
+	t, _ := findingTypeOf(id)
+	return t.Group
 }
 
 // SourceOutlookMinimum is the Microsoft page on which Office versions may connect to Microsoft
@@ -96,38 +122,40 @@ const SourceOutlookMinimum = "https://learn.microsoft.com/microsoft-365-apps/end
 // findingTypes is the one table of finding ids, in the order findings are sorted: by severity,
 // then by id.
 var findingTypes = []FindingType{
-	{IDOSUnsupported, SeverityUnsupported, []string{"Q2"}, ""},
-	{IDOSUnsupportedRecorded, SeverityUnsupported, []string{"Q2"}, ""},
-	{IDOutlookUnsupported, SeverityUnsupported, nil, SourceOutlookMinimum},
+	{IDOSUnsupported, SeverityUnsupported, []string{"Q2"}, "", ""},
+	{IDOSUnsupportedRecorded, SeverityUnsupported, []string{"Q2"}, "", ""},
+	{IDOutlookUnsupported, SeverityUnsupported, nil, SourceOutlookMinimum, ""},
 
-	{IDDSPDefaultNoTLS12, SeverityAction, []string{"Q3", "Q4", "Q5", "Q6", "Q14"}, ""},
-	{IDDSPNoTLS12, SeverityAction, []string{"Q3", "Q4", "Q5", "Q6", "Q14"}, ""},
-	{IDKBMissing, SeverityAction, []string{"Q13", "Q9", "Q10", "Q11", "Q12", "Q15"}, ""},
-	{IDOutlookTooOld, SeverityAction, nil, SourceOutlookMinimum},
-	{IDRestartPending, SeverityAction, []string{"Q8"}, ""},
-	{IDSchannelDisabled, SeverityAction, []string{"Q8"}, ""},
-	{IDWinINetIEDefaultNoTLS12, SeverityAction, []string{"Q17"}, ""},
-	{IDWinINetNoTLS12, SeverityAction, []string{"Q17"}, ""},
+	{IDDSPDefaultNoTLS12, SeverityAction, []string{"Q3", "Q4", "Q5", "Q6", "Q14"}, "", ""},
+	{IDDSPNoTLS12, SeverityAction, []string{"Q3", "Q4", "Q5", "Q6", "Q14"}, "", ""},
+	{IDKBMissing, SeverityAction, []string{"Q13", "Q9", "Q10", "Q11", "Q12", "Q15"}, "", ""},
+	{IDOutlookTooOld, SeverityAction, nil, SourceOutlookMinimum, ""},
+	{IDRestartPending, SeverityAction, []string{"Q8"}, "", ""},
+	{IDSchannelDisabled, SeverityAction, []string{"Q8"}, "", ""},
+	{IDWinINetIEDefaultNoTLS12, SeverityAction, []string{"Q17"}, "", ""},
+	{IDWinINetNoTLS12, SeverityAction, []string{"Q17"}, "", ""},
 
-	{IDCollector32Bit, SeverityUnknown, []string{"Q6"}, ""},
-	{IDDSPUnreadable, SeverityUnknown, []string{"Q3", "Q6"}, ""},
-	{IDKBUnverified, SeverityUnknown, []string{"Q13", "Q12", "Q9", "Q10"}, ""},
-	{IDOSVersionUnknown, SeverityUnknown, []string{"Q2", "Q3", "Q13"}, ""},
-	{IDSchannelUnreadable, SeverityUnknown, []string{"Q8"}, ""},
-	{IDWinINetIEVersionUnknown, SeverityUnknown, []string{"Q17"}, ""},
-	{IDWinINetUnreadable, SeverityUnknown, []string{"Q17"}, ""},
+	{IDCollector32Bit, SeverityUnknown, []string{"Q6"}, "", ""},
+	{IDDSPUnreadable, SeverityUnknown, []string{"Q3", "Q6"}, "", ""},
+	{IDKBUnverified, SeverityUnknown, []string{"Q13", "Q12", "Q9", "Q10"}, "", ""},
+	{IDOSVersionUnknown, SeverityUnknown, []string{"Q2", "Q3", "Q13"}, "", ""},
+	{IDSchannelUnreadable, SeverityUnknown, []string{"Q8"}, "", ""},
+	{IDWinINetIEVersionUnknown, SeverityUnknown, []string{"Q17"}, "", ""},
+	{IDWinINetUnreadable, SeverityUnknown, []string{"Q17"}, "", ""},
 
-	{IDDSPNotDWORD, SeverityWarning, []string{"Q3", "Q14"}, ""},
-	{IDDSPSSL3, SeverityWarning, []string{"Q4", "Q5"}, ""},
-	{IDSchannelDisabledByDefault, SeverityWarning, []string{"Q8"}, ""},
-	{IDSchannelNotDWORD, SeverityWarning, []string{"Q8"}, ""},
-	{IDWinINetNotDWORD, SeverityWarning, []string{"Q17"}, ""},
-	{IDWinINetSSL3, SeverityWarning, []string{"Q17", "Q4"}, ""},
+	{IDDotNet40NoTLS12, SeverityWarning, nil, SourceDotNetTLS, GroupOtherClients},
+	{IDDotNetWeakTLS, SeverityWarning, nil, SourceDotNetTLS, GroupOtherClients},
+	{IDDSPNotDWORD, SeverityWarning, []string{"Q3", "Q14"}, "", ""},
+	{IDDSPSSL3, SeverityWarning, []string{"Q4", "Q5"}, "", ""},
+	{IDSchannelDisabledByDefault, SeverityWarning, []string{"Q8"}, "", ""},
+	{IDSchannelNotDWORD, SeverityWarning, []string{"Q8"}, "", ""},
+	{IDWinINetNotDWORD, SeverityWarning, []string{"Q17"}, "", ""},
+	{IDWinINetSSL3, SeverityWarning, []string{"Q17", "Q4"}, "", ""},
 
-	{IDOfficeInfo, SeverityInfo, []string{"Q16"}, ""},
-	{IDOfficeNotFound, SeverityInfo, []string{"Q16"}, ""},
-	{IDSchannelDBDUnreadable, SeverityInfo, []string{"Q8"}, ""},
-	{IDWinINetUsersNotSeen, SeverityInfo, []string{"Q17"}, ""},
+	{IDOfficeInfo, SeverityInfo, []string{"Q16"}, "", ""},
+	{IDOfficeNotFound, SeverityInfo, []string{"Q16"}, "", ""},
+	{IDSchannelDBDUnreadable, SeverityInfo, []string{"Q8"}, "", ""},
+	{IDWinINetUsersNotSeen, SeverityInfo, []string{"Q17"}, "", ""},
 }
 
 // FindingTypes lists every finding id with its severity, sorted as findings are (by severity,

@@ -224,6 +224,26 @@ var english = catalogue{
 				`settings of this host do not change that.`,
 			Remediation: `Replace Office with Microsoft 365 Apps or a supported Office version ({source}).`,
 		},
+		IDDotNetWeakTLS: {
+			Title: `Other clients: {frameworks} not set to use TLS 1.2 for every app`,
+			Detail: `Not 1: {seen}. Outlook's verdict does not depend on this, but add-ins, the Teams and ` +
+				`OneDrive clients of that era and admin tools run on the .NET Framework, which chooses TLS ` +
+				`itself: an app built for .NET Framework 4.5.2 or earlier offers only SSL 3.0 and TLS 1.0, and ` +
+				`one built for 4.6.x does not follow Windows' protocols, unless SchUseStrongCrypto and ` +
+				`SystemDefaultTlsVersions are 1 for its runtime and bitness ({source}).`,
+			Remediation: `Set SchUseStrongCrypto and SystemDefaultTlsVersions to 1 (REG_DWORD) under ` +
+				`HKLM\SOFTWARE\Microsoft\.NETFramework\v4.0.30319 and v2.0.50727, and their Wow6432Node ` +
+				`twins on 64-bit Windows (the kit's .reg files, Group Policy Preferences and script do so; ` +
+				`.NET 3.5 also needs its TLS 1.2 update), then restart the apps ({source}).`,
+		},
+		IDDotNet40NoTLS12: {
+			Title: `Other clients: .NET Framework 4.0 cannot use TLS 1.2`,
+			Detail: `{seen}: only .NET Framework 4.0 is installed, without 4.5 or later, and it cannot use ` +
+				`TLS 1.2 at all. Outlook's verdict does not depend on this, but add-ins and admin tools on ` +
+				`.NET 4 cannot reach Microsoft 365 ({source}).`,
+			Remediation: `Install .NET Framework 4.8 (or 4.8.1), then set SchUseStrongCrypto and ` +
+				`SystemDefaultTlsVersions to 1 ({source}).`,
+		},
 		IDOfficeInfo: {
 			Title: `Outlook {product}, {bits}`,
 			Detail: `Found {found}; Office bitness: {bits}. For information only: this does not change the ` +
@@ -373,6 +393,8 @@ var english = catalogue{
 		IDWinINetIEVersionUnknown:   `Internet Explorer version unknown`,
 		IDWinINetUsersNotSeen:       `No user profile loaded: per-user settings not seen`,
 		IDOfficeInfo:                `Outlook found`,
+		IDDotNetWeakTLS:             `Other clients: .NET Framework not set to use TLS 1.2 for every app`,
+		IDDotNet40NoTLS12:           `Other clients: .NET Framework 4.0 cannot use TLS 1.2`,
 		IDOutlookTooOld:             `Outlook older than Microsoft 365 accepts`,
 		IDOutlookUnsupported:        `Outlook 2010 or older: cannot connect to Microsoft 365`,
 		IDOfficeNotFound:            `Outlook not found`,

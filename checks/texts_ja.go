@@ -217,6 +217,25 @@ var japanese = catalogue{
 				`設定でこれは変わりません。`,
 			Remediation: `Office を Microsoft 365 Apps またはサポートされている Office のバージョンに置き換えてください ({source})。`,
 		},
+		IDDotNetWeakTLS: {
+			Title: `その他のクライアント: {frameworks} がすべてのアプリで TLS 1.2 を使用する設定になっていません`,
+			Detail: `1 ではない値: {seen}。Outlook の判定はこれに左右されませんが、アドイン、当時の Teams と OneDrive の ` +
+				`クライアント、管理ツールは .NET Framework で動作し、.NET Framework は TLS を自身で選択します: ` +
+				`SchUseStrongCrypto と SystemDefaultTlsVersions がそのランタイムとビット数で 1 でない限り、.NET Framework ` +
+				`4.5.2 以前向けにビルドされたアプリは SSL 3.0 と TLS 1.0 のみを提示し、4.6.x 向けのアプリは Windows の ` +
+				`プロトコル設定に従いません ({source})。`,
+			Remediation: `HKLM\SOFTWARE\Microsoft\.NETFramework\v4.0.30319 と v2.0.50727、および 64 ビットの Windows では ` +
+				`その Wow6432Node のキーで、SchUseStrongCrypto と SystemDefaultTlsVersions を 1 (REG_DWORD) に設定し ` +
+				`(キットの .reg ファイル、グループ ポリシー基本設定、スクリプトで設定されます。.NET 3.5 には TLS 1.2 の` +
+				`更新プログラムも必要です)、アプリを再起動してください ({source})。`,
+		},
+		IDDotNet40NoTLS12: {
+			Title: `その他のクライアント: .NET Framework 4.0 は TLS 1.2 を使用できません`,
+			Detail: `{seen}: .NET Framework 4.0 のみがインストールされており (4.5 以降なし)、TLS 1.2 をまったく使用できません。` +
+				`Outlook の判定はこれに左右されませんが、.NET 4 で動作するアドインや管理ツールは Microsoft 365 に接続できません ({source})。`,
+			Remediation: `.NET Framework 4.8 (または 4.8.1) をインストールし、SchUseStrongCrypto と SystemDefaultTlsVersions を ` +
+				`1 に設定してください ({source})。`,
+		},
 		IDOfficeInfo: {
 			Title: `Outlook {product}、{bits}`,
 			Detail: `検出: {found}。Office のビット数: {bits}。参考情報であり、判定は変わりません。このスキャンで判定するのは構成で、` +
@@ -364,6 +383,8 @@ var japanese = catalogue{
 		IDWinINetIEVersionUnknown:   `Internet Explorer のバージョンが不明です`,
 		IDWinINetUsersNotSeen:       `ユーザーのプロファイルが読み込まれていません: ユーザーごとの設定は未確認`,
 		IDOfficeInfo:                `Outlook を検出`,
+		IDDotNetWeakTLS:             `その他のクライアント: .NET Framework がすべてのアプリで TLS 1.2 を使用する設定になっていません`,
+		IDDotNet40NoTLS12:           `その他のクライアント: .NET Framework 4.0 は TLS 1.2 を使用できません`,
 		IDOutlookTooOld:             `Microsoft 365 が受け付けるより古い Outlook`,
 		IDOutlookUnsupported:        `Outlook 2010 以前: Microsoft 365 に接続できません`,
 		IDOfficeNotFound:            `Outlook が見つかりません`,
