@@ -24,6 +24,7 @@ func Check(f *facts.Facts) (Verdict, []Finding) {
 //     were redirected to the 32-bit registry view and SysWOW64, so they are not judged at all.
 //   - KB3140245 (Q9-Q13, Q15), DefaultSecureProtocols (Q3-Q7, Q14), SCHANNEL (Q8), WinINet (Q17)
 //     and Office (Q7, for the report only; Outlook's minimum build for Microsoft 365).
+//   - Cipher suites: the host's enabled TLS 1.2 suites against Microsoft 365's list.
 //   - Other clients (.NET Framework, warnings only, GroupOtherClients).
 func Evaluate(f *facts.Facts) []Finding {
 	return EvaluateIn(f, English)
@@ -53,6 +54,7 @@ func EvaluateIn(f *facts.Facts, lang string) []Finding {
 		h.checkKB()
 		h.checkDSP()
 		h.checkSchannel()
+		h.checkCipherSuites()
 		h.checkWinINet()
 		h.checkRestart()
 		h.checkOffice()

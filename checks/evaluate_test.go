@@ -942,6 +942,89 @@ func evalCases() []evalCase {
 			ev:      []ev{{IDDotNetWeakTLS, Evidence{Key: KeyNetV4, Name: "SchUseStrongCrypto"}}},
 			txt:     []txt{{IDDotNetWeakTLS, ".NET Framework 4.7.2", false}},
 		},
+
+		// Cipher suites (SourceCipherM365): the host's enabled TLS 1.2 suites against Microsoft 365's.
+		{
+			name:    "Cipher_Win7PolicyOnly3DES_action",
+			facts:   w7().sz(ItemCipherPolicy, "TLS_RSA_WITH_3DES_EDE_CBC_SHA").build(),
+			verdict: Action,
+			ids:     []string{IDCipherNoneAccepted, IDOfficeInfo},
+			ev:      []ev{{IDCipherNoneAccepted, Evidence{Key: KeyCipherPolicy, Name: "Functions", Value: "TLS_RSA_WITH_3DES_EDE_CBC_SHA"}}},
+			txt: []txt{{IDCipherNoneAccepted, "are TLS_RSA_WITH_3DES_EDE_CBC_SHA,", false}, {IDCipherNoneAccepted, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", false},
+				{IDCipherNoneAccepted, SourceCipherM365, false}, {IDCipherNoneAccepted, "Group Policy", false}, {IDCipherNoneAccepted, "Azure Front Door", false}},
+		},
+		{
+			name:    "Cipher_Win7PolicyOnlyCBCSHA1_warning",
+			facts:   w7().sz(ItemCipherPolicy, "TLS_RSA_WITH_AES_256_CBC_SHA,TLS_RSA_WITH_AES_128_CBC_SHA,TLS_RSA_WITH_3DES_EDE_CBC_SHA").build(),
+			verdict: Ready,
+			ids:     []string{IDCipherOnlyRetiring, IDOfficeInfo},
+			ev:      []ev{{IDCipherOnlyRetiring, Evidence{Name: "TLS 1.2 cipher suites enabled", Value: "TLS_RSA_WITH_AES_256_CBC_SHA, TLS_RSA_WITH_AES_128_CBC_SHA, TLS_RSA_WITH_3DES_EDE_CBC_SHA"}}},
+			txt:     []txt{{IDCipherOnlyRetiring, "only TLS_RSA_WITH_AES_256_CBC_SHA and TLS_RSA_WITH_AES_128_CBC_SHA remain", false}},
+		},
+		{
+			// Windows 7 names ECDHE suites with a curve: the policy's _P384 suite is the table's.
+			name:    "Cipher_Win7PolicyCurveSuffix_ready",
+			facts:   w7().sz(ItemCipherPolicy, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA_P384,TLS_RSA_WITH_3DES_EDE_CBC_SHA").build(),
+			verdict: Ready,
+			ids:     []string{IDOfficeInfo},
+			ev:      []ev{officeEv32},
+		},
+		{
+			// A policy suite Windows 7 does not have is not offered.
+			name:    "Cipher_Win7PolicySuiteOSLacks_action",
+			facts:   w7().sz(ItemCipherPolicy, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384").build(),
+			verdict: Action,
+			ids:     []string{IDCipherNoneAccepted, IDOfficeInfo},
+			ev:      []ev{{IDCipherNoneAccepted, Evidence{Name: "TLS 1.2 cipher suites enabled", Value: ""}}},
+			txt:     []txt{{IDCipherNoneAccepted, "are (none),", false}},
+		},
+		{
+			name:    "Cipher_Win7SchannelSHADisabled_action",
+			facts:   w7().sz(ItemCipherPolicy, "TLS_RSA_WITH_AES_256_CBC_SHA,TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA_P256").dword(ItemSchannelAlgPrefix+"sha1", 0).build(),
+			verdict: Action,
+			ids:     []string{IDCipherNoneAccepted, IDOfficeInfo},
+			ev:      []ev{{IDCipherNoneAccepted, Evidence{Key: KeySchannel + `\Hashes\SHA`, Name: "Enabled", Value: "0x00000000 (0)"}}},
+		},
+		{
+			name:    "Cipher_Win10ECDHDisabled_warning",
+			facts:   w10().dword(ItemSchannelAlgPrefix+"ecdh", 0).build(),
+			verdict: Ready,
+			ids:     []string{IDCipherOnlyRetiring, IDOfficeInfo},
+			ev:      []ev{{IDCipherOnlyRetiring, Evidence{Key: KeySchannel + `\KeyExchangeAlgorithms\ECDH`, Name: "Enabled", Value: "0x00000000 (0)"}}},
+			txt:     []txt{{IDCipherOnlyRetiring, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", false}, {IDCipherOnlyRetiring, "tls-cipher-suites-in-windows-10", false}, {IDCipherOnlyRetiring, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,", true}},
+		},
+		{
+			name:    "Cipher_Win10AESDisabled_action",
+			facts:   w10().dword(ItemSchannelAlgPrefix+"aes128", 0).dword(ItemSchannelAlgPrefix+"aes256", 0xffffffff).dword(ItemSchannelAlgPrefix+"aes256", 0).build(),
+			verdict: Action,
+			ids:     []string{IDCipherNoneAccepted, IDOfficeInfo},
+			ev:      []ev{{IDCipherNoneAccepted, Evidence{Key: KeySchannel + `\Ciphers\AES 128/128`, Name: "Enabled"}}},
+		},
+		{
+			// Enabled 0xFFFFFFFF is enabled, as for the protocol keys.
+			name:    "Cipher_Win10AESEnabledAllOnes_ready",
+			facts:   w10().dword(ItemSchannelAlgPrefix+"aes128", 0xffffffff).build(),
+			verdict: Ready,
+			ids:     []string{IDOfficeInfo},
+			ev:      []ev{officeEv64},
+		},
+		{
+			// The policy wins over the local order.
+			name: "Cipher_Win10PolicyOverLocal_warning",
+			facts: w10().reg(ItemCipherLocal, facts.StateOK, facts.RegMultiSZ, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\nTLS_RSA_WITH_AES_128_CBC_SHA").
+				sz(ItemCipherPolicy, "TLS_RSA_WITH_AES_128_CBC_SHA").build(),
+			verdict: Ready,
+			ids:     []string{IDCipherOnlyRetiring, IDOfficeInfo},
+			ev:      []ev{{IDCipherOnlyRetiring, Evidence{Key: KeyCipherPolicy, Name: "Functions", Value: "TLS_RSA_WITH_AES_128_CBC_SHA"}}},
+		},
+		{
+			name:    "Cipher_Win10LocalOrderOnly3DES_action",
+			facts:   w10().reg(ItemCipherLocal, facts.StateOK, facts.RegMultiSZ, "TLS_RSA_WITH_3DES_EDE_CBC_SHA\nTLS_RSA_WITH_NULL_SHA").build(),
+			verdict: Action,
+			ids:     []string{IDCipherNoneAccepted, IDOfficeInfo},
+			ev:      []ev{{IDCipherNoneAccepted, Evidence{Key: KeyCipherLocal, Name: "Functions", Type: facts.RegMultiSZ}}},
+			txt:     []txt{{IDCipherNoneAccepted, "local cipher suite order", false}},
+		},
 	}
 }
 

@@ -70,6 +70,13 @@ const (
 	// (SourceOutlookMinimum): replace Office.
 	IDOutlookUnsupported = "OUTLOOK_UNSUPPORTED"
 
+	// IDCipherNoneAccepted: TLS 1.2 is on, but none of the host's enabled TLS 1.2 cipher suites
+	// is one Microsoft 365 accepts (SourceCipherM365).
+	IDCipherNoneAccepted = "CIPHER_NONE_ACCEPTED"
+	// IDCipherOnlyRetiring: the only enabled suites Microsoft 365 accepts are ones it marks for
+	// removal or accepts only on some endpoints (SourceCipherM365).
+	IDCipherOnlyRetiring = "CIPHER_ONLY_RETIRING"
+
 	// IDDotNetWeakTLS: a .NET Framework runtime that is installed lacks SchUseStrongCrypto=1 or
 	// SystemDefaultTlsVersions=1 in a registry view that applies (SourceDotNetTLS). Other
 	// clients only (GroupOtherClients): it never changes Outlook's verdict.
@@ -104,6 +111,10 @@ type FindingType struct {
 // the PC (add-ins, Teams and OneDrive clients, admin tools on the .NET Framework).
 const GroupOtherClients = "other-clients"
 
+// SourceCipherM365 is Microsoft's encryption technical reference for Microsoft 365, which lists
+// the TLS 1.2 cipher suites the service accepts (checks/ciphersuites.json).
+const SourceCipherM365 = "https://learn.microsoft.com/purview/technical-reference-details-about-encryption"
+
 // SourceDotNetTLS is Microsoft's "Transport Layer Security (TLS) best practices with .NET
 // Framework" page, which the .NET rules follow.
 const SourceDotNetTLS = "https://learn.microsoft.com/dotnet/framework/network-programming/tls"
@@ -126,6 +137,7 @@ var findingTypes = []FindingType{
 	{IDOSUnsupportedRecorded, SeverityUnsupported, []string{"Q2"}, "", ""},
 	{IDOutlookUnsupported, SeverityUnsupported, nil, SourceOutlookMinimum, ""},
 
+	{IDCipherNoneAccepted, SeverityAction, nil, SourceCipherM365, ""},
 	{IDDSPDefaultNoTLS12, SeverityAction, []string{"Q3", "Q4", "Q5", "Q6", "Q14"}, "", ""},
 	{IDDSPNoTLS12, SeverityAction, []string{"Q3", "Q4", "Q5", "Q6", "Q14"}, "", ""},
 	{IDKBMissing, SeverityAction, []string{"Q13", "Q9", "Q10", "Q11", "Q12", "Q15"}, "", ""},
@@ -143,6 +155,7 @@ var findingTypes = []FindingType{
 	{IDWinINetIEVersionUnknown, SeverityUnknown, []string{"Q17"}, "", ""},
 	{IDWinINetUnreadable, SeverityUnknown, []string{"Q17"}, "", ""},
 
+	{IDCipherOnlyRetiring, SeverityWarning, nil, SourceCipherM365, ""},
 	{IDDotNet40NoTLS12, SeverityWarning, nil, SourceDotNetTLS, GroupOtherClients},
 	{IDDotNetWeakTLS, SeverityWarning, nil, SourceDotNetTLS, GroupOtherClients},
 	{IDDSPNotDWORD, SeverityWarning, []string{"Q3", "Q14"}, "", ""},

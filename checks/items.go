@@ -25,8 +25,13 @@ const (
 	KeyNetV4Wow  = `HKLM\SOFTWARE\Wow6432Node\Microsoft\.NETFramework\v4.0.30319`
 	KeyNetV2     = `HKLM\SOFTWARE\Microsoft\.NETFramework\v2.0.50727`
 	KeyNetV2Wow  = `HKLM\SOFTWARE\Wow6432Node\Microsoft\.NETFramework\v2.0.50727`
-	FileWebio    = `%SystemRoot%\System32\webio.dll`
-	FileWinHTTP  = `%SystemRoot%\System32\winhttp.dll`
+	// Cipher suites (rules_cipher.go): the order set by Group Policy ("SSL Cipher Suite Order"),
+	// the local order, and the SCHANNEL algorithm keys under KeySchannel.
+	KeyCipherPolicy = `HKLM\SOFTWARE\Policies\Microsoft\Cryptography\Configuration\SSL\00010002`
+	KeyCipherLocal  = `HKLM\SYSTEM\CurrentControlSet\Control\Cryptography\Configuration\Local\SSL\00010002`
+	KeySchannel     = `HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL`
+	FileWebio       = `%SystemRoot%\System32\webio.dll`
+	FileWinHTTP     = `%SystemRoot%\System32\winhttp.dll`
 )
 
 // Item ids, stable: they name values in collected facts.
@@ -50,8 +55,13 @@ const (
 	// documents reading it for Microsoft 365 Apps
 	// (https://learn.microsoft.com/officeupdates/update-history-microsoft365-apps-by-date).
 	ItemOfficeC2RVersion = "office.c2r.versiontoreport"
-	ItemNetRelease       = "dotnet.v4.release"
-	ItemNet35Install     = "dotnet.v35.install"
+	ItemCipherPolicy     = "cipher.policy"
+	ItemCipherLocal      = "cipher.local"
+	// ItemSchannelAlgPrefix is a prefix: "schannel.alg.<n>" for each SCHANNEL algorithm key's
+	// Enabled value (schannelAlgs).
+	ItemSchannelAlgPrefix = "schannel.alg."
+	ItemNetRelease        = "dotnet.v4.release"
+	ItemNet35Install      = "dotnet.v35.install"
 	// ItemNetPrefix is a prefix: "dotnet.<v4|v2>.<64|32>.<strongcrypto|systemdefault>" for
 	// SchUseStrongCrypto and SystemDefaultTlsVersions of each runtime in each view (NetItem).
 	ItemNetPrefix = "dotnet."
@@ -88,6 +98,12 @@ func Items() []facts.Item {
 		reg(ItemNet35Install, KeyNetV35, "Install"))
 	for _, n := range netValues() {
 		items = append(items, reg(n.item, n.key, n.name))
+	}
+	items = append(items,
+		reg(ItemCipherPolicy, KeyCipherPolicy, "Functions"),
+		reg(ItemCipherLocal, KeyCipherLocal, "Functions"))
+	for _, a := range schannelAlgs {
+		items = append(items, reg(a.item(), a.key(), "Enabled"))
 	}
 	for _, v := range []string{"16", "15", "14"} {
 		items = append(items,

@@ -217,6 +217,25 @@ var japanese = catalogue{
 				`設定でこれは変わりません。`,
 			Remediation: `Office を Microsoft 365 Apps またはサポートされている Office のバージョンに置き換えてください ({source})。`,
 		},
+		IDCipherNoneAccepted: {
+			Title: `Microsoft 365 と共通の TLS 1.2 暗号スイートがありません`,
+			Detail: `TLS 1.2 は有効ですが、このホストが提示する TLS 1.2 の暗号スイート ({origin}。SCHANNEL で無効にされた ` +
+				`ものを除く) は {enabled} で、Microsoft 365 はそのいずれも受け付けません。Microsoft 365 が受け付けるのは ` +
+				`{m365} です ({source})。TLS 1.2 をどのように構成してもハンドシェイクは失敗します。{differ}`,
+			Remediation: `暗号スイートの順序のポリシー (コンピューターの構成 > 管理用テンプレート > ネットワーク > SSL 構成設定 > ` +
+				`SSL 暗号の順位) または SCHANNEL の Ciphers、Hashes、KeyExchangeAlgorithms のキーを変更し、Microsoft 365 が` +
+				`受け付けるスイート (AES-GCM の ECDHE を優先) が有効なままになるようにして、ホストを再起動してください ({source})。`,
+		},
+		IDCipherOnlyRetiring: {
+			Title: `Microsoft 365 が廃止予定または限定的にのみ受け付ける TLS 1.2 暗号スイートしかありません`,
+			Detail: `このホストが提示する TLS 1.2 の暗号スイート ({origin}。SCHANNEL で無効にされたものを除く) は {enabled} です。` +
+				`Microsoft 365 の一覧 ({source}) のうち残っているのは {weak} だけで、Microsoft はこれらを廃止予定 (前方秘匿性なし) ` +
+				`とするか、一部のエンドポイントでのみ受け付けます (DHE)。現在は接続できますが、廃止されると接続できなくなる` +
+				`可能性があります。{differ}`,
+			Remediation: `暗号スイートの順序のポリシーと SCHANNEL の KeyExchangeAlgorithms のキーで、AES-GCM の ECDHE スイート ` +
+				`(TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384、TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256、Windows 7 / 8.1 ではそれぞれが` +
+				`持つ ECDHE スイート) を有効にしてください ({source})。`,
+		},
 		IDDotNetWeakTLS: {
 			Title: `その他のクライアント: {frameworks} がすべてのアプリで TLS 1.2 を使用する設定になっていません`,
 			Detail: `1 ではない値: {seen}。Outlook の判定はこれに左右されませんが、アドイン、当時の Teams と OneDrive の ` +
@@ -344,11 +363,17 @@ var japanese = catalogue{
 		"office.q7": `64 ビットの Windows では、Office のビット数にかかわらず両方の WinHttp のキーが必要です: 32 ビットの ` +
 			`Outlook は Wow6432Node のキーを読み取り、64 ビットのサービスである BITS はネイティブのキーを使用してオフライン ` +
 			`アドレス帳をダウンロードします (Q7)。`,
-		"outlook.16":        `2016 以降 (Microsoft 365 Apps、2019、2021、2024)`,
-		"outlook.15":        `2013`,
-		"outlook.14":        `2010`,
-		"outlook.12":        `2007`,
-		"outlook.other":     `{version}`,
+		"outlook.16":          `2016 以降 (Microsoft 365 Apps、2019、2021、2024)`,
+		"outlook.15":          `2013`,
+		"outlook.14":          `2010`,
+		"outlook.12":          `2007`,
+		"outlook.other":       `{version}`,
+		"cipher.from.policy":  `グループ ポリシーで設定された暗号スイートの順序`,
+		"cipher.from.local":   `ローカルの暗号スイートの順序`,
+		"cipher.from.default": `Windows の既定の一覧 ({source})`,
+		"cipher.differ": `Microsoft のページ間には相違があります: Windows の一覧は各リリースの出荷時のスイートで ` +
+			`(KB3042058 などの更新プログラムで追加されるものがあります)、Azure Front Door の背後のサービスは DHE スイートを` +
+			`古い Windows にのみ受け付けますが、Microsoft 365 のページは制限なく記載しています。`,
 		"outlook.line.c2r":  `Microsoft 365 Apps、クイック実行版。Microsoft 365 が受け付けるのはバージョン 1706 以降`,
 		"outlook.line.msi":  `Office 2016 以降、Windows インストーラー (MSI) 版`,
 		"outlook.line.2013": `Office 2013`,
@@ -383,6 +408,8 @@ var japanese = catalogue{
 		IDWinINetIEVersionUnknown:   `Internet Explorer のバージョンが不明です`,
 		IDWinINetUsersNotSeen:       `ユーザーのプロファイルが読み込まれていません: ユーザーごとの設定は未確認`,
 		IDOfficeInfo:                `Outlook を検出`,
+		IDCipherNoneAccepted:        `Microsoft 365 と共通の TLS 1.2 暗号スイートなし`,
+		IDCipherOnlyRetiring:        `Microsoft 365 が廃止予定の TLS 1.2 暗号スイートのみ`,
 		IDDotNetWeakTLS:             `その他のクライアント: .NET Framework がすべてのアプリで TLS 1.2 を使用する設定になっていません`,
 		IDDotNet40NoTLS12:           `その他のクライアント: .NET Framework 4.0 は TLS 1.2 を使用できません`,
 		IDOutlookTooOld:             `Microsoft 365 が受け付けるより古い Outlook`,
