@@ -23,7 +23,9 @@ func Check(f *facts.Facts) (Verdict, []Finding) {
 //   - Collection (COLLECTOR_32BIT_PROCESS): facts read by a 32-bit collector on 64-bit Windows
 //     were redirected to the 32-bit registry view and SysWOW64, so they are not judged at all.
 //   - KB3140245 (Q9-Q13, Q15), DefaultSecureProtocols (Q3-Q7, Q14), SCHANNEL (Q8), WinINet (Q17)
-//     and Office (Q7, for the report only).
+//     and Office (Q7, for the report only; Outlook's minimum build for Microsoft 365).
+//   - Cipher suites: the host's enabled TLS 1.2 suites against Microsoft 365's list.
+//   - Other clients (.NET Framework, warnings only, GroupOtherClients).
 func Evaluate(f *facts.Facts) []Finding {
 	return EvaluateIn(f, English)
 }
@@ -52,9 +54,11 @@ func EvaluateIn(f *facts.Facts, lang string) []Finding {
 		h.checkKB()
 		h.checkDSP()
 		h.checkSchannel()
+		h.checkCipherSuites()
 		h.checkWinINet()
 		h.checkRestart()
 		h.checkOffice()
+		h.checkDotNet()
 	}
 	sortFindings(h.out)
 	if h.out == nil {

@@ -42,7 +42,7 @@ const (
 )
 
 var (
-	officeEv32 = ev{IDOfficeInfo, Evidence{Path: o16x86, Value: "16.0.5023.1000"}}
+	officeEv32 = ev{IDOfficeInfo, Evidence{Path: o16x86, Value: "16.0.17928.20114"}}
 	officeEv64 = ev{IDOfficeInfo, Evidence{Path: o16x64, Value: "16.0.17928.20156"}}
 )
 
@@ -805,8 +805,246 @@ func evalCases() []evalCase {
 			ids:     []string{IDOfficeInfo},
 			ev:      []ev{officeEv32},
 		},
+
+		// Outlook's own minimum build for Microsoft 365 (SourceOutlookMinimum).
+		{
+			name:    "Outlook_2013BelowMinimum_action",
+			facts:   w7x86().outlook(ItemOutlook64, o15x86, "15.0.4569.1506").build(),
+			verdict: Action,
+			ids:     []string{IDOutlookTooOld, IDOfficeInfo},
+			ev:      []ev{{IDOutlookTooOld, Evidence{Path: o15x86, Value: "15.0.4569.1506"}}},
+			txt:     []txt{{IDOutlookTooOld, "15.0.4971.1000", false}, {IDOutlookTooOld, SourceOutlookMinimum, false}},
+		},
+		{
+			name:    "Outlook_2013AtMinimum_ready",
+			facts:   w7x86().outlook(ItemOutlook64, o15x86, "15.0.4971.1000").build(),
+			verdict: Ready,
+			ids:     []string{IDOfficeInfo},
+			ev:      []ev{{IDOfficeInfo, Evidence{Path: o15x86, Value: "15.0.4971.1000"}}},
+		},
+		{
+			name:    "Outlook_2016MSIBelowMinimum_action",
+			facts:   w7().nokey(ItemOfficeC2R).outlook(ItemOutlook32, o16msi, "16.0.4266.1001").sz(ItemOutlookBitness+".16.wow", "x86").build(),
+			verdict: Action,
+			ids:     []string{IDOutlookTooOld, IDOfficeInfo},
+			ev:      []ev{{IDOutlookTooOld, Evidence{Path: o16msi, Value: "16.0.4266.1001"}}},
+			txt:     []txt{{IDOutlookTooOld, "16.0.4600.1000", false}, {IDOutlookTooOld, "(MSI)", false}},
+		},
+		{
+			name:    "Outlook_2016MSIAtMinimum_ready",
+			facts:   w7().nokey(ItemOfficeC2R).outlook(ItemOutlook32, o16msi, "16.0.4600.1000").sz(ItemOutlookBitness+".16.wow", "x86").build(),
+			verdict: Ready,
+			ids:     []string{IDOfficeInfo},
+			ev:      []ev{{IDOfficeInfo, Evidence{Path: o16msi, Value: "16.0.4600.1000"}}},
+		},
+		{
+			// A Click-to-Run build below 1706 (16.0.8201) by VersionToReport, which wins over the
+			// file version: Microsoft documents the C2R version there.
+			name:    "Outlook_C2RVersionToReportBelow1706_action",
+			facts:   w10().outlook(ItemOutlook64, o16x64, "16.0.8201.2102").sz(ItemOfficeC2RVersion, "16.0.8067.2157").build(),
+			verdict: Action,
+			ids:     []string{IDOutlookTooOld, IDOfficeInfo},
+			ev: []ev{
+				{IDOutlookTooOld, Evidence{Key: KeyOfficeC2R, Name: "VersionToReport", Value: "16.0.8067.2157"}},
+				{IDOutlookTooOld, Evidence{Path: o16x64, Value: "16.0.8201.2102"}},
+			},
+			txt: []txt{{IDOutlookTooOld, "16.0.8201.0", false}, {IDOutlookTooOld, "1706", false}, {IDOutlookTooOld, "16.0.8067.2157", false}},
+		},
+		{
+			name:    "Outlook_C2RVersionToReportAt1706_ready",
+			facts:   w10().outlook(ItemOutlook64, o16x64, "16.0.8067.2157").sz(ItemOfficeC2RVersion, "16.0.8201.2102").build(),
+			verdict: Ready,
+			ids:     []string{IDOfficeInfo},
+			ev:      []ev{officeEvC2ROld},
+		},
+		{
+			// Click-to-Run told by Platform alone: the file version is the build; MSI's lower
+			// minimum does not apply.
+			name:    "Outlook_C2RFileVersionBelow1706_action",
+			facts:   w10().outlook(ItemOutlook64, o16x64, "16.0.7766.2099").build(),
+			verdict: Action,
+			ids:     []string{IDOutlookTooOld, IDOfficeInfo},
+			ev:      []ev{{IDOutlookTooOld, Evidence{Path: o16x64, Value: "16.0.7766.2099"}}},
+			txt:     []txt{{IDOutlookTooOld, "16.0.8201.0", false}},
+		},
+		{
+			name:    "Outlook_2010_unsupported",
+			facts:   w7x86().nokey(ItemOutlookBitness+".15").sz(ItemOutlookBitness+".14", "x86").outlook(ItemOutlook64, o14, "14.0.7268.5000").build(),
+			verdict: Unsupported,
+			ids:     []string{IDOutlookUnsupported, IDOfficeInfo},
+			ev:      []ev{{IDOutlookUnsupported, Evidence{Path: o14, Value: "14.0.7268.5000"}}},
+			txt:     []txt{{IDOutlookUnsupported, "2010", false}, {IDOutlookUnsupported, "Replace Office", false}, {IDOutlookUnsupported, SourceOutlookMinimum, false}},
+		},
+		{
+			name:    "Outlook_2007_unsupported",
+			facts:   w7x86().outlook(ItemOutlook64, o12, "12.0.6612.1000").build(),
+			verdict: Unsupported,
+			ids:     []string{IDOutlookUnsupported, IDOfficeInfo},
+			ev:      []ev{{IDOutlookUnsupported, Evidence{Path: o12, Value: "12.0.6612.1000"}}},
+			txt:     []txt{{IDOutlookUnsupported, "Outlook 2007", false}},
+		},
+
+		// Other clients on the .NET Framework (SourceDotNetTLS): warnings that never change the verdict.
+		{
+			name:    "DotNet_48WithoutStrongCrypto_warningOnly",
+			facts:   w10().dword(ItemNetRelease, 528040).build(),
+			verdict: Ready,
+			ids:     []string{IDDotNetWeakTLS, IDOfficeInfo},
+			ev: []ev{
+				{IDDotNetWeakTLS, Evidence{Key: KeyNetV4, View: View64, Name: "SchUseStrongCrypto", Value: evNoKey}},
+				{IDDotNetWeakTLS, Evidence{Key: KeyNetV4Wow, View: View32, Name: "SystemDefaultTlsVersions", Value: evNoKey}},
+			},
+			txt: []txt{{IDDotNetWeakTLS, ".NET Framework 4.8", false}, {IDDotNetWeakTLS, SourceDotNetTLS, false}, {IDDotNetWeakTLS, "v2.0.50727 (", true}},
+		},
+		{
+			name:    "DotNet_48AllSet_nothing",
+			facts:   net4All(w10().dword(ItemNetRelease, 528040), 1).build(),
+			verdict: Ready,
+			ids:     []string{IDOfficeInfo},
+			ev:      []ev{officeEv64},
+		},
+		{
+			name:    "DotNet_48NativeOnly_warnsWow6432Node",
+			facts:   w10().dword(ItemNetRelease, 528040).dword(NetItem("v4", "64", "strongcrypto"), 1).dword(NetItem("v4", "64", "systemdefault"), 1).build(),
+			verdict: Ready,
+			ids:     []string{IDDotNetWeakTLS, IDOfficeInfo},
+			ev:      []ev{{IDDotNetWeakTLS, Evidence{Key: KeyNetV4Wow, View: View32, Name: "SchUseStrongCrypto", Value: evNoKey}}},
+			txt:     []txt{{IDDotNetWeakTLS, KeyNetV4 + " (64-bit view)", true}},
+		},
+		{
+			name:    "DotNet_StrongCryptoZero_warning",
+			facts:   net4All(w10().dword(ItemNetRelease, 528040), 1).dword(NetItem("v4", "32", "strongcrypto"), 0).build(),
+			verdict: Ready,
+			ids:     []string{IDDotNetWeakTLS, IDOfficeInfo},
+			ev:      []ev{{IDDotNetWeakTLS, Evidence{Key: KeyNetV4Wow, View: View32, Name: "SchUseStrongCrypto", Value: "0x00000000 (0)"}}},
+		},
+		{
+			// 32-bit Windows: no Wow6432Node; .NET 3.5 (v2.0.50727) is judged when installed.
+			name:    "DotNet_35On32bit_nativeOnly",
+			facts:   w7x86().dword(ItemNet35Install, 1).build(),
+			verdict: Ready,
+			ids:     []string{IDDotNetWeakTLS, IDOfficeInfo},
+			ev:      []ev{{IDDotNetWeakTLS, Evidence{Key: KeyNetV2, Name: "SystemDefaultTlsVersions", Value: evNoKey}}},
+			txt:     []txt{{IDDotNetWeakTLS, ".NET Framework 3.5", false}, {IDDotNetWeakTLS, "Wow6432Node\\Microsoft\\.NETFramework\\v2.0.50727 (", true}},
+		},
+		{
+			name:    "DotNet_40Only_noTLS12",
+			facts:   w7().reg(ItemNetRelease, facts.StateNoValue, "", "").build(),
+			verdict: Ready,
+			ids:     []string{IDDotNet40NoTLS12, IDOfficeInfo},
+			ev:      []ev{{IDDotNet40NoTLS12, Evidence{Key: KeyNetV4Full, Name: "Release", Value: evAbsent}}},
+		},
+		{
+			name:    "DotNet_doesNotChangeAction",
+			facts:   w7().nokey(ItemDSP64).dword(ItemNetRelease, 461808).build(),
+			verdict: Action,
+			ids:     []string{IDDSPDefaultNoTLS12, IDDotNetWeakTLS, IDOfficeInfo},
+			ev:      []ev{{IDDotNetWeakTLS, Evidence{Key: KeyNetV4, Name: "SchUseStrongCrypto"}}},
+			txt:     []txt{{IDDotNetWeakTLS, ".NET Framework 4.7.2", false}},
+		},
+
+		// Cipher suites (SourceCipherM365): the host's enabled TLS 1.2 suites against Microsoft 365's.
+		{
+			name:    "Cipher_Win7PolicyOnly3DES_action",
+			facts:   w7().sz(ItemCipherPolicy, "TLS_RSA_WITH_3DES_EDE_CBC_SHA").build(),
+			verdict: Action,
+			ids:     []string{IDCipherNoneAccepted, IDOfficeInfo},
+			ev:      []ev{{IDCipherNoneAccepted, Evidence{Key: KeyCipherPolicy, Name: "Functions", Value: "TLS_RSA_WITH_3DES_EDE_CBC_SHA"}}},
+			txt: []txt{{IDCipherNoneAccepted, "are TLS_RSA_WITH_3DES_EDE_CBC_SHA,", false}, {IDCipherNoneAccepted, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", false},
+				{IDCipherNoneAccepted, SourceCipherM365, false}, {IDCipherNoneAccepted, "Group Policy", false}, {IDCipherNoneAccepted, "Azure Front Door", false}},
+		},
+		{
+			name:    "Cipher_Win7PolicyOnlyCBCSHA1_warning",
+			facts:   w7().sz(ItemCipherPolicy, "TLS_RSA_WITH_AES_256_CBC_SHA,TLS_RSA_WITH_AES_128_CBC_SHA,TLS_RSA_WITH_3DES_EDE_CBC_SHA").build(),
+			verdict: Ready,
+			ids:     []string{IDCipherOnlyRetiring, IDOfficeInfo},
+			ev:      []ev{{IDCipherOnlyRetiring, Evidence{Name: "TLS 1.2 cipher suites enabled", Value: "TLS_RSA_WITH_AES_256_CBC_SHA, TLS_RSA_WITH_AES_128_CBC_SHA, TLS_RSA_WITH_3DES_EDE_CBC_SHA"}}},
+			txt:     []txt{{IDCipherOnlyRetiring, "only TLS_RSA_WITH_AES_256_CBC_SHA and TLS_RSA_WITH_AES_128_CBC_SHA remain", false}},
+		},
+		{
+			// Windows 7 names ECDHE suites with a curve: the policy's _P384 suite is the table's.
+			name:    "Cipher_Win7PolicyCurveSuffix_ready",
+			facts:   w7().sz(ItemCipherPolicy, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA_P384,TLS_RSA_WITH_3DES_EDE_CBC_SHA").build(),
+			verdict: Ready,
+			ids:     []string{IDOfficeInfo},
+			ev:      []ev{officeEv32},
+		},
+		{
+			// A policy suite Windows 7 does not have is not offered.
+			name:    "Cipher_Win7PolicySuiteOSLacks_action",
+			facts:   w7().sz(ItemCipherPolicy, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384").build(),
+			verdict: Action,
+			ids:     []string{IDCipherNoneAccepted, IDOfficeInfo},
+			ev:      []ev{{IDCipherNoneAccepted, Evidence{Name: "TLS 1.2 cipher suites enabled", Value: ""}}},
+			txt:     []txt{{IDCipherNoneAccepted, "are (none),", false}},
+		},
+		{
+			name:    "Cipher_Win7SchannelSHADisabled_action",
+			facts:   w7().sz(ItemCipherPolicy, "TLS_RSA_WITH_AES_256_CBC_SHA,TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA_P256").dword(ItemSchannelAlgPrefix+"sha1", 0).build(),
+			verdict: Action,
+			ids:     []string{IDCipherNoneAccepted, IDOfficeInfo},
+			ev:      []ev{{IDCipherNoneAccepted, Evidence{Key: KeySchannel + `\Hashes\SHA`, Name: "Enabled", Value: "0x00000000 (0)"}}},
+		},
+		{
+			name:    "Cipher_Win10ECDHDisabled_warning",
+			facts:   w10().dword(ItemSchannelAlgPrefix+"ecdh", 0).build(),
+			verdict: Ready,
+			ids:     []string{IDCipherOnlyRetiring, IDOfficeInfo},
+			ev:      []ev{{IDCipherOnlyRetiring, Evidence{Key: KeySchannel + `\KeyExchangeAlgorithms\ECDH`, Name: "Enabled", Value: "0x00000000 (0)"}}},
+			txt:     []txt{{IDCipherOnlyRetiring, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", false}, {IDCipherOnlyRetiring, "tls-cipher-suites-in-windows-10", false}, {IDCipherOnlyRetiring, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,", true}},
+		},
+		{
+			name:    "Cipher_Win10AESDisabled_action",
+			facts:   w10().dword(ItemSchannelAlgPrefix+"aes128", 0).dword(ItemSchannelAlgPrefix+"aes256", 0xffffffff).dword(ItemSchannelAlgPrefix+"aes256", 0).build(),
+			verdict: Action,
+			ids:     []string{IDCipherNoneAccepted, IDOfficeInfo},
+			ev:      []ev{{IDCipherNoneAccepted, Evidence{Key: KeySchannel + `\Ciphers\AES 128/128`, Name: "Enabled"}}},
+		},
+		{
+			// Enabled 0xFFFFFFFF is enabled, as for the protocol keys.
+			name:    "Cipher_Win10AESEnabledAllOnes_ready",
+			facts:   w10().dword(ItemSchannelAlgPrefix+"aes128", 0xffffffff).build(),
+			verdict: Ready,
+			ids:     []string{IDOfficeInfo},
+			ev:      []ev{officeEv64},
+		},
+		{
+			// The policy wins over the local order.
+			name: "Cipher_Win10PolicyOverLocal_warning",
+			facts: w10().reg(ItemCipherLocal, facts.StateOK, facts.RegMultiSZ, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\nTLS_RSA_WITH_AES_128_CBC_SHA").
+				sz(ItemCipherPolicy, "TLS_RSA_WITH_AES_128_CBC_SHA").build(),
+			verdict: Ready,
+			ids:     []string{IDCipherOnlyRetiring, IDOfficeInfo},
+			ev:      []ev{{IDCipherOnlyRetiring, Evidence{Key: KeyCipherPolicy, Name: "Functions", Value: "TLS_RSA_WITH_AES_128_CBC_SHA"}}},
+		},
+		{
+			name:    "Cipher_Win10LocalOrderOnly3DES_action",
+			facts:   w10().reg(ItemCipherLocal, facts.StateOK, facts.RegMultiSZ, "TLS_RSA_WITH_3DES_EDE_CBC_SHA\nTLS_RSA_WITH_NULL_SHA").build(),
+			verdict: Action,
+			ids:     []string{IDCipherNoneAccepted, IDOfficeInfo},
+			ev:      []ev{{IDCipherNoneAccepted, Evidence{Key: KeyCipherLocal, Name: "Functions", Type: facts.RegMultiSZ}}},
+			txt:     []txt{{IDCipherNoneAccepted, "local cipher suite order", false}},
+		},
 	}
 }
+
+// net4All sets the four .NET 4 TLS values to n.
+func net4All(b *fb, n uint32) *fb {
+	for _, v := range []string{"64", "32"} {
+		for _, name := range []string{"strongcrypto", "systemdefault"} {
+			b = b.dword(NetItem("v4", v, name), n)
+		}
+	}
+	return b
+}
+
+const (
+	o16msi = `C:\Program Files (x86)\Microsoft Office\Office16\OUTLOOK.EXE`
+	o14    = `C:\Program Files\Microsoft Office\Office14\OUTLOOK.EXE`
+	o12    = `C:\Program Files\Microsoft Office\Office12\OUTLOOK.EXE`
+)
+
+var officeEvC2ROld = ev{IDOfficeInfo, Evidence{Path: o16x64, Value: "16.0.8067.2157"}}
 
 // testBoot is the boot time of the restart cases.
 var testBoot = time.Date(2026, 11, 30, 6, 0, 0, 0, time.UTC)

@@ -63,6 +63,28 @@ const (
 	// services still use the old setting.
 	IDRestartPending = "RESTART_PENDING"
 
+	// IDOutlookTooOld: Outlook 2013 or later is older than the minimum build Microsoft 365
+	// accepts (SourceOutlookMinimum): update Office.
+	IDOutlookTooOld = "OUTLOOK_TOO_OLD"
+	// IDOutlookUnsupported: Outlook 2010 or older cannot connect to Microsoft 365 at all
+	// (SourceOutlookMinimum): replace Office.
+	IDOutlookUnsupported = "OUTLOOK_UNSUPPORTED"
+
+	// IDCipherNoneAccepted: TLS 1.2 is on, but none of the host's enabled TLS 1.2 cipher suites
+	// is one Microsoft 365 accepts (SourceCipherM365).
+	IDCipherNoneAccepted = "CIPHER_NONE_ACCEPTED"
+	// IDCipherOnlyRetiring: the only enabled suites Microsoft 365 accepts are ones it marks for
+	// removal or accepts only on some endpoints (SourceCipherM365).
+	IDCipherOnlyRetiring = "CIPHER_ONLY_RETIRING"
+
+	// IDDotNetWeakTLS: a .NET Framework runtime that is installed lacks SchUseStrongCrypto=1 or
+	// SystemDefaultTlsVersions=1 in a registry view that applies (SourceDotNetTLS). Other
+	// clients only (GroupOtherClients): it never changes Outlook's verdict.
+	IDDotNetWeakTLS = "DOTNET_WEAK_TLS"
+	// IDDotNet40NoTLS12: .NET Framework 4.0 without 4.5 or later cannot use TLS 1.2 at all
+	// (SourceDotNetTLS). Other clients only.
+	IDDotNet40NoTLS12 = "DOTNET40_NO_TLS12"
+
 	// IDOfficeInfo: the Outlook version and Office bitness found, for the report only.
 	IDOfficeInfo = "OFFICE_INFO"
 	// IDOfficeNotFound: no OUTLOOK.EXE was found, for the report only.
@@ -76,41 +98,77 @@ type FindingType struct {
 	ID       string
 	Severity Severity
 	FAQ      []string
+	// Source is the Microsoft page a finding beyond the FAQ rests on; its texts cite it. A type
+	// has FAQ questions, a Source, or both.
+	Source string
+	// Group is "" for the findings about Outlook, or GroupOtherClients for findings about other
+	// Microsoft 365 clients on the same PC, which a report shows apart (a warning or info
+	// severity, so they never change the verdict).
+	Group string
 }
+
+// GroupOtherClients is the FindingType.Group of findings about other Microsoft 365 clients on
+// the PC (add-ins, Teams and OneDrive clients, admin tools on the .NET Framework).
+const GroupOtherClients = "other-clients"
+
+// SourceCipherM365 is Microsoft's encryption technical reference for Microsoft 365, which lists
+// the TLS 1.2 cipher suites the service accepts (checks/ciphersuites.json).
+const SourceCipherM365 = "https://learn.microsoft.com/purview/technical-reference-details-about-encryption"
+
+// SourceDotNetTLS is Microsoft's "Transport Layer Security (TLS) best practices with .NET
+// Framework" page, which the .NET rules follow.
+const SourceDotNetTLS = "https://learn.microsoft.com/dotnet/framework/network-programming/tls"
+
+// GroupOf returns the group of a finding id (FindingType.Group); "" for an unknown id.
+func GroupOf(id string) string {
+	t, _ := findingTypeOf(id)
+	return t.Group
+}
+
+// SourceOutlookMinimum is the Microsoft page on which Office versions may connect to Microsoft
+// 365 services; the minimum builds of rules_office.go follow it and Office's end-of-support pages
+// (https://learn.microsoft.com/deployoffice/endofsupport/resources).
+const SourceOutlookMinimum = "https://learn.microsoft.com/microsoft-365-apps/end-of-support/microsoft-365-services-connectivity"
 
 // findingTypes is the one table of finding ids, in the order findings are sorted: by severity,
 // then by id.
 var findingTypes = []FindingType{
-	{IDOSUnsupported, SeverityUnsupported, []string{"Q2"}},
-	{IDOSUnsupportedRecorded, SeverityUnsupported, []string{"Q2"}},
+	{IDOSUnsupported, SeverityUnsupported, []string{"Q2"}, "", ""},
+	{IDOSUnsupportedRecorded, SeverityUnsupported, []string{"Q2"}, "", ""},
+	{IDOutlookUnsupported, SeverityUnsupported, nil, SourceOutlookMinimum, ""},
 
-	{IDDSPDefaultNoTLS12, SeverityAction, []string{"Q3", "Q4", "Q5", "Q6", "Q14"}},
-	{IDDSPNoTLS12, SeverityAction, []string{"Q3", "Q4", "Q5", "Q6", "Q14"}},
-	{IDKBMissing, SeverityAction, []string{"Q13", "Q9", "Q10", "Q11", "Q12", "Q15"}},
-	{IDRestartPending, SeverityAction, []string{"Q8"}},
-	{IDSchannelDisabled, SeverityAction, []string{"Q8"}},
-	{IDWinINetIEDefaultNoTLS12, SeverityAction, []string{"Q17"}},
-	{IDWinINetNoTLS12, SeverityAction, []string{"Q17"}},
+	{IDCipherNoneAccepted, SeverityAction, nil, SourceCipherM365, ""},
+	{IDDSPDefaultNoTLS12, SeverityAction, []string{"Q3", "Q4", "Q5", "Q6", "Q14"}, "", ""},
+	{IDDSPNoTLS12, SeverityAction, []string{"Q3", "Q4", "Q5", "Q6", "Q14"}, "", ""},
+	{IDKBMissing, SeverityAction, []string{"Q13", "Q9", "Q10", "Q11", "Q12", "Q15"}, "", ""},
+	{IDOutlookTooOld, SeverityAction, nil, SourceOutlookMinimum, ""},
+	{IDRestartPending, SeverityAction, []string{"Q8"}, "", ""},
+	{IDSchannelDisabled, SeverityAction, []string{"Q8"}, "", ""},
+	{IDWinINetIEDefaultNoTLS12, SeverityAction, []string{"Q17"}, "", ""},
+	{IDWinINetNoTLS12, SeverityAction, []string{"Q17"}, "", ""},
 
-	{IDCollector32Bit, SeverityUnknown, []string{"Q6"}},
-	{IDDSPUnreadable, SeverityUnknown, []string{"Q3", "Q6"}},
-	{IDKBUnverified, SeverityUnknown, []string{"Q13", "Q12", "Q9", "Q10"}},
-	{IDOSVersionUnknown, SeverityUnknown, []string{"Q2", "Q3", "Q13"}},
-	{IDSchannelUnreadable, SeverityUnknown, []string{"Q8"}},
-	{IDWinINetIEVersionUnknown, SeverityUnknown, []string{"Q17"}},
-	{IDWinINetUnreadable, SeverityUnknown, []string{"Q17"}},
+	{IDCollector32Bit, SeverityUnknown, []string{"Q6"}, "", ""},
+	{IDDSPUnreadable, SeverityUnknown, []string{"Q3", "Q6"}, "", ""},
+	{IDKBUnverified, SeverityUnknown, []string{"Q13", "Q12", "Q9", "Q10"}, "", ""},
+	{IDOSVersionUnknown, SeverityUnknown, []string{"Q2", "Q3", "Q13"}, "", ""},
+	{IDSchannelUnreadable, SeverityUnknown, []string{"Q8"}, "", ""},
+	{IDWinINetIEVersionUnknown, SeverityUnknown, []string{"Q17"}, "", ""},
+	{IDWinINetUnreadable, SeverityUnknown, []string{"Q17"}, "", ""},
 
-	{IDDSPNotDWORD, SeverityWarning, []string{"Q3", "Q14"}},
-	{IDDSPSSL3, SeverityWarning, []string{"Q4", "Q5"}},
-	{IDSchannelDisabledByDefault, SeverityWarning, []string{"Q8"}},
-	{IDSchannelNotDWORD, SeverityWarning, []string{"Q8"}},
-	{IDWinINetNotDWORD, SeverityWarning, []string{"Q17"}},
-	{IDWinINetSSL3, SeverityWarning, []string{"Q17", "Q4"}},
+	{IDCipherOnlyRetiring, SeverityWarning, nil, SourceCipherM365, ""},
+	{IDDotNet40NoTLS12, SeverityWarning, nil, SourceDotNetTLS, GroupOtherClients},
+	{IDDotNetWeakTLS, SeverityWarning, nil, SourceDotNetTLS, GroupOtherClients},
+	{IDDSPNotDWORD, SeverityWarning, []string{"Q3", "Q14"}, "", ""},
+	{IDDSPSSL3, SeverityWarning, []string{"Q4", "Q5"}, "", ""},
+	{IDSchannelDisabledByDefault, SeverityWarning, []string{"Q8"}, "", ""},
+	{IDSchannelNotDWORD, SeverityWarning, []string{"Q8"}, "", ""},
+	{IDWinINetNotDWORD, SeverityWarning, []string{"Q17"}, "", ""},
+	{IDWinINetSSL3, SeverityWarning, []string{"Q17", "Q4"}, "", ""},
 
-	{IDOfficeInfo, SeverityInfo, []string{"Q16"}},
-	{IDOfficeNotFound, SeverityInfo, []string{"Q16"}},
-	{IDSchannelDBDUnreadable, SeverityInfo, []string{"Q8"}},
-	{IDWinINetUsersNotSeen, SeverityInfo, []string{"Q17"}},
+	{IDOfficeInfo, SeverityInfo, []string{"Q16"}, "", ""},
+	{IDOfficeNotFound, SeverityInfo, []string{"Q16"}, "", ""},
+	{IDSchannelDBDUnreadable, SeverityInfo, []string{"Q8"}, "", ""},
+	{IDWinINetUsersNotSeen, SeverityInfo, []string{"Q17"}, "", ""},
 }
 
 // FindingTypes lists every finding id with its severity, sorted as findings are (by severity,
@@ -118,7 +176,9 @@ var findingTypes = []FindingType{
 func FindingTypes() []FindingType {
 	out := make([]FindingType, len(findingTypes))
 	for i, t := range findingTypes {
-		t.FAQ = append([]string(nil), t.FAQ...)
+		if t.FAQ != nil {
+			t.FAQ = append([]string(nil), t.FAQ...)
+		}
 		out[i] = t
 	}
 	return out

@@ -202,7 +202,7 @@ func w7() *fb {
 		absent(ItemInetMachine).
 		sz(ItemIESvcVersion, "11.0.9600.18639").sz(ItemIEVersion, "9.11.9600.18639").
 		hives(".DEFAULT", "S-1-5-18", "S-1-5-19", "S-1-5-20", sidA).
-		outlook(ItemOutlook32, o16x86, "16.0.5023.1000").
+		outlook(ItemOutlook32, o16x86, "16.0.17928.20114").
 		sz(ItemOfficeC2R, "x86")
 }
 
@@ -297,8 +297,11 @@ func checkInvariants(t *testing.T, f *facts.Facts, fs []Finding) {
 		for _, q := range faqRef.FindAllString(all, -1) {
 			cited[q] = true
 		}
-		if len(x.FAQ) == 0 {
-			t.Errorf("%s: no FAQ reference", x.ID)
+		if len(x.FAQ) == 0 && ft.Source == "" {
+			t.Errorf("%s: neither an FAQ reference nor a Microsoft page", x.ID)
+		}
+		if ft.Source != "" && !strings.Contains(x.Detail+x.Remediation, ft.Source) {
+			t.Errorf("%s: texts do not cite %s", x.ID, ft.Source)
 		}
 		for _, q := range x.FAQ {
 			if !cited[q] {

@@ -56,6 +56,8 @@ func (h *host) checkOffice() {
 		return
 	}
 
+	h.checkOutlookMinimum(first, evs[0])
+
 	bits, bitEv := h.officeBitness(evs[0].Path)
 	evs = append(evs, bitEv...)
 	product := "outlook." + strconv.FormatUint(first[0], 10)
@@ -112,4 +114,74 @@ func containsPath(evs []Evidence, path string) bool {
 		}
 	}
 	return false
+}
+
+// Minimum Outlook builds that may connect to Microsoft 365 services, from Microsoft's "Microsoft
+// 365 services connectivity" page (SourceOutlookMinimum) and the Office end-of-support pages:
+// Microsoft 365 Apps (Click-to-Run) from version 1706, which is build 16.0.8201 (update history,
+// https://learn.microsoft.com/officeupdates/update-history-microsoft365-apps-by-date); Office
+// 2016 MSI from 16.0.4600.1000; Office 2013 from 15.0.4971.1000; Outlook 2010 (14) and earlier
+// not at all.
+var (
+	minOutlookC2R  = version{16, 0, 8201, 0}
+	minOutlook2016 = version{16, 0, 4600, 1000}
+	minOutlook2013 = version{15, 0, 4971, 1000}
+)
+
+// checkOutlookMinimum judges whether the Outlook found can connect to Microsoft 365 at all:
+// Outlook 2010 or older never (OUTLOOK_UNSUPPORTED: replace Office), a build below its line's
+// minimum not until Office is updated (OUTLOOK_TOO_OLD). For Click-to-Run Office the build is
+// VersionToReport under ClickToRun\Configuration, as Microsoft documents for C2R, when it is
+// readable, else OUTLOOK.EXE's file version; file is the evidence of OUTLOOK.EXE.
+func (h *host) checkOutlookMinimum(fileVersion version, file Evidence) {
+	evs := []Evidence{file}
+	v := fileVersion
+	c2r := false
+	if r := h.value(ItemOfficeC2RVersion, KeyOfficeC2R, "", "VersionToReport"); r.state == regOther && r.ev.Type == facts.RegSZ {
+		if cv, ok := parseVersion(strings.TrimSpace(r.ev.Value)); ok && cv[0] == fileVersion[0] {
+			v, c2r = cv, true
+			evs = append(evs, r.ev)
+		}
+	}
+	if !c2r {
+		// Platform alone also marks Click-to-Run; the file version is then the build.
+		if r := h.value(ItemOfficeC2R, KeyOfficeC2R, "", "Platform"); r.state == regOther && fileVersion[0] == 16 {
+			c2r = true
+		}
+	}
+	src := lit(SourceOutlookMinimum)
+	if fileVersion[0] <= 14 {
+		h.add(IDOutlookUnsupported, evs, args{"version": lit(v.String()), "product": h.phrase(outlookProduct(h, v), args{"version": lit(v.String())}), "source": src})
+		return
+	}
+	var min version
+	var line string
+	switch {
+	case fileVersion[0] == 15:
+		min, line = minOutlook2013, "outlook.line.2013"
+	case fileVersion[0] == 16 && c2r:
+		min, line = minOutlookC2R, "outlook.line.c2r"
+	case fileVersion[0] == 16:
+		min, line = minOutlook2016, "outlook.line.msi"
+	default:
+		return // a later major version than any minimum Microsoft lists
+	}
+	if v.compare(min) >= 0 {
+		return
+	}
+	h.add(IDOutlookTooOld, evs, args{
+		"version": lit(v.String()),
+		"line":    h.phrase(line, nil),
+		"min":     lit(min.String()),
+		"source":  src,
+	})
+}
+
+// outlookProduct is the phrase key naming the Outlook release of v.
+func outlookProduct(h *host, v version) string {
+	p := "outlook." + strconv.FormatUint(v[0], 10)
+	if _, ok := h.text.phrases[p]; !ok {
+		return "outlook.other"
+	}
+	return p
 }

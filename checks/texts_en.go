@@ -209,6 +209,61 @@ var english = catalogue{
 				`SCHANNEL changes need a restart of Windows), then scan it again: the finding goes once the ` +
 				`host has started after the change.`,
 		},
+		IDOutlookTooOld: {
+			Title: `Outlook {version} is older than Microsoft 365 accepts`,
+			Detail: `Outlook is build {version} ({line}). Microsoft 365 accepts this line of Outlook from ` +
+				`build {min} on ({source}), so this Outlook does not connect to Exchange Online whatever the ` +
+				`TLS settings: TLS 1.2 alone does not make it reach Microsoft 365.`,
+			Remediation: `Update Office to build {min} or later (Windows Update / WSUS for MSI Office, the ` +
+				`update channel for Click-to-Run), then scan again ({source}).`,
+		},
+		IDOutlookUnsupported: {
+			Title: `Outlook {product} cannot connect to Microsoft 365`,
+			Detail: `Outlook is build {version} (Outlook {product}). Outlook 2010 and earlier are not ` +
+				`supported for connecting to Microsoft 365 and no update makes them so ({source}); the TLS ` +
+				`settings of this host do not change that.`,
+			Remediation: `Replace Office with Microsoft 365 Apps or a supported Office version ({source}).`,
+		},
+		IDCipherNoneAccepted: {
+			Title: `No TLS 1.2 cipher suite in common with Microsoft 365`,
+			Detail: `TLS 1.2 is on, but the TLS 1.2 cipher suites this host offers ({origin}, minus what ` +
+				`SCHANNEL disables) are {enabled}, and Microsoft 365 accepts none of them: it accepts {m365} ` +
+				`({source}). The handshake fails however TLS 1.2 is configured.{differ}`,
+			Remediation: `Change the cipher suite order policy (Computer Configuration > Administrative ` +
+				`Templates > Network > SSL Configuration Settings > SSL Cipher Suite Order) or the SCHANNEL ` +
+				`Ciphers, Hashes and KeyExchangeAlgorithms keys so that suites Microsoft 365 accepts ` +
+				`(ECDHE with AES-GCM first) stay enabled, then restart the host ({source}).`,
+		},
+		IDCipherOnlyRetiring: {
+			Title: `Only TLS 1.2 cipher suites Microsoft 365 is retiring or limits`,
+			Detail: `The TLS 1.2 cipher suites this host offers ({origin}, minus what SCHANNEL disables) ` +
+				`are {enabled}; of Microsoft 365's list ({source}) only {weak} remain, which Microsoft marks ` +
+				`for removal (no forward secrecy) or accepts only on some endpoints (DHE). Outlook connects ` +
+				`today but may stop when they go.{differ}`,
+			Remediation: `Enable ECDHE suites with AES-GCM (TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, ` +
+				`TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, or on Windows 7 / 8.1 the ECDHE suites they have) in ` +
+				`the cipher suite order policy and the SCHANNEL KeyExchangeAlgorithms keys ({source}).`,
+		},
+		IDDotNetWeakTLS: {
+			Title: `Other clients: {frameworks} not set to use TLS 1.2 for every app`,
+			Detail: `Not 1: {seen}. Outlook's verdict does not depend on this, but add-ins, the Teams and ` +
+				`OneDrive clients of that era and admin tools run on the .NET Framework, which chooses TLS ` +
+				`itself: an app built for .NET Framework 4.5.2 or earlier offers only SSL 3.0 and TLS 1.0, and ` +
+				`one built for 4.6.x does not follow Windows' protocols, unless SchUseStrongCrypto and ` +
+				`SystemDefaultTlsVersions are 1 for its runtime and bitness ({source}).`,
+			Remediation: `Set SchUseStrongCrypto and SystemDefaultTlsVersions to 1 (REG_DWORD) under ` +
+				`HKLM\SOFTWARE\Microsoft\.NETFramework\v4.0.30319 and v2.0.50727, and their Wow6432Node ` +
+				`twins on 64-bit Windows (the kit's .reg files, Group Policy Preferences and script do so; ` +
+				`.NET 3.5 also needs its TLS 1.2 update), then restart the apps ({source}).`,
+		},
+		IDDotNet40NoTLS12: {
+			Title: `Other clients: .NET Framework 4.0 cannot use TLS 1.2`,
+			Detail: `{seen}: only .NET Framework 4.0 is installed, without 4.5 or later, and it cannot use ` +
+				`TLS 1.2 at all. Outlook's verdict does not depend on this, but add-ins and admin tools on ` +
+				`.NET 4 cannot reach Microsoft 365 ({source}).`,
+			Remediation: `Install .NET Framework 4.8 (or 4.8.1), then set SchUseStrongCrypto and ` +
+				`SystemDefaultTlsVersions to 1 ({source}).`,
+		},
 		IDOfficeInfo: {
 			Title: `Outlook {product}, {bits}`,
 			Detail: `Found {found}; Office bitness: {bits}. For information only: this does not change the ` +
@@ -320,14 +375,23 @@ var english = catalogue{
 		"office.q7": ` On 64-bit Windows both WinHttp keys apply whatever Office's bitness: 32-bit Outlook reads ` +
 			`the Wow6432Node key, and BITS, a 64-bit service, downloads the offline address book through the ` +
 			`native key (Q7).`,
-		"outlook.16":    `2016 or later (Microsoft 365 Apps, 2019, 2021, 2024)`,
-		"outlook.15":    `2013`,
-		"outlook.14":    `2010`,
-		"outlook.12":    `2007`,
-		"outlook.other": `{version}`,
-		"bits.32":       `32-bit`,
-		"bits.64":       `64-bit`,
-		"bits.unknown":  `bitness unknown`,
+		"outlook.16":          `2016 or later (Microsoft 365 Apps, 2019, 2021, 2024)`,
+		"outlook.15":          `2013`,
+		"outlook.14":          `2010`,
+		"outlook.12":          `2007`,
+		"outlook.other":       `{version}`,
+		"cipher.from.policy":  `the cipher suite order set by Group Policy`,
+		"cipher.from.local":   `the local cipher suite order`,
+		"cipher.from.default": `Windows' default list ({source})`,
+		"cipher.differ": ` Microsoft's pages differ: the Windows lists are the suites as each release ` +
+			`ships them (updates such as KB3042058 add some), and services behind Azure Front Door accept ` +
+			`DHE suites only for old Windows where the Microsoft 365 page lists them without restriction.`,
+		"outlook.line.c2r":  `Microsoft 365 Apps, Click-to-Run, which Microsoft 365 accepts from version 1706`,
+		"outlook.line.msi":  `Office 2016 or later, Windows Installer (MSI)`,
+		"outlook.line.2013": `Office 2013`,
+		"bits.32":           `32-bit`,
+		"bits.64":           `64-bit`,
+		"bits.unknown":      `bitness unknown`,
 	},
 	types: map[string]string{
 		IDRestartPending:            `Registry changed by tlsready fix: restart pending`,
@@ -355,6 +419,12 @@ var english = catalogue{
 		IDWinINetIEVersionUnknown:   `Internet Explorer version unknown`,
 		IDWinINetUsersNotSeen:       `No user profile loaded: per-user settings not seen`,
 		IDOfficeInfo:                `Outlook found`,
+		IDCipherNoneAccepted:        `No TLS 1.2 cipher suite in common with Microsoft 365`,
+		IDCipherOnlyRetiring:        `Only TLS 1.2 cipher suites Microsoft 365 is retiring`,
+		IDDotNetWeakTLS:             `Other clients: .NET Framework not set to use TLS 1.2 for every app`,
+		IDDotNet40NoTLS12:           `Other clients: .NET Framework 4.0 cannot use TLS 1.2`,
+		IDOutlookTooOld:             `Outlook older than Microsoft 365 accepts`,
+		IDOutlookUnsupported:        `Outlook 2010 or older: cannot connect to Microsoft 365`,
 		IDOfficeNotFound:            `Outlook not found`,
 	},
 }

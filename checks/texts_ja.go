@@ -202,6 +202,59 @@ var japanese = catalogue{
 				`の変更には Windows の再起動が必要です)、もう一度スキャンしてください。変更後にホストが起動していれば、` +
 				`この結果は表示されなくなります。`,
 		},
+		IDOutlookTooOld: {
+			Title: `Outlook {version} は Microsoft 365 が受け付けるビルドより古いバージョンです`,
+			Detail: `Outlook のビルドは {version} ({line}) です。Microsoft 365 がこの系列の Outlook を受け付けるのは ` +
+				`ビルド {min} 以降です ({source})。そのため、TLS の設定にかかわらず、この Outlook は Exchange Online に ` +
+				`接続できません: TLS 1.2 だけでは Microsoft 365 に接続できるようになりません。`,
+			Remediation: `Office をビルド {min} 以降に更新し (MSI 版の Office は Windows Update / WSUS、クイック実行版は ` +
+				`更新チャネル)、もう一度スキャンしてください ({source})。`,
+		},
+		IDOutlookUnsupported: {
+			Title: `Outlook {product} は Microsoft 365 に接続できません`,
+			Detail: `Outlook のビルドは {version} (Outlook {product}) です。Outlook 2010 以前は Microsoft 365 への接続が ` +
+				`サポートされておらず、更新プログラムでサポート対象にすることもできません ({source})。このホストの TLS の ` +
+				`設定でこれは変わりません。`,
+			Remediation: `Office を Microsoft 365 Apps またはサポートされている Office のバージョンに置き換えてください ({source})。`,
+		},
+		IDCipherNoneAccepted: {
+			Title: `Microsoft 365 と共通の TLS 1.2 暗号スイートがありません`,
+			Detail: `TLS 1.2 は有効ですが、このホストが提示する TLS 1.2 の暗号スイート ({origin}。SCHANNEL で無効にされた ` +
+				`ものを除く) は {enabled} で、Microsoft 365 はそのいずれも受け付けません。Microsoft 365 が受け付けるのは ` +
+				`{m365} です ({source})。TLS 1.2 をどのように構成してもハンドシェイクは失敗します。{differ}`,
+			Remediation: `暗号スイートの順序のポリシー (コンピューターの構成 > 管理用テンプレート > ネットワーク > SSL 構成設定 > ` +
+				`SSL 暗号の順位) または SCHANNEL の Ciphers、Hashes、KeyExchangeAlgorithms のキーを変更し、Microsoft 365 が` +
+				`受け付けるスイート (AES-GCM の ECDHE を優先) が有効なままになるようにして、ホストを再起動してください ({source})。`,
+		},
+		IDCipherOnlyRetiring: {
+			Title: `Microsoft 365 が廃止予定または限定的にのみ受け付ける TLS 1.2 暗号スイートしかありません`,
+			Detail: `このホストが提示する TLS 1.2 の暗号スイート ({origin}。SCHANNEL で無効にされたものを除く) は {enabled} です。` +
+				`Microsoft 365 の一覧 ({source}) のうち残っているのは {weak} だけで、Microsoft はこれらを廃止予定 (前方秘匿性なし) ` +
+				`とするか、一部のエンドポイントでのみ受け付けます (DHE)。現在は接続できますが、廃止されると接続できなくなる` +
+				`可能性があります。{differ}`,
+			Remediation: `暗号スイートの順序のポリシーと SCHANNEL の KeyExchangeAlgorithms のキーで、AES-GCM の ECDHE スイート ` +
+				`(TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384、TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256、Windows 7 / 8.1 ではそれぞれが` +
+				`持つ ECDHE スイート) を有効にしてください ({source})。`,
+		},
+		IDDotNetWeakTLS: {
+			Title: `その他のクライアント: {frameworks} がすべてのアプリで TLS 1.2 を使用する設定になっていません`,
+			Detail: `1 ではない値: {seen}。Outlook の判定はこれに左右されませんが、アドイン、当時の Teams と OneDrive の ` +
+				`クライアント、管理ツールは .NET Framework で動作し、.NET Framework は TLS を自身で選択します: ` +
+				`SchUseStrongCrypto と SystemDefaultTlsVersions がそのランタイムとビット数で 1 でない限り、.NET Framework ` +
+				`4.5.2 以前向けにビルドされたアプリは SSL 3.0 と TLS 1.0 のみを提示し、4.6.x 向けのアプリは Windows の ` +
+				`プロトコル設定に従いません ({source})。`,
+			Remediation: `HKLM\SOFTWARE\Microsoft\.NETFramework\v4.0.30319 と v2.0.50727、および 64 ビットの Windows では ` +
+				`その Wow6432Node のキーで、SchUseStrongCrypto と SystemDefaultTlsVersions を 1 (REG_DWORD) に設定し ` +
+				`(キットの .reg ファイル、グループ ポリシー基本設定、スクリプトで設定されます。.NET 3.5 には TLS 1.2 の` +
+				`更新プログラムも必要です)、アプリを再起動してください ({source})。`,
+		},
+		IDDotNet40NoTLS12: {
+			Title: `その他のクライアント: .NET Framework 4.0 は TLS 1.2 を使用できません`,
+			Detail: `{seen}: .NET Framework 4.0 のみがインストールされており (4.5 以降なし)、TLS 1.2 をまったく使用できません。` +
+				`Outlook の判定はこれに左右されませんが、.NET 4 で動作するアドインや管理ツールは Microsoft 365 に接続できません ({source})。`,
+			Remediation: `.NET Framework 4.8 (または 4.8.1) をインストールし、SchUseStrongCrypto と SystemDefaultTlsVersions を ` +
+				`1 に設定してください ({source})。`,
+		},
 		IDOfficeInfo: {
 			Title: `Outlook {product}、{bits}`,
 			Detail: `検出: {found}。Office のビット数: {bits}。参考情報であり、判定は変わりません。このスキャンで判定するのは構成で、` +
@@ -310,14 +363,23 @@ var japanese = catalogue{
 		"office.q7": `64 ビットの Windows では、Office のビット数にかかわらず両方の WinHttp のキーが必要です: 32 ビットの ` +
 			`Outlook は Wow6432Node のキーを読み取り、64 ビットのサービスである BITS はネイティブのキーを使用してオフライン ` +
 			`アドレス帳をダウンロードします (Q7)。`,
-		"outlook.16":    `2016 以降 (Microsoft 365 Apps、2019、2021、2024)`,
-		"outlook.15":    `2013`,
-		"outlook.14":    `2010`,
-		"outlook.12":    `2007`,
-		"outlook.other": `{version}`,
-		"bits.32":       `32 ビット`,
-		"bits.64":       `64 ビット`,
-		"bits.unknown":  `ビット数不明`,
+		"outlook.16":          `2016 以降 (Microsoft 365 Apps、2019、2021、2024)`,
+		"outlook.15":          `2013`,
+		"outlook.14":          `2010`,
+		"outlook.12":          `2007`,
+		"outlook.other":       `{version}`,
+		"cipher.from.policy":  `グループ ポリシーで設定された暗号スイートの順序`,
+		"cipher.from.local":   `ローカルの暗号スイートの順序`,
+		"cipher.from.default": `Windows の既定の一覧 ({source})`,
+		"cipher.differ": `Microsoft のページ間には相違があります: Windows の一覧は各リリースの出荷時のスイートで ` +
+			`(KB3042058 などの更新プログラムで追加されるものがあります)、Azure Front Door の背後のサービスは DHE スイートを` +
+			`古い Windows にのみ受け付けますが、Microsoft 365 のページは制限なく記載しています。`,
+		"outlook.line.c2r":  `Microsoft 365 Apps、クイック実行版。Microsoft 365 が受け付けるのはバージョン 1706 以降`,
+		"outlook.line.msi":  `Office 2016 以降、Windows インストーラー (MSI) 版`,
+		"outlook.line.2013": `Office 2013`,
+		"bits.32":           `32 ビット`,
+		"bits.64":           `64 ビット`,
+		"bits.unknown":      `ビット数不明`,
 	},
 
 	types: map[string]string{
@@ -346,6 +408,12 @@ var japanese = catalogue{
 		IDWinINetIEVersionUnknown:   `Internet Explorer のバージョンが不明です`,
 		IDWinINetUsersNotSeen:       `ユーザーのプロファイルが読み込まれていません: ユーザーごとの設定は未確認`,
 		IDOfficeInfo:                `Outlook を検出`,
+		IDCipherNoneAccepted:        `Microsoft 365 と共通の TLS 1.2 暗号スイートなし`,
+		IDCipherOnlyRetiring:        `Microsoft 365 が廃止予定の TLS 1.2 暗号スイートのみ`,
+		IDDotNetWeakTLS:             `その他のクライアント: .NET Framework がすべてのアプリで TLS 1.2 を使用する設定になっていません`,
+		IDDotNet40NoTLS12:           `その他のクライアント: .NET Framework 4.0 は TLS 1.2 を使用できません`,
+		IDOutlookTooOld:             `Microsoft 365 が受け付けるより古い Outlook`,
+		IDOutlookUnsupported:        `Outlook 2010 以前: Microsoft 365 に接続できません`,
 		IDOfficeNotFound:            `Outlook が見つかりません`,
 	},
 }

@@ -55,12 +55,23 @@ var writable = [...]string{
 	`HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Client\Enabled`,
 	`HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Client\DisabledByDefault`,
 	`HKLM\SOFTWARE\Policies\Microsoft\Windows\CurrentVersion\Internet Settings\SecureProtocols`,
+	// .NET Framework TLS values (SchUseStrongCrypto, SystemDefaultTlsVersions), set to 1 as
+	// https://learn.microsoft.com/dotnet/framework/network-programming/tls asks.
+	`HKLM\SOFTWARE\Microsoft\.NETFramework\v4.0.30319\SchUseStrongCrypto`,
+	`HKLM\SOFTWARE\Microsoft\.NETFramework\v4.0.30319\SystemDefaultTlsVersions`,
+	`HKLM\SOFTWARE\Wow6432Node\Microsoft\.NETFramework\v4.0.30319\SchUseStrongCrypto`,
+	`HKLM\SOFTWARE\Wow6432Node\Microsoft\.NETFramework\v4.0.30319\SystemDefaultTlsVersions`,
+	`HKLM\SOFTWARE\Microsoft\.NETFramework\v2.0.50727\SchUseStrongCrypto`,
+	`HKLM\SOFTWARE\Microsoft\.NETFramework\v2.0.50727\SystemDefaultTlsVersions`,
+	`HKLM\SOFTWARE\Wow6432Node\Microsoft\.NETFramework\v2.0.50727\SchUseStrongCrypto`,
+	`HKLM\SOFTWARE\Wow6432Node\Microsoft\.NETFramework\v2.0.50727\SystemDefaultTlsVersions`,
 }
 
 // Writable returns the only registry values (key\name under HKLM) "tlsready fix" writes and
-// puts back: DefaultSecureProtocols in both WinHttp keys, the SCHANNEL TLS 1.2 Client values and
-// the WinINet machine policy. EncodeWrites and ParseWrites refuse any other, and the writer
-// program refuses it again on the host.
+// puts back: DefaultSecureProtocols in both WinHttp keys, the SCHANNEL TLS 1.2 Client values,
+// the WinINet machine policy and the .NET Framework TLS values of both runtimes in both views.
+// EncodeWrites and ParseWrites refuse any other, and the writer program refuses it again on the
+// host.
 func Writable() []string { return append([]string(nil), writable[:]...) }
 
 // IsWritable reports whether key\name (key starting with HKLM\) is one of Writable, compared

@@ -25,7 +25,18 @@ const (
 	// KeyWinINetPolicy is where the computer policy "Turn off encryption support" keeps its value:
 	// it applies to every user of the machine.
 	KeyWinINetPolicy = `SOFTWARE\Policies\Microsoft\Windows\CurrentVersion\Internet Settings`
+	// The .NET Framework runtimes' keys, native and Wow6432Node: SchUseStrongCrypto and
+	// SystemDefaultTlsVersions 1 there, as https://learn.microsoft.com/dotnet/framework/network-programming/tls
+	// asks, for the other Microsoft 365 clients on the PC (DOTNET_WEAK_TLS).
+	KeyNetV4    = `SOFTWARE\Microsoft\.NETFramework\v4.0.30319`
+	KeyNetV4Wow = `SOFTWARE\Wow6432Node\Microsoft\.NETFramework\v4.0.30319`
+	KeyNetV2    = `SOFTWARE\Microsoft\.NETFramework\v2.0.50727`
+	KeyNetV2Wow = `SOFTWARE\Wow6432Node\Microsoft\.NETFramework\v2.0.50727`
 )
+
+// netNames are the .NET Framework values the kit sets to 1 in each runtime key a DOTNET_WEAK_TLS
+// finding names.
+var netNames = []string{"SchUseStrongCrypto", "SystemDefaultTlsVersions"}
 
 // Protocol sets for DefaultSecureProtocols and SecureProtocols (Q4).
 const (
@@ -181,9 +192,15 @@ func BuildWith(results []scan.Result, o Options) Plan {
 			p.RegistryOnly = append(p.RegistryOnly, h)
 		}
 	}
-	// A fixed order: WinHttp (native, then Wow6432Node), SCHANNEL, WinINet.
-	for _, k := range []string{KeyWinHTTP + `\DefaultSecureProtocols`, KeyWinHTTPWow64 + `\DefaultSecureProtocols`,
-		KeySchannel + `\Enabled`, KeySchannel + `\DisabledByDefault`, KeyWinINetPolicy + `\SecureProtocols`} {
+	// A fixed order: WinHttp (native, then Wow6432Node), SCHANNEL, WinINet, .NET Framework.
+	order := []string{KeyWinHTTP + `\DefaultSecureProtocols`, KeyWinHTTPWow64 + `\DefaultSecureProtocols`,
+		KeySchannel + `\Enabled`, KeySchannel + `\DisabledByDefault`, KeyWinINetPolicy + `\SecureProtocols`}
+	for _, k := range []string{KeyNetV4, KeyNetV4Wow, KeyNetV2, KeyNetV2Wow} {
+		for _, n := range netNames {
+			order = append(order, k+`\`+n)
+		}
+	}
+	for _, k := range order {
 		if v, ok := seen[k]; ok {
 			p.Values = append(p.Values, *v)
 		}
@@ -240,6 +257,34 @@ func hostValues(r scan.Result, ids map[string]bool, is64 bool, o Options) []Valu
 	}
 	if hit := matching(ids, wininetFindings); len(hit) > 0 {
 		out = append(out, Value{Key: KeyWinINetPolicy, Name: "SecureProtocols", Data: wininetProtocols(o.Protocols), OrIn: true, Because: hit})
+	}
+	return append(out, netValues(r, is64)...)
+}
+
+// netValues are the .NET Framework values a DOTNET_WEAK_TLS finding calls for: both values set
+// to 1 in each runtime key its evidence names (Wow6432Node keys on 64-bit Windows only).
+func netValues(r scan.Result, is64 bool) []Value {
+	var out []Value
+	for _, k := range []string{KeyNetV4, KeyNetV4Wow, KeyNetV2, KeyNetV2Wow} {
+		wow := strings.Contains(strings.ToLower(k), `\wow6432node\`)
+		if wow && !is64 {
+			continue
+		}
+		named := false
+		for _, f := range r.Findings {
+			if f.ID != checks.IDDotNetWeakTLS {
+				continue
+			}
+			for _, e := range f.Evidence {
+				named = named || strings.EqualFold(e.Key, `HKLM\`+k)
+			}
+		}
+		if !named {
+			continue
+		}
+		for _, n := range netNames {
+			out = append(out, Value{Key: k, Name: n, Data: 1, Only64: wow, Because: []string{checks.IDDotNetWeakTLS}})
+		}
 	}
 	return out
 }

@@ -24,7 +24,8 @@ const csvBOM = "\ufeff"
 // UTC, as their names say, in the form Excel reads as a date and time (csvTime).
 func CSVColumns() []string {
 	return []string{"host", "address", "verdict", "os", "os_source", "what_to_do", "finding_ids", "faq",
-		"error_category", "error_message", "ad_dn", "ad_os", "ad_last_logon (UTC)", "scan_id", "scanned_at (UTC)", "attempts"}
+		"error_category", "error_message", "ad_dn", "ad_os", "ad_last_logon (UTC)", "scan_id", "scanned_at (UTC)", "attempts",
+		"other_clients"}
 }
 
 // csvTimeLayout is a time as Excel reads it into a date-time cell in every locale: ISO 8601 date,
@@ -65,11 +66,15 @@ func WriteCSV(w io.Writer, results []scan.Result, lang string) error {
 		return err
 	}
 	for _, r := range rows {
-		var ids, faq []string
+		var ids, faq, other []string
 		seenQ := map[string]bool{}
 		for _, f := range r.Findings {
 			if f.Severity == checks.SeverityInfo {
 				continue
+			}
+			// Other Microsoft 365 clients on the PC (.NET Framework): their own column, in lang.
+			if checks.GroupOf(f.ID) == checks.GroupOtherClients && !slices.Contains(other, f.Title) {
+				other = append(other, f.Title)
 			}
 			// One finding per user or per registry view can share an id: each id once.
 			if !slices.Contains(ids, f.ID) {
@@ -104,7 +109,8 @@ func WriteCSV(w io.Writer, results []scan.Result, lang string) error {
 		}
 		scanned := csvTime(r.End)
 		rec := []string{r.Host, r.Address, string(r.Verdict), os, source, WhatToDoIn(r, lang), strings.Join(ids, " "),
-			strings.Join(faq, " "), errCat, errMsg, dn, adOS, logon, r.ScanID, scanned, fmt.Sprint(r.Attempts)}
+			strings.Join(faq, " "), errCat, errMsg, dn, adOS, logon, r.ScanID, scanned, fmt.Sprint(r.Attempts),
+			strings.Join(other, "; ")}
 		if err := writeSafe(cw, rec); err != nil {
 			return err
 		}

@@ -197,7 +197,7 @@ var testFleet = []fleetHost{
 		dword(f, checks.ItemSchDisabledDef, 0)
 		ie(f, 11)
 		user(f, rid(v, 0), nil, nil)
-		outlook(f, true, `C:\Program Files\Microsoft Office\Office14\OUTLOOK.EXE`, "14.0.7268.5000")
+		outlook(f, true, `C:\Program Files\Microsoft Office\Office16\OUTLOOK.EXE`, "16.0.5426.1000")
 		return f
 	}},
 	{name: "PC-W7-005", facts: func(n string, v int) *facts.Facts {

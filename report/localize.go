@@ -29,7 +29,7 @@ func Localize(r scan.Result, lang string) scan.Result {
 		r.Findings = out
 	case en:
 	case r.Facts != nil && r.Error == nil:
-		r.Findings = checks.EvaluateIn(r.Facts, lang)
+		r.Findings = reEvaluated(r.Findings, checks.EvaluateIn(r.Facts, lang))
 	case r.AD != nil && len(r.Findings) > 0:
 		out := make([]checks.Finding, 0, len(r.Findings))
 		for _, f := range r.Findings {
@@ -48,6 +48,26 @@ func LocalizeAll(results []scan.Result, lang string) []scan.Result {
 	out := make([]scan.Result, len(results))
 	for i, r := range results {
 		out[i] = Localize(r, lang)
+	}
+	return out
+}
+
+// reEvaluated is stored (findings written before they kept their arguments) in another
+// language: each finding as today's rules make it again from the stored facts, matched by id.
+// The report stays what the scan found: a finding the rules make today but the scan did not
+// store (a rule added since) is left out, as the stored verdict does not count it, and a stored
+// finding the rules no longer make keeps its stored text.
+func reEvaluated(stored, again []checks.Finding) []checks.Finding {
+	byID := map[string][]checks.Finding{}
+	for _, f := range again {
+		byID[f.ID] = append(byID[f.ID], f)
+	}
+	out := make([]checks.Finding, 0, len(stored))
+	for _, f := range stored {
+		if fs := byID[f.ID]; len(fs) > 0 {
+			f, byID[f.ID] = fs[0], fs[1:]
+		}
+		out = append(out, f)
 	}
 	return out
 }

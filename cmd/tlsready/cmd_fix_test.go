@@ -116,7 +116,7 @@ func hasFinding(r scan.Result, id string) bool {
 	return slices.ContainsFunc(r.Findings, func(f checks.Finding) bool { return f.ID == id })
 }
 
-// The demo fleet (its 27 hosts that answer): scan, fix as a dry run (nothing changes at the
+// The demo fleet (the hosts that answer): scan, fix as a dry run (nothing changes at the
 // simulated hosts), fix --apply (then the fixed hosts are ready but for RESTART_PENDING where
 // DefaultSecureProtocols or SCHANNEL changed; a rescan, and a scan with --journal, still say so;
 // after a reboot they are ready), fix --rollback (the original findings come back).
@@ -174,6 +174,19 @@ func TestFixDryRunApplyRollback(t *testing.T) {
 	}
 	if len(pending) == 0 {
 		t.Fatal("no fixed host says restart pending")
+	}
+	// The .NET Framework values of the other clients (PC-W10-032) are written too: no
+	// DOTNET_WEAK_TLS is left, and its host needs no restart for them.
+	if !hasFinding(before["PC-W10-032"], checks.IDDotNetWeakTLS) {
+		t.Errorf("before fix: PC-W10-032 has %v, want %s", findingIDs(before["PC-W10-032"]), checks.IDDotNetWeakTLS)
+	}
+	if r, ok := fixed["PC-W10-032"]; !ok || hasFinding(r, checks.IDRestartPending) {
+		t.Errorf("fix did not change PC-W10-032, or it says restart pending: %v", findingIDs(r))
+	}
+	for host, r := range fixed {
+		if hasFinding(r, checks.IDDotNetWeakTLS) {
+			t.Errorf("after fix: %s still has %s", host, checks.IDDotNetWeakTLS)
+		}
 	}
 	// Every prior is journaled before its outcome.
 	seenPrior := map[string]bool{}

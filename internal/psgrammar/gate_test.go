@@ -114,6 +114,35 @@ func producedTexts(t *testing.T) []psText {
 		t.Fatalf("--win7-schannel plan has %d values, want Enabled and DisabledByDefault", len(w7plan.Values))
 	}
 	add("Set-TLS12.ps1 --win7-schannel", string(w7plan.Script()))
+
+	// The .NET Framework values (DOTNET_WEAK_TLS) of both runtimes in both views, in the kit's
+	// script and in the registry writer of "tlsready fix".
+	var netEv []checks.Evidence
+	for _, k := range []string{remediate.KeyNetV4, remediate.KeyNetV4Wow, remediate.KeyNetV2, remediate.KeyNetV2Wow} {
+		netEv = append(netEv, checks.Evidence{Key: `HKLM\` + k, Name: "SchUseStrongCrypto", Value: "(absent)"})
+	}
+	netHost := scan.Result{Host: "PC-NET", Verdict: checks.Ready, Facts: &facts.Facts{OS: facts.OS{Architecture: "64-bit"}},
+		Findings: []checks.Finding{{ID: checks.IDDotNetWeakTLS, Severity: checks.SeverityWarning, Evidence: netEv}}}
+	netPlan := remediate.Build(append(kitFleet(true, true, true), netHost), remediate.DefaultDSP)
+	if len(netPlan.Values) != 13 {
+		t.Fatalf(".NET plan has %d values, want the five and eight .NET values", len(netPlan.Values))
+	}
+	add("Set-TLS12.ps1 with .NET Framework values", string(netPlan.Script()))
+	var netWrites []facts.RegWrite
+	for _, v := range netPlan.Values {
+		w, err := v.RegWrite()
+		if err != nil {
+			t.Fatal(err)
+		}
+		netWrites = append(netWrites, w)
+	}
+	for _, apply := range []bool{false, true} {
+		s, err := remote.WriterScript(netWrites, apply)
+		if err != nil {
+			t.Fatal(err)
+		}
+		add(fmt.Sprintf("writer with .NET Framework values apply=%t", apply), s)
+	}
 	return out
 }
 

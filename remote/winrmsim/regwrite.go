@@ -16,6 +16,16 @@ var writableValues = []string{
 	`HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Client\Enabled`,
 	`HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Client\DisabledByDefault`,
 	`HKLM\SOFTWARE\Policies\Microsoft\Windows\CurrentVersion\Internet Settings\SecureProtocols`,
+	// .NET Framework TLS values (SchUseStrongCrypto, SystemDefaultTlsVersions), set to 1 as
+	// https://learn.microsoft.com/dotnet/framework/network-programming/tls asks.
+	`HKLM\SOFTWARE\Microsoft\.NETFramework\v4.0.30319\SchUseStrongCrypto`,
+	`HKLM\SOFTWARE\Microsoft\.NETFramework\v4.0.30319\SystemDefaultTlsVersions`,
+	`HKLM\SOFTWARE\Wow6432Node\Microsoft\.NETFramework\v4.0.30319\SchUseStrongCrypto`,
+	`HKLM\SOFTWARE\Wow6432Node\Microsoft\.NETFramework\v4.0.30319\SystemDefaultTlsVersions`,
+	`HKLM\SOFTWARE\Microsoft\.NETFramework\v2.0.50727\SchUseStrongCrypto`,
+	`HKLM\SOFTWARE\Microsoft\.NETFramework\v2.0.50727\SystemDefaultTlsVersions`,
+	`HKLM\SOFTWARE\Wow6432Node\Microsoft\.NETFramework\v2.0.50727\SchUseStrongCrypto`,
+	`HKLM\SOFTWARE\Wow6432Node\Microsoft\.NETFramework\v2.0.50727\SystemDefaultTlsVersions`,
 }
 
 // writeRegistry runs a registry-writer program (see facts.WritesMarker) against the host's
