@@ -1018,6 +1018,15 @@ func evalCases() []evalCase {
 			ev:      []ev{{IDCipherOnlyRetiring, Evidence{Key: KeyCipherPolicy, Name: "Functions", Value: "TLS_RSA_WITH_AES_128_CBC_SHA"}}},
 		},
 		{
+			// Microsoft 365 lists no ECDHE_ECDSA suite (its certificates are RSA): a host left with
+			// only ECDSA suites cannot agree on one with it.
+			name:    "Cipher_Win10PolicyOnlyECDSA_action",
+			facts:   w10().sz(ItemCipherPolicy, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256").build(),
+			verdict: Action,
+			ids:     []string{IDCipherNoneAccepted, IDOfficeInfo},
+			ev:      []ev{{IDCipherNoneAccepted, Evidence{Name: "TLS 1.2 cipher suites enabled", Value: "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"}}},
+		},
+		{
 			name:    "Cipher_Win10LocalOrderOnly3DES_action",
 			facts:   w10().reg(ItemCipherLocal, facts.StateOK, facts.RegMultiSZ, "TLS_RSA_WITH_3DES_EDE_CBC_SHA\nTLS_RSA_WITH_NULL_SHA").build(),
 			verdict: Action,
