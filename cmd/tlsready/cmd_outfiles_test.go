@@ -7,11 +7,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/tlsready/tlsready/checks"
 	"github.com/tlsready/tlsready/internal/syncbuf"
 	"github.com/tlsready/tlsready/remediate"
 	"github.com/tlsready/tlsready/remote/winrmsim"
@@ -363,7 +365,9 @@ func TestRemediateRemovesStaleKitFiles(t *testing.T) {
 	var ready bytes.Buffer
 	w := scan.NewResultsWriter(&ready)
 	for _, r := range rs {
-		if r.Verdict == "ready" {
+		// Ready hosts the kit has nothing for: not those with a .NET Framework warning, whose
+		// values the kit sets too.
+		if r.Verdict == "ready" && !slices.ContainsFunc(r.Findings, func(f checks.Finding) bool { return strings.HasPrefix(f.ID, "DOTNET") }) {
 			_ = w.Result(r)
 		}
 	}

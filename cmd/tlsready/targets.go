@@ -100,6 +100,11 @@ func parseTarget(s string, d targetDefaults) (scan.Target, error) {
 		if u.Hostname() == "" {
 			return scan.Target{}, fmt.Errorf("target %q: empty host in the URL", s)
 		}
+		// A host is a name or an IP address; a colon only in a bracketed IPv6 address
+		// ("https://]" leaves Go's parser a host it cannot write back).
+		if h := u.Hostname(); strings.ContainsAny(h, "[]") || strings.Contains(h, ":") && net.ParseIP(h) == nil {
+			return scan.Target{}, fmt.Errorf("target %q: bad host in the URL", s)
+		}
 		addr = u.Host
 		if u.Port() == "" {
 			if strings.HasSuffix(u.Host, ":") {
