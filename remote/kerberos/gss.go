@@ -231,6 +231,15 @@ func verifyAPRep(b []byte, sessionKey types.EncryptionKey, auth types.Authentica
 	if err := rep.Unmarshal(b); err != nil {
 		return messages.EncAPRepPart{}, fmt.Errorf("AP-REP: %w", err)
 	}
+	// gokrb5's decryption slices without checking the length (a short cipher text panics,
+	// found by FuzzAccept): anything shorter than a confounder and a checksum is refused first.
+	et, err := crypto.GetEtype(sessionKey.KeyType)
+	if err != nil {
+		return messages.EncAPRepPart{}, fmt.Errorf("AP-REP: %w", err)
+	}
+	if len(rep.EncPart.Cipher) < et.GetConfounderByteSize()+et.GetHMACBitLength()/8 {
+		return messages.EncAPRepPart{}, errors.New("AP-REP: encrypted part too short")
+	}
 	plain, err := crypto.DecryptEncPart(rep.EncPart, sessionKey, keyusage.AP_REP_ENCPART)
 	if err != nil {
 		return messages.EncAPRepPart{}, errors.New("AP-REP does not decrypt with the session key: the host is not the service of the ticket")
