@@ -3,7 +3,6 @@
 package remote
 
 import (
-	"bufio"
 	"context"
 	"os"
 	"os/exec"
@@ -17,6 +16,7 @@ import (
 	"github.com/tlsready/tlsready/checks"
 	"github.com/tlsready/tlsready/facts"
 	"github.com/tlsready/tlsready/internal/labenv"
+	"github.com/tlsready/tlsready/internal/winetest"
 	"github.com/tlsready/tlsready/remote/winrmsim"
 )
 
@@ -33,7 +33,7 @@ func TestSSPIUnderWine(t *testing.T) {
 	if testing.Short() {
 		t.Skip("cross-builds the test binary and runs it under Wine")
 	}
-	env := sspiWineEnv(t)
+	env := winetest.Load(t)
 	if _, err := exec.LookPath("ntlm_auth"); err != nil {
 		labenv.Require(t, "ntlm_auth not found: Wine's NTLM needs Samba's helper (apt-get install winbind)")
 	}
@@ -141,7 +141,7 @@ func TestSSPIKerberosUnderWine(t *testing.T) {
 	if testing.Short() {
 		t.Skip("cross-builds the test binary and runs it under Wine")
 	}
-	env := sspiWineEnv(t)
+	env := winetest.Load(t)
 	samba := labenv.Samba(t, "KRB5_CONFIG", "SCAN_USER", "SCAN_PASSWORD_FILE", "SCAN_CCACHE", "SIM_HOST", "SIM_KEYTAB", "REALM", "DOMAIN")
 	pw, err := os.ReadFile(samba["SCAN_PASSWORD_FILE"])
 	if err != nil {
@@ -211,27 +211,19 @@ func TestSSPIKerberosUnderWine(t *testing.T) {
 	}
 }
 
-// buildWindowsTestBinary builds this package's tests for windows/amd64.
+// buildWindowsTestBinary is this package's tests built for windows/amd64, once per run.
 func buildWindowsTestBinary(t *testing.T) string {
 	t.Helper()
-	exe := filepath.Join(t.TempDir(), "remote-test.exe")
-	build := exec.Command("go", "test", "-c", "-o", exe, ".")
-	build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go test -c for windows/amd64: %v\n%s", err, out)
-	}
-	return exe
+	return testBuilds.Exe(t, winetest.Program{Dir: testPkgDir, Test: true})
 }
 
 // runSSPIUnderWine runs TestSSPIExplicitCredentials of the Windows test binary exe under Wine with
 // the extra environment, and returns its output.
-func runSSPIUnderWine(t *testing.T, env map[string]string, exe string, extra ...string) string {
+func runSSPIUnderWine(t *testing.T, env winetest.Env, exe string, extra ...string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), winetest.RunTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, env["WINE"], exe, "-test.run", "^TestSSPIExplicitCredentials$", "-test.v")
-	cmd.Env = append(append(os.Environ(), "WINEPREFIX="+env["WINEPREFIX"], "WINEDEBUG=-all", "DISPLAY="), extra...)
-	cmd.WaitDelay = 10 * time.Second
+	cmd := env.Command(ctx, exe, extra, "-test.run", "^TestSSPIExplicitCredentials$", "-test.v")
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	t.Logf("under Wine: %s", time.Since(start).Round(time.Millisecond))
@@ -239,35 +231,6 @@ func runSSPIUnderWine(t *testing.T, env map[string]string, exe string, extra ...
 		t.Fatalf("wine remote-test.exe: %v\n%s", err, lastOutputLines(string(out), 20))
 	}
 	return string(out)
-}
-
-// sspiWineEnv reads the env file of scripts/wine.sh named by TLSREADY_WINE_ENV (WINEPREFIX,
-// WINE); without it, labenv.Require.
-func sspiWineEnv(t *testing.T) map[string]string {
-	t.Helper()
-	path := os.Getenv("TLSREADY_WINE_ENV")
-	if path == "" {
-		labenv.Require(t, "TLSREADY_WINE_ENV not set: run scripts/wine.sh setup /tmp/tlsready-wine and set TLSREADY_WINE_ENV=/tmp/tlsready-wine/env")
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatalf("TLSREADY_WINE_ENV: %v", err)
-	}
-	defer f.Close()
-	env := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(strings.TrimSpace(sc.Text()), "="); ok && !strings.HasPrefix(k, "#") {
-			env[k] = v
-		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	if env["WINEPREFIX"] == "" || env["WINE"] == "" {
-		t.Fatalf("%s lacks WINEPREFIX or WINE", path)
-	}
-	return env
 }
 
 // lastOutputLines is the end of a program's output, for a failure message.

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tlsready/tlsready/internal/winetest"
 	"github.com/tlsready/tlsready/scan"
 )
 
@@ -138,14 +139,10 @@ func TestLabAndScan_twoProcesses(t *testing.T) {
 	}
 }
 
-// buildBinary builds tlsready into a temporary folder.
+// buildBinary is the Linux build of tlsready, built once for all the tests that run it (testBuilds).
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "tlsready")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return testBuilds.Exe(t, winetest.Program{Dir: testPkgDir, Native: true})
 }
 
 // startLabProcess runs "tlsready lab ARGS" as a process with the lab password in its

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tlsready/tlsready/checks"
+	"github.com/tlsready/tlsready/internal/winetest"
 	"github.com/tlsready/tlsready/scan"
 )
 
@@ -23,18 +24,12 @@ func TestWindowsBuildConsoleUnderWine(t *testing.T) {
 	if testing.Short() {
 		t.Skip("cross-builds the binary and runs it under Wine in tmux")
 	}
-	env := wineEnv(t)
+	env := winetest.Load(t)
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux not installed") // TestScanProgressInTmux80Columns fails for it under CI
 	}
 	tmp := t.TempDir()
-	exe := filepath.Join(tmp, "tlsready.exe")
-	build := exec.Command("go", "build", "-trimpath", "-o", exe, ".")
-	build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build for windows/amd64: %v\n%s", err, out)
-	}
-	wine := fmt.Sprintf("WINEPREFIX=%s WINEDEBUG=-all DISPLAY= %s %s", env["WINEPREFIX"], env["WINE"], exe)
+	wine := env.Shell(windowsExe(t))
 	waitExit := func(p *tmuxPane, limit time.Duration) string {
 		deadline := time.Now().Add(limit)
 		for {
@@ -54,7 +49,7 @@ func TestWindowsBuildConsoleUnderWine(t *testing.T) {
 		env    string
 		colour bool
 	}{{"TERM=xterm-256color", true}, {"TERM=xterm-256color NO_COLOR=1", false}} {
-		p := startTmux(t, 100, 30, fmt.Sprintf(`env %s %s report '%s'; echo "TLSREADY-EXIT=$?"`, tc.env, wine, winePath(results)))
+		p := startTmux(t, 100, 30, fmt.Sprintf(`env %s %s report '%s'; echo "TLSREADY-EXIT=$?"`, tc.env, wine, winetest.Path(results)))
 		waitExit(p, 2*time.Minute)
 		out, err := p.tmux("capture-pane", "-p", "-e")
 		if err != nil {
@@ -76,7 +71,7 @@ func TestWindowsBuildConsoleUnderWine(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := startTmux(t, 80, 40, fmt.Sprintf(`TLSREADY_PASSWORD='%s' TERM=xterm-256color %s scan --targets-file '%s' --auth ntlm --user 'LAB\tlsready' --timeout 5 --concurrency 4 --quiet --out '%s'; echo "TLSREADY-EXIT=$?"`,
-		password, wine, winePath(targets), winePath(filepath.Join(tmp, "scan.jsonl"))))
+		password, wine, winetest.Path(targets), winetest.Path(filepath.Join(tmp, "scan.jsonl"))))
 	waitExit(p, 3*time.Minute)
 	rows := progressRows(p.screen(true), len(want))
 	if len(rows) != 1 || !strings.HasPrefix(rows[0], fmt.Sprintf("%d/%d (100%%)", len(want), len(want))) {

@@ -20,6 +20,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/tlsready/tlsready/internal/syncbuf"
+	"github.com/tlsready/tlsready/internal/winetest"
 )
 
 // wineRun runs the Linux and the Windows build of tlsready side by side, each in a folder of
@@ -27,7 +28,7 @@ import (
 // C:\Users\Admin User\tlsready runs NNN inside the Wine prefix (Wine maps C: to
 // WINEPREFIX/drive_c and the Unix working folder to its Windows name).
 type wineRun struct {
-	env      map[string]string
+	env      winetest.Env
 	exe, bin string
 	linuxDir string
 	winDir   string // the Windows folder's Unix path
@@ -40,9 +41,9 @@ type runResult struct {
 	stdout, stderr string
 }
 
-func newWineRun(t *testing.T, env map[string]string, exe, bin string) *wineRun {
+func newWineRun(t *testing.T, env winetest.Env, exe, bin string) *wineRun {
 	t.Helper()
-	users := filepath.Join(env["WINEPREFIX"], "drive_c", "users", "Admin User")
+	users := filepath.Join(env.Prefix, "drive_c", "users", "Admin User")
 	if err := os.MkdirAll(users, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -106,9 +107,9 @@ func (w *wineRun) linuxCmd(ctx context.Context, extra []string, args ...string) 
 }
 
 func (w *wineRun) windowsCmd(ctx context.Context, extra []string, args ...string) *exec.Cmd {
-	cmd := wineCommand(ctx, w.env, w.exe, nil, args...)
+	cmd := w.env.Command(ctx, w.exe, nil, args...)
 	cmd.Dir = w.winDir
-	cmd.Env = runEnviron(append([]string{"WINEPREFIX=" + w.env["WINEPREFIX"], "WINEDEBUG=-all"}, extra...))
+	cmd.Env = runEnviron(append([]string{"WINEPREFIX=" + w.env.Prefix, "WINEDEBUG=-all"}, extra...))
 	return cmd
 }
 
@@ -654,7 +655,7 @@ func TestWindowsOnlyTestsUnderWine(t *testing.T) {
 	if testing.Short() {
 		t.Skip("cross-builds test binaries and runs them under Wine")
 	}
-	env := wineEnv(t)
+	env := winetest.Load(t)
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
@@ -689,16 +690,10 @@ func TestWindowsOnlyTestsUnderWine(t *testing.T) {
 	for dir, names := range tests {
 		rel, _ := filepath.Rel(root, dir)
 		t.Run(rel, func(t *testing.T) {
-			exe := filepath.Join(t.TempDir(), "pkg.test.exe")
-			build := exec.Command("go", "test", "-c", "-o", exe, ".")
-			build.Dir = dir
-			build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
-			if out, err := build.CombinedOutput(); err != nil {
-				t.Fatalf("go test -c for windows/amd64: %v\n%s", err, out)
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			exe := testBuilds.Exe(t, winetest.Program{Dir: dir, Test: true})
+			ctx, cancel := context.WithTimeout(context.Background(), winetest.RunTimeout)
 			defer cancel()
-			cmd := wineCommand(ctx, env, exe, nil, "-test.run", "^("+strings.Join(names, "|")+")$", "-test.v", "-test.count=1")
+			cmd := env.Command(ctx, exe, nil, "-test.run", "^("+strings.Join(names, "|")+")$", "-test.v", "-test.count=1")
 			cmd.Dir = dir
 			out, err := cmd.CombinedOutput()
 			if err != nil {

@@ -3,63 +3,17 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/tlsready/tlsready/internal/labenv"
+	"github.com/tlsready/tlsready/internal/winetest"
 	"github.com/tlsready/tlsready/scan"
 )
-
-// wineEnv reads the env file of scripts/wine.sh named by TLSREADY_WINE_ENV (KEY=value lines:
-// WINEPREFIX, WINE); without TLSREADY_WINE_ENV it calls labenv.Require.
-func wineEnv(t *testing.T) map[string]string {
-	t.Helper()
-	path := os.Getenv("TLSREADY_WINE_ENV")
-	if path == "" {
-		labenv.Require(t, "TLSREADY_WINE_ENV not set: run scripts/wine.sh setup /tmp/tlsready-wine and set TLSREADY_WINE_ENV=/tmp/tlsready-wine/env (as .ci/run does) for the test of the Windows build under Wine")
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatalf("TLSREADY_WINE_ENV: %v", err)
-	}
-	defer f.Close()
-	env := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(strings.TrimSpace(sc.Text()), "="); ok && !strings.HasPrefix(k, "#") {
-			env[k] = v
-		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	for _, k := range []string{"WINEPREFIX", "WINE"} {
-		if env[k] == "" {
-			t.Fatalf("%s lacks %s", path, k)
-		}
-	}
-	return env
-}
-
-// winePath is the Windows name of a Linux path under Wine, which maps / to Z:.
-func winePath(p string) string { return `Z:` + strings.ReplaceAll(p, "/", `\`) }
-
-// wineCommand runs the Windows program exe under the Wine of env with args and extra environment.
-func wineCommand(ctx context.Context, env map[string]string, exe string, extra []string, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, env["WINE"], append([]string{exe}, args...)...)
-	cmd.Env = append(os.Environ(), "WINEPREFIX="+env["WINEPREFIX"], "WINEDEBUG=-all", "DISPLAY=")
-	cmd.Env = append(cmd.Env, extra...)
-	cmd.WaitDelay = 10 * time.Second
-	return cmd
-}
 
 // The Windows build (windows/amd64) under an independent Windows runtime, Wine: the demo gives
 // every host of the built-in fleet its documented verdict and error category, and the same
@@ -74,15 +28,9 @@ func TestWindowsBuildUnderWine(t *testing.T) {
 	if testing.Short() {
 		t.Skip("cross-builds the binary and runs it under Wine")
 	}
-	env := wineEnv(t)
+	env := winetest.Load(t)
 	want := fleetExpectations(t)
-	tmp := t.TempDir()
-	exe := filepath.Join(tmp, "tlsready.exe")
-	build := exec.Command("go", "build", "-trimpath", "-o", exe, ".")
-	build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build for windows/amd64: %v\n%s", err, out)
-	}
+	exe := windowsExe(t)
 	bin := buildBinary(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()

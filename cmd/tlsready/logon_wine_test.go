@@ -10,7 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/tlsready/tlsready/internal/winetest"
 )
 
 // The Windows build without --user under Wine: it authenticates as the current logon through
@@ -22,14 +23,9 @@ func TestCurrentLogonUnderWine(t *testing.T) {
 	if testing.Short() {
 		t.Skip("cross-builds the binary and runs it under Wine")
 	}
-	env := wineEnv(t)
+	env := winetest.Load(t)
 	tmp := t.TempDir()
-	exe := filepath.Join(tmp, "tlsready.exe")
-	build := exec.Command("go", "build", "-trimpath", "-o", exe, ".")
-	build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build for windows/amd64: %v\n%s", err, out)
-	}
+	exe := windowsExe(t)
 	lines := startLabProcess(t, buildBinary(t), "wine-lab-Passw0rd", 33, "--auth", "ntlm", "--fleet", "../../testdata/fleet")
 	var target string
 	for _, l := range lines {
@@ -45,11 +41,11 @@ func TestCurrentLogonUnderWine(t *testing.T) {
 		t.Fatal(err)
 	}
 	results := filepath.Join(tmp, "results.jsonl")
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), winetest.RunTimeout)
 	defer cancel()
 	// Wine's Kerberos would take a Unix ticket cache as the logon's ticket: none here.
-	cmd := wineCommand(ctx, env, exe, []string{"TLSREADY_PASSWORD=", "KRB5CCNAME=FILE:" + filepath.Join(tmp, "no-ccache")},
-		"scan", "--targets-file", winePath(targets), "--timeout", "10s", "--no-progress", "--out", winePath(results))
+	cmd := env.Command(ctx, exe, []string{"TLSREADY_PASSWORD=", "KRB5CCNAME=FILE:" + filepath.Join(tmp, "no-ccache")},
+		"scan", "--targets-file", winetest.Path(targets), "--timeout", "10s", "--no-progress", "--out", winetest.Path(results))
 	out, err := cmd.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitUnknown {
 		t.Fatalf("wine tlsready.exe scan without --user: %v (want exit code %d, the host not checked)\n%s", err, exitUnknown, lastLines(string(out), 20))
