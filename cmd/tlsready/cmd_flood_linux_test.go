@@ -31,6 +31,7 @@ const floodBoundMB = 48 + 256*18
 // test polls VmHWM and kills the scanner as soon as it passes the bound, so that a regression
 // fails fast instead of eating the machine.
 func TestScanFloodingFleetStaysWithinMemoryBound(t *testing.T) {
+	t.Parallel() // the scanner is a process of its own (its peak RSS is measured, not this one's)
 	if testing.Short() {
 		t.Skip("builds and runs the binary against 256 hosts")
 	}

@@ -41,6 +41,7 @@ var hostileOutcomes = []struct {
 // bound (README, Limits: 48 MB + 18 MB per host in flight); and no output (terminal table,
 // results file, CSV, JSON, HTML) holds the password in any form or a raw control character.
 func TestScanHostileFleet(t *testing.T) {
+	t.Parallel() // the scanner is a process of its own with its own environment
 	if testing.Short() {
 		t.Skip("builds and runs the binary against 84 hosts")
 	}

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -33,10 +34,23 @@ func shellOnlyCategories(t *testing.T) map[string]string {
 // --method shell gives those hosts the documented categories and every other host the same
 // verdict; --method wmi the same verdicts as auto.
 func TestDemo_method(t *testing.T) {
+	t.Parallel() // in-process demos with their own fleets and files, and no environment
 	want := fleetExpectations(t)
 	shellOnly := shellOnlyCategories(t)
 	results := map[string]map[string]expectation{}
-	for _, method := range []string{"", "wmi", "shell"} {
+	// The three demos run side by side: each spends most of its time waiting for its hanging
+	// host (PC-HANG-024), so one after the other would wait three times. Each has its own
+	// fleet of simulated hosts and its own results file.
+	type demoRun struct {
+		args   []string
+		out    string
+		code   int
+		stderr string
+	}
+	methods := []string{"", "wmi", "shell"}
+	runs := make([]demoRun, len(methods))
+	var wg sync.WaitGroup
+	for i, method := range methods {
 		out := filepath.Join(t.TempDir(), "results.jsonl")
 		// Three demos of 40 hosts in this process, beside the other packages' tests under
 		// -race: twice the demo's 5 s per host, so that a loaded machine does not turn a slow
@@ -45,7 +59,16 @@ func TestDemo_method(t *testing.T) {
 		if method != "" {
 			args = append(args, "--method", method)
 		}
-		code, _, stderr := runCLI(t, args...)
+		runs[i] = demoRun{args: args, out: out}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runs[i].code, _, runs[i].stderr = runCLI(t, args...)
+		}()
+	}
+	wg.Wait()
+	for i, method := range methods {
+		args, out, code, stderr := runs[i].args, runs[i].out, runs[i].code, runs[i].stderr
 		if code != exitReady {
 			t.Fatalf("demo %v: exit %d\nstderr: %s", args, code, stderr)
 		}

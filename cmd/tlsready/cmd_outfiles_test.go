@@ -167,6 +167,7 @@ func TestOutputsNeverDestroyed(t *testing.T) {
 // killed half-way, or stopped with Ctrl-C, leaves the old file byte for byte, and what it
 // collected in the temporary file beside it (named in the Ctrl-C hint to --resume).
 func TestScanForceStoppedKeepsOldFile(t *testing.T) {
+	t.Parallel() // the scanner is a process of its own with its own environment
 	if testing.Short() || runtime.GOOS == "windows" {
 		t.Skip("builds and runs the binary; signals")
 	}

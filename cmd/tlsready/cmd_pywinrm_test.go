@@ -36,6 +36,7 @@ const opensslLegacy = "openssl_conf = openssl_init\n[openssl_init]\nproviders = 
 // NTLM with pywinrm's default message encryption over HTTP, and Basic over HTTPS with the
 // lab CA verified.
 func TestPywinrmAgainstLabProcess(t *testing.T) {
+	t.Parallel() // the lab and pywinrm are processes of their own
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}

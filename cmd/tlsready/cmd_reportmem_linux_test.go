@@ -31,6 +31,7 @@ const (
 // reportBoundMB while it writes the tables and the Japanese HTML page. The results file is the
 // demo fleet's, each host judged again as a scan does today (findings with their args).
 func TestReportLargeFleetStaysWithinMemoryBound(t *testing.T) {
+	t.Parallel() // the report is a process of its own (its peak RSS is measured, not this one's)
 	if testing.Short() {
 		t.Skip("builds the binary and reports on 20,000 hosts")
 	}

@@ -111,6 +111,7 @@ func scanInTmux(t *testing.T, lines []string, password string, limit time.Durati
 // rows), the time left is shown while the scan runs, and the final figures end with a newline
 // before the table.
 func TestScanProgressInTmux80Columns(t *testing.T) {
+	t.Parallel() // its programs run in a tmux server of their own
 	if testing.Short() {
 		t.Skip("runs a 2,000-host lab scan in tmux")
 	}
@@ -161,6 +162,7 @@ func TestScanProgressInTmux80Columns(t *testing.T) {
 // Ctrl-C during a scan in a terminal: "stopping..." is printed on a row of its own (the live
 // line taken off first), and after the grace period the table starts on a clean row.
 func TestScanCtrlCInTmux(t *testing.T) {
+	t.Parallel() // its programs run in a tmux server of their own
 	if testing.Short() {
 		t.Skip("runs a lab scan in tmux")
 	}
@@ -204,6 +206,7 @@ func TestScanCtrlCInTmux(t *testing.T) {
 
 // In a real terminal the report's verdicts are coloured, except with NO_COLOR or TERM=dumb.
 func TestReportColourInTmux(t *testing.T) {
+	t.Parallel() // its programs run in a tmux server of their own
 	dir := t.TempDir()
 	results := filepath.Join(dir, "r.jsonl")
 	writeResultsFile(t, results, scan.Result{Host: "PC-01", Verdict: checks.Action, End: time.Now()},

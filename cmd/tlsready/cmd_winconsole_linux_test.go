@@ -21,6 +21,7 @@ import (
 // processing is switched on, so the report's verdicts are coloured (not with NO_COLOR), and a
 // scan's live progress line is redrawn in place: one progress row on the screen at the end.
 func TestWindowsBuildConsoleUnderWine(t *testing.T) {
+	t.Parallel() // its programs run in a tmux server and folders of their own
 	if testing.Short() {
 		t.Skip("cross-builds the binary and runs it under Wine in tmux")
 	}

@@ -652,6 +652,7 @@ func winePasswordPrompt(ctx context.Context, t *testing.T, w *wineRun, password 
 // package's test binary under Wine: each package's binary is built with GOOS=windows and runs
 // exactly those tests. About 10 s, most of it the build.
 func TestWindowsOnlyTestsUnderWine(t *testing.T) {
+	t.Parallel() // each test binary is a process of its own
 	if testing.Short() {
 		t.Skip("cross-builds test binaries and runs them under Wine")
 	}

@@ -25,6 +25,7 @@ import (
 // path with backslashes and spaces (C:\Users\Admin User\tlsready runs ...\week 1.jsonl), Ctrl-C
 // stops a scan in two stages as on Unix, and the password prompt reads the console without echo.
 func TestWindowsBuildUnderWine(t *testing.T) {
+	t.Parallel() // its programs run as processes with their own environment and folders
 	if testing.Short() {
 		t.Skip("cross-builds the binary and runs it under Wine")
 	}

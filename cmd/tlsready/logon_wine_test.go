@@ -20,6 +20,7 @@ import (
 // auth with SSPI's SEC_E_NO_CREDENTIALS and the host's name (remote/sspi_wine_test.go drives the
 // same SSPI code to a successful, sealed logon with explicit credentials).
 func TestCurrentLogonUnderWine(t *testing.T) {
+	t.Parallel() // its programs run as processes with their own environment
 	if testing.Short() {
 		t.Skip("cross-builds the binary and runs it under Wine")
 	}
