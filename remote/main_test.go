@@ -1,7 +1,6 @@
 package remote
 
 import (
-	"fmt"
 	"os"
 	"testing"
 
@@ -12,19 +11,4 @@ import (
 // under Wine (TestSSPIUnderWine, TestSSPIKerberosUnderWine); TestMain removes it.
 var testBuilds winetest.Builds
 
-// testPkgDir is this package's folder, for builds.
-var testPkgDir string
-
-func TestMain(m *testing.M) {
-	wd, err := os.Getwd()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	testPkgDir = wd
-	code := m.Run()
-	if err := testBuilds.RemoveAll(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(testBuilds.Main(m)) }

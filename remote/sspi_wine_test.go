@@ -214,7 +214,7 @@ func TestSSPIKerberosUnderWine(t *testing.T) {
 // buildWindowsTestBinary is this package's tests built for windows/amd64, once per run.
 func buildWindowsTestBinary(t *testing.T) string {
 	t.Helper()
-	return testBuilds.Exe(t, winetest.Program{Dir: testPkgDir, Test: true})
+	return testBuilds.Exe(t, winetest.Program{Dir: ".", Test: true})
 }
 
 // runSSPIUnderWine runs TestSSPIExplicitCredentials of the Windows test binary exe under Wine with

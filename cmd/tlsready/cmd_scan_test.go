@@ -142,7 +142,7 @@ func TestLabAndScan_twoProcesses(t *testing.T) {
 // buildBinary is the Linux build of tlsready, built once for all the tests that run it (testBuilds).
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	return testBuilds.Exe(t, winetest.Program{Dir: testPkgDir, Native: true})
+	return testBuilds.Exe(t, winetest.Program{Dir: ".", Native: true})
 }
 
 // startLabProcess runs "tlsready lab ARGS" as a process with the lab password in its

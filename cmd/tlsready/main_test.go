@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"testing"
 
@@ -13,26 +12,11 @@ import (
 // once per test (a build costs seconds under -race beside other packages). TestMain removes them.
 var testBuilds winetest.Builds
 
-// testPkgDir is this package's folder, for builds: some tests change the working folder.
-var testPkgDir string
-
-func TestMain(m *testing.M) {
-	wd, err := os.Getwd()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	testPkgDir = wd
-	code := m.Run()
-	if err := testBuilds.RemoveAll(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(testBuilds.Main(m)) }
 
 // windowsExe is the Windows build (windows/amd64) of tlsready, built once for every test of the
 // Windows build under Wine.
 func windowsExe(t *testing.T) string {
 	t.Helper()
-	return testBuilds.Exe(t, winetest.Program{Dir: testPkgDir})
+	return testBuilds.Exe(t, winetest.Program{Dir: "."})
 }

@@ -123,8 +123,28 @@ func (p Program) target() string {
 // m.Run). Safe for concurrent use by parallel tests.
 type Builds struct {
 	mu    sync.Mutex
+	base  string // the working folder when Main started: relative Dirs are taken from it
 	dir   string
 	built map[Program]*build
+}
+
+// Main is the body of a TestMain whose package's tests use b: it notes the working folder (a
+// Program's relative Dir is taken from it, even after a test changes folder), runs the tests,
+// removes b's builds, and returns the code for os.Exit.
+func (b *Builds) Main(m *testing.M) int {
+	wd, err := os.Getwd()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	b.mu.Lock()
+	b.base = wd
+	b.mu.Unlock()
+	code := m.Run()
+	if err := b.RemoveAll(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+	}
+	return code
 }
 
 // build is one Program's build: done once, its path or its error shared.
@@ -155,14 +175,19 @@ func (b *Builds) Exe(tb testing.TB, p Program) string {
 		}
 		b.dir = dir
 	}
-	dir := b.dir
+	dir, base := b.dir, b.base
 	b.mu.Unlock()
 	e.once.Do(func() {
-		abs, err := filepath.Abs(p.Dir)
+		abs := p.Dir
+		if !filepath.IsAbs(abs) && base != "" {
+			abs = filepath.Join(base, abs)
+		}
+		abs, err := filepath.Abs(abs)
 		if err != nil {
 			e.err = err
 			return
 		}
+		p.Dir = abs
 		out, err := os.MkdirTemp(dir, "build-")
 		if err != nil {
 			e.err = err
@@ -191,7 +216,7 @@ func (b *Builds) RemoveAll() error {
 		return nil
 	}
 	err := os.RemoveAll(b.dir)
-	b.dir, b.built = "", nil
+	b.dir, b.built = "", nil // base stays: Main's folder
 	return err
 }
 

@@ -176,3 +176,22 @@ func (f *fatalRecorder) Fatalf(format string, args ...any) {
 	f.msg = fmt.Sprintf(format, args...)
 	panic("fatal")
 }
+
+// A relative Dir is the package's folder as Main found it, even after a test changes folder
+// (t.Chdir in the tests of cmd/tlsready).
+func TestBuildsRelativeToMainsFolder(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go command")
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := Builds{base: wd}
+	defer b.RemoveAll()
+	t.Chdir(t.TempDir())
+	exe := b.Exe(t, Program{Dir: "testdata/hello", Native: true})
+	if out, err := exec.Command(exe).Output(); err != nil || string(out) != "hello\n" {
+		t.Errorf("%s: %q, %v", exe, out, err)
+	}
+}
