@@ -11,7 +11,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -175,38 +174,6 @@ func newTestClientDefaultAuth(t *testing.T) *Client {
 		t.Errorf("default Auth %q, want %q", c.cfg.Auth, AuthNegotiate)
 	}
 	return c
-}
-
-// Over HTTPS, NTLM authenticates the connection (with channel bindings) and the messages are
-// not encrypted again, as Windows and pywinrm do.
-func TestNTLM_HTTPS_NotEncryptedAgain(t *testing.T) {
-	lab, err := winrmsim.NewLabTLS()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(ca, lab.CAPEM, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var wire wireLog
-	p := simProfile(t, "pc-w10-001.json")
-	h, ep := startSim(t, p, winrmsim.Options{TLS: lab.Server}, &wire)
-	c := newTestClient(t, Config{Auth: AuthNTLM, HTTPS: true, CAFile: ca})
-	res, err := c.Run(context.Background(), ep, "hostname", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.TrimSpace(string(res.Stdout)) != p.Name {
-		t.Errorf("stdout %q", res.Stdout)
-	}
-	for _, m := range wire.all() {
-		if len(m.body) > 0 && !strings.HasPrefix(m.header.Get("Content-Type"), "application/soap+xml") {
-			t.Errorf("%s over HTTPS with Content-Type %q", m.dir, m.header.Get("Content-Type"))
-		}
-	}
-	if st := h.Stats(); st.Logons != 1 || st.Connections != 1 || st.Encrypted != 0 {
-		t.Errorf("stats %+v", st)
-	}
 }
 
 // A wrong password is an auth error naming the host after one handshake (two requests), not

@@ -268,9 +268,12 @@ func TestFleet_SealedFactsLikeBasic(t *testing.T) {
 	}
 }
 
-// Over HTTPS the context gets the SEC_CHANNEL_BINDINGS of the host's certificate; the host
-// checks them (a tampered binding is refused), and the messages are not sealed again.
-func TestSSPI_HTTPS_ChannelBindings(t *testing.T) {
+// Over HTTPS, NTLM authenticates the connection (with channel bindings) and the messages are
+// not encrypted again, as Windows and pywinrm do: with explicit credentials, and as the current
+// logon through SSPI, whose context gets the SEC_CHANNEL_BINDINGS of the host's certificate; the
+// host checks them (a tampered binding is refused). (Once two tests,
+// TestNTLM_HTTPS_NotEncryptedAgain and TestSSPI_HTTPS_ChannelBindings.)
+func TestHTTPS_NotSealedAgain(t *testing.T) {
 	lab, err := winrmsim.NewLabTLS()
 	if err != nil {
 		t.Fatal(err)
@@ -281,37 +284,42 @@ func TestSSPI_HTTPS_ChannelBindings(t *testing.T) {
 	}
 	tests := []struct {
 		name    string
+		sspi    bool // the current logon through the fake SSPI; else NTLM with explicit credentials
 		tamper  bool
 		wantErr bool
 	}{
-		{"Bound", false, false},
-		{"TamperedBindingRefused", true, true},
+		{"NTLM", false, false, false},
+		{"SSPIBound", true, false, false},
+		{"SSPITamperedBindingRefused", true, true, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var seen [][]byte
 			var mu sync.Mutex
-			f := &fakeSSPI{user: testUser, password: testPassword, onBindings: func(b []byte) {
-				mu.Lock()
-				seen = append(seen, bytes.Clone(b))
-				mu.Unlock()
-			}}
-			if tt.tamper {
-				f.bindings = func(b []byte) []byte {
-					b = bytes.Clone(b)
-					b[len(b)-1] ^= 1
-					return b
-				}
-			}
 			var wire wireLog
 			p := simProfile(t, "pc-w10-001.json")
 			h, ep := startSim(t, p, winrmsim.Options{TLS: lab.Server}, &wire)
-			c := newSSPIClient(t, f, Config{HTTPS: true, CAFile: ca})
+			c := newTestClient(t, Config{Auth: AuthNTLM, HTTPS: true, CAFile: ca})
+			if tt.sspi {
+				f := &fakeSSPI{user: testUser, password: testPassword, onBindings: func(b []byte) {
+					mu.Lock()
+					seen = append(seen, bytes.Clone(b))
+					mu.Unlock()
+				}}
+				if tt.tamper {
+					f.bindings = func(b []byte) []byte {
+						b = bytes.Clone(b)
+						b[len(b)-1] ^= 1
+						return b
+					}
+				}
+				c = newSSPIClient(t, f, Config{HTTPS: true, CAFile: ca})
+			}
 			defer c.Close()
 			res, err := c.Run(context.Background(), ep, "hostname", nil)
 			mu.Lock()
 			defer mu.Unlock()
-			if len(seen) == 0 || !bytes.HasPrefix(seen[0], []byte("tls-server-end-point:")) || len(seen[0]) != len("tls-server-end-point:")+32 {
+			if tt.sspi && (len(seen) == 0 || !bytes.HasPrefix(seen[0], []byte("tls-server-end-point:")) || len(seen[0]) != len("tls-server-end-point:")+32) {
 				t.Fatalf("channel bindings given to the context: %q", seen)
 			}
 			if tt.wantErr {
@@ -326,8 +334,13 @@ func TestSSPI_HTTPS_ChannelBindings(t *testing.T) {
 			if strings.TrimSpace(string(res.Stdout)) != p.Name {
 				t.Errorf("stdout %q", res.Stdout)
 			}
-			if st := h.Stats(); st.Logons != 1 || st.Encrypted != 0 {
-				t.Errorf("stats %+v, want one logon and no sealed bodies over HTTPS", st)
+			for _, m := range wire.all() {
+				if len(m.body) > 0 && !strings.HasPrefix(m.header.Get("Content-Type"), "application/soap+xml") {
+					t.Errorf("%s over HTTPS with Content-Type %q", m.dir, m.header.Get("Content-Type"))
+				}
+			}
+			if st := h.Stats(); st.Logons != 1 || st.Encrypted != 0 || !tt.sspi && st.Connections != 1 {
+				t.Errorf("stats %+v, want one logon (on one connection) and no sealed bodies over HTTPS", st)
 			}
 		})
 	}
