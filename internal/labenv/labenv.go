@@ -5,6 +5,7 @@ package labenv
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -31,9 +32,24 @@ func Samba(tb testing.TB, keys ...string) map[string]string {
 	if path == "" {
 		Require(tb, "TLSREADY_SAMBA_ENV not set: run scripts/samba-dc.sh and set TLSREADY_SAMBA_ENV=/tmp/tlsready-samba/env (as .ci/run does) for the tests against a real KDC")
 	}
-	f, err := os.Open(path)
+	env, err := ReadEnvFile(path)
 	if err != nil {
 		tb.Fatalf("TLSREADY_SAMBA_ENV: %v", err)
+	}
+	for _, k := range keys {
+		if env[k] == "" {
+			tb.Fatalf("%s lacks %s", path, k)
+		}
+	}
+	return env
+}
+
+// ReadEnvFile reads an env file of the lab scripts (scripts/samba-dc.sh, scripts/wine.sh): one
+// KEY=value a line; blank lines and lines that start with # are passed over.
+func ReadEnvFile(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
 	}
 	defer f.Close()
 	env := map[string]string{}
@@ -45,12 +61,7 @@ func Samba(tb testing.TB, keys ...string) map[string]string {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		tb.Fatalf("%s: %v", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	for _, k := range keys {
-		if env[k] == "" {
-			tb.Fatalf("%s lacks %s", path, k)
-		}
-	}
-	return env
+	return env, nil
 }

@@ -5,7 +5,6 @@
 package winetest
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
@@ -50,21 +49,9 @@ func Load(tb testing.TB) Env {
 
 // readEnv parses the env file at path and checks that it names the prefix and the program.
 func readEnv(path string) (Env, error) {
-	f, err := os.Open(path)
+	kv, err := labenv.ReadEnvFile(path)
 	if err != nil {
 		return Env{}, err
-	}
-	defer f.Close()
-	kv := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if k, v, ok := strings.Cut(line, "="); ok && !strings.HasPrefix(line, "#") {
-			kv[k] = v
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return Env{}, fmt.Errorf("%s: %w", path, err)
 	}
 	for _, k := range []string{"WINEPREFIX", "WINE"} {
 		if kv[k] == "" {
