@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every Go fuzz target of the module for a short fixed time, one target per go test
-# invocation (Go fuzzes one target at a time). The targets are found with `go test -list` in
-# each package whose tests declare a `func Fuzz...`, so new targets are picked up. Every target
+# invocation (Go fuzzes one target at a time). The targets are found in each package whose tests
+# declare a `func Fuzz...`: every func FuzzX(f *testing.F) of the test files go list selects for
+# this platform (what `go test -list` gives, without a test binary per package), so new targets
+# are picked up. Every target
 # runs even after a failure; the script exits non-zero when any fuzzer found one (Go writes the
 # failing input under the package's testdata/fuzz/FuzzX/: fix the parser and commit the input
 # as a regression seed).
@@ -20,7 +22,11 @@ failed=()
 n=0
 start=$SECONDS
 for d in $dirs; do
-  targets=$(go test -list '^Fuzz' "$d" | grep '^Fuzz' || true)
+  # The package's fuzz targets as `go test -list '^Fuzz'` names them, without building and running
+  # a test binary per package for the list (seconds each): the test files that go list selects
+  # for this platform (build constraints applied), and in them each func FuzzX(f *testing.F).
+  targets=$(cd "$d" && go list -f '{{join .TestGoFiles "\n"}}{{"\n"}}{{join .XTestGoFiles "\n"}}' . |
+    { grep . || true; } | xargs -r sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(\([A-Za-z_][A-Za-z0-9_]*\) \*testing\.F) {.*/\1/p' | sort -u)
   for t in $targets; do
     n=$((n + 1))
     echo "== fuzz $d $t ($fuzztime)"
