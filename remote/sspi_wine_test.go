@@ -72,6 +72,9 @@ func TestSSPIUnderWine(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			// Side by side (as many as -parallel allows): each case has its own simulated host,
+			// Wine process and ticket cache, and Wine's start-up is most of its time.
+			t.Parallel()
 			var wire wireLog
 			h, ep := startSim(t, p, winrmsim.Options{Auth: []string{winrmsim.SchemeNegotiate}}, &wire)
 			user := testUser
