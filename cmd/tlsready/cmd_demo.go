@@ -23,6 +23,7 @@ func runDemo(ctx context.Context, e env, args []string) (int, error) {
 	var rf remoteFlags
 	fs.StringVar(&fleetDir, "fleet", "", "directory of host profiles (*.json); default: the built-in fleet")
 	rf.register(fs, e, 5*time.Second)
+	rf.registerProbe(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
