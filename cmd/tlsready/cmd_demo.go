@@ -27,6 +27,9 @@ func runDemo(ctx context.Context, e env, args []string) (int, error) {
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
+	if err := rf.checkProbe(); err != nil {
+		return exitUsage, err
+	}
 	if err := rf.checkOutputs(); err != nil {
 		return exitUsage, err
 	}

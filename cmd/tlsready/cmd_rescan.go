@@ -42,6 +42,9 @@ func runRescan(ctx context.Context, e env, args []string) (int, error) {
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
+	if err := rf.checkProbe(); err != nil {
+		return exitUsage, err
+	}
 	if len(from) == 0 {
 		return exitUsage, usagef("--from RESULTS.jsonl is required")
 	}

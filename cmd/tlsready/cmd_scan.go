@@ -172,6 +172,9 @@ func runScan(ctx context.Context, e env, args []string) (int, error) {
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
+	if err := rf.checkProbe(); err != nil {
+		return exitUsage, err
+	}
 	inputs := []namedPath{{"--targets-file", targetsFile}, {"--ldap-password-file", lf.passwordFile}}
 	for _, j := range journals {
 		inputs = append(inputs, namedPath{"--journal", j})
