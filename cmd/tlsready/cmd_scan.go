@@ -300,6 +300,9 @@ func scanTargets(ctx context.Context, e env, targets []scan.Target, rf remoteFla
 	if err := rf.checkProbe(); err != nil {
 		return nil, err
 	}
+	if rf.probe && method != remote.MethodShell {
+		fmt.Fprintf(e.stderr, "note: --probe runs in the shell collector; hosts read over WMI (--method %s) get PROBE_NEEDS_SHELL instead: add --method shell to probe them\n", method)
+	}
 	// A target that names its scheme (a "tlsready lab --https" line, https://HOST/wsman) is
 	// reached with it whatever --https says: one client per scheme in use.
 	clients := map[bool]*remote.Client{}
