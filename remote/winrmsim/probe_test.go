@@ -43,7 +43,7 @@ func TestProbeAnswers(t *testing.T) {
 				Issuer: "CN=CORP TLS Inspection CA, DC=corp, DC=example", Root: inspectRoot, RootThumbprint: inspectThumbprint, ElapsedMS: 150}},
 		{"noroute takes the whole bound", "10.0.19045", `{"outcome": "noroute"}`, "", facts.Probe{Outcome: facts.ProbeNoRoute, Via: "direct",
 			Error: "A connection attempt failed because the connected party did not properly respond after a period of time, or established connection failed because connected host has failed to respond",
-			Code: "10060", ElapsedMS: 7000}},
+			Code:  "10060", ElapsedMS: 7000}},
 		{"proxy", "10.0.19045", `{"outcome": "proxy"}`, "", facts.Probe{Outcome: facts.ProbeProxy, Via: "proxy", Proxy: "proxy.corp.example:8080",
 			Error: "the proxy answered: HTTP/1.1 407 Proxy Authentication Required", ElapsedMS: 150}},
 		{"error with the profile's details", "10.0.19045", `{"outcome": "error", "error": "boom", "code": "0x1", "elapsedMs": 2}`, tls12Off,
