@@ -26,6 +26,8 @@ func Check(f *facts.Facts) (Verdict, []Finding) {
 //     and Office (Q7, for the report only; Outlook's minimum build for Microsoft 365).
 //   - Cipher suites: the host's enabled TLS 1.2 suites against Microsoft 365's list.
 //   - Other clients (.NET Framework, warnings only, GroupOtherClients).
+//   - The probe (scan --probe, GroupProbe, info or warnings only): the host's own TLS 1.2
+//     handshake to Microsoft 365, in every case where the host ran one.
 func Evaluate(f *facts.Facts) []Finding {
 	return EvaluateIn(f, English)
 }
@@ -60,6 +62,8 @@ func EvaluateIn(f *facts.Facts, lang string) []Finding {
 		h.checkOffice()
 		h.checkDotNet()
 	}
+	// The probe's own handshake is reported whatever the configuration says (never decisive).
+	h.checkProbe()
 	sortFindings(h.out)
 	if h.out == nil {
 		h.out = []Finding{}

@@ -47,7 +47,7 @@ var (
 )
 
 func evalCases() []evalCase {
-	return []evalCase{
+	return append(probeEvalCases(), []evalCase{
 		// Q2: releases that cannot get TLS 1.2 in WinHTTP.
 		{
 			name:    "Q2_Windows7_noSP1_unsupported_noPileOn",
@@ -1034,7 +1034,7 @@ func evalCases() []evalCase {
 			ev:      []ev{{IDCipherNoneAccepted, Evidence{Key: KeyCipherLocal, Name: "Functions", Type: facts.RegMultiSZ}}},
 			txt:     []txt{{IDCipherNoneAccepted, "local cipher suite order", false}},
 		},
-	}
+	}...)
 }
 
 // net4All sets the four .NET 4 TLS values to n.

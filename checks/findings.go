@@ -101,9 +101,9 @@ type FindingType struct {
 	// Source is the Microsoft page a finding beyond the FAQ rests on; its texts cite it. A type
 	// has FAQ questions, a Source, or both.
 	Source string
-	// Group is "" for the findings about Outlook, or GroupOtherClients for findings about other
-	// Microsoft 365 clients on the same PC, which a report shows apart (a warning or info
-	// severity, so they never change the verdict).
+	// Group is "" for the findings about Outlook, GroupOtherClients for findings about other
+	// Microsoft 365 clients on the same PC, or GroupProbe for the probe's, which a report shows
+	// apart (a warning or info severity, so they never change the verdict).
 	Group string
 }
 
@@ -160,6 +160,8 @@ var findingTypes = []FindingType{
 	{IDDotNetWeakTLS, SeverityWarning, nil, SourceDotNetTLS, GroupOtherClients},
 	{IDDSPNotDWORD, SeverityWarning, []string{"Q3", "Q14"}, "", ""},
 	{IDDSPSSL3, SeverityWarning, []string{"Q4", "Q5"}, "", ""},
+	{IDProbeFailed, SeverityWarning, nil, SourceProbeTLS12, GroupProbe},
+	{IDProbeIntercepted, SeverityWarning, nil, SourceM365Chains, GroupProbe},
 	{IDSchannelDisabledByDefault, SeverityWarning, []string{"Q8"}, "", ""},
 	{IDSchannelNotDWORD, SeverityWarning, []string{"Q8"}, "", ""},
 	{IDWinINetNotDWORD, SeverityWarning, []string{"Q17"}, "", ""},
@@ -167,6 +169,8 @@ var findingTypes = []FindingType{
 
 	{IDOfficeInfo, SeverityInfo, []string{"Q16"}, "", ""},
 	{IDOfficeNotFound, SeverityInfo, []string{"Q16"}, "", ""},
+	{IDProbeNeedsShell, SeverityInfo, nil, SourceProbeTLS12, GroupProbe},
+	{IDProbeOK, SeverityInfo, nil, SourceProbeTLS12, GroupProbe},
 	{IDSchannelDBDUnreadable, SeverityInfo, []string{"Q8"}, "", ""},
 	{IDWinINetUsersNotSeen, SeverityInfo, []string{"Q17"}, "", ""},
 }

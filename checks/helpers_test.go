@@ -27,7 +27,7 @@ type fb struct{ f facts.Facts }
 
 var itemByID = func() map[string]facts.Item {
 	m := map[string]facts.Item{}
-	for _, it := range Items() {
+	for _, it := range append(Items(), ProbeItems("outlook.office365.com:443", 10000)...) {
 		m[it.ID] = it
 	}
 	return m

@@ -276,6 +276,36 @@ var english = catalogue{
 				`host's WinHTTP, SCHANNEL and WinINet settings, which Outlook would use. Only a network capture ` +
 				`shows the TLS version Outlook actually negotiates (Q16).{q7}`,
 		},
+		IDProbeOK: {
+			Title: `Probe: {protocol} handshake with {target} succeeded`,
+			Detail: `The PC negotiated {protocol} with {target}: {cipher}; certificate {subject}, issued by ` +
+				`{issuer}, chain root {root} ({thumbprint}){chain}. {judged} {via} {what} ({source})`,
+		},
+		IDProbeFailed: {
+			Title:  `Probe: no TLS 1.2 handshake with {target} ({outcome})`,
+			Detail: `{detail} Message: "{message}" (code {code}, after {elapsed} ms). {via} {what} ({source})`,
+			Remediation: `Outlook on this PC probably cannot reach Microsoft 365 over TLS 1.2 either, ` +
+				`whatever its configuration says: check the path from the PC (DNS, firewall, proxy, a ` +
+				`middlebox that allows only older TLS) and SCHANNEL's TLS 1.2 client setting, then scan ` +
+				`again with --probe ({source}).`,
+		},
+		IDProbeIntercepted: {
+			Title: `Probe: TLS to {target} is intercepted (root {root})`,
+			Detail: `The PC negotiated {protocol} with {target}, but the certificate it received ({subject}, ` +
+				`issued by {issuer}) chains to {root} ({thumbprint}){chain}, which is not one of the roots ` +
+				`Microsoft 365 uses ({source}): something between the PC and Microsoft 365, such as a ` +
+				`TLS-inspecting proxy or firewall, terminates TLS, and Outlook's connection then depends on ` +
+				`that device's TLS. {via} {what}`,
+			Remediation: `Exempt Microsoft 365's endpoints from TLS inspection, as Microsoft advises ` +
+				`(https://learn.microsoft.com/microsoft-365/enterprise/microsoft-365-network-connectivity-principles), ` +
+				`or make sure the device offers TLS 1.2 both to the PC and to Microsoft 365 ({source}).`,
+		},
+		IDProbeNeedsShell: {
+			Title: `Probe not run on this host: it needs the shell`,
+			Detail: `The host was read over WMI ({reason}), which starts no process on it, so it could not ` +
+				`attempt the TLS 1.2 handshake with {target}: the probe runs in the PowerShell collector. ` +
+				`Scan it with --method shell --probe to probe it ({source}).`,
+		},
 	},
 
 	phrases: map[string]string{
@@ -392,6 +422,35 @@ var english = catalogue{
 		"bits.32":           `32-bit`,
 		"bits.64":           `64-bit`,
 		"bits.unknown":      `bitness unknown`,
+
+		// The probe (rules_probe.go).
+		"probe.reason.wmi": `--method wmi, or --method auto where WMI answered`,
+		"probe.what": `The probe is a SCHANNEL handshake made with .NET's SslStream asking for TLS 1.2 only, not a ` +
+			`WinHTTP request: the WinHttp.WinHttpRequest COM object sets its own secure protocols ` +
+			`(WinHttpRequestOption_SecureProtocols, https://learn.microsoft.com/windows/win32/winhttp/winhttprequestoption) ` +
+			`and DefaultSecureProtocols does not change programs that set them (KB3140245), so it would not show ` +
+			`what Outlook's WinHTTP does. The probe proves that SCHANNEL on this PC completes TLS 1.2 with the target ` +
+			`and that the network path lets it through; it does not prove that WinHTTP's DefaultSecureProtocols or ` +
+			`WinINet's SecureProtocols include TLS 1.2, which the configuration findings judge.`,
+		"probe.via.direct": `It ran as the scanning account in the WinRM session and connected directly (no ` +
+			`WinHTTP proxy is configured); the WinINet proxy or PAC file of the PC's users was not used.`,
+		"probe.via.proxy": `It ran as the scanning account in the WinRM session through the machine's WinHTTP ` +
+			`proxy {proxy}; the WinINet proxy or PAC file of the PC's users was not used.`,
+		"probe.root.microsoft": `The root is one of Microsoft 365's ({chains}).`,
+		"probe.root.notjudged": `{target} is not a Microsoft 365 name, so its root is reported, not judged.`,
+		"probe.chain":          ` (chain status: {status})`,
+		"probe.failed.noroute": `The PC could not reach {target}: the name did not resolve, or no TCP ` +
+			`connection was made.`,
+		"probe.failed.noroute.proxy": `The PC could not reach {target} directly, and users of the PC ` +
+			`({users}) have a WinINet proxy or PAC file: it probably needs the proxy, which Outlook uses and ` +
+			`the probe did not.`,
+		"probe.failed.proxy": `The machine's WinHTTP proxy {proxy} refused the connection to {target} or ` +
+			`asked for authentication.`,
+		"probe.failed.refused": `The TCP connection to {target} was made, but the TLS 1.2 handshake failed: ` +
+			`the other side (or a firewall or proxy on the path that allows only older TLS) refused it, or ` +
+			`SCHANNEL on the PC offers no TLS 1.2 cipher suite it accepts.`,
+		"probe.failed.error": `The probe could not run on the PC; under PowerShell 2.0 (.NET 2.0-3.5) TLS 1.2 ` +
+			`needs the .NET TLS 1.2 update (KB3154518 on Windows 7 SP1, https://support.microsoft.com/help/3154518).`,
 	},
 	types: map[string]string{
 		IDRestartPending:            `Registry changed by tlsready fix: restart pending`,
@@ -426,5 +485,9 @@ var english = catalogue{
 		IDOutlookTooOld:             `Outlook older than Microsoft 365 accepts`,
 		IDOutlookUnsupported:        `Outlook 2010 or older: cannot connect to Microsoft 365`,
 		IDOfficeNotFound:            `Outlook not found`,
+		IDProbeOK:                   `Probe: TLS 1.2 handshake succeeded`,
+		IDProbeFailed:               `Probe: no TLS 1.2 handshake with Microsoft 365`,
+		IDProbeIntercepted:          `Probe: TLS intercepted (certificate not from Microsoft)`,
+		IDProbeNeedsShell:           `Probe not run: read over WMI, needs the shell`,
 	},
 }

@@ -266,6 +266,34 @@ var japanese = catalogue{
 				`WinHTTP、SCHANNEL、WinINet の設定です。Outlook が実際に使用する TLS のバージョンはネットワーク キャプチャでのみ ` +
 				`確認できます (Q16)。{q7}`,
 		},
+		IDProbeOK: {
+			Title: `プローブ: {target} との {protocol} ハンドシェイクに成功しました`,
+			Detail: `この PC は {target} と {protocol} をネゴシエートしました: {cipher}。証明書 {subject} (発行者 ` +
+				`{issuer})、チェーンのルート {root} ({thumbprint}){chain}。{judged} {via} {what} ({source})`,
+		},
+		IDProbeFailed: {
+			Title:  `プローブ: {target} との TLS 1.2 ハンドシェイクができません ({outcome})`,
+			Detail: `{detail} メッセージ: "{message}" (コード {code}、{elapsed} ms 後)。{via} {what} ({source})`,
+			Remediation: `構成の判定にかかわらず、この PC の Outlook もおそらく TLS 1.2 で Microsoft 365 に接続できません: ` +
+				`PC からの経路 (DNS、ファイアウォール、プロキシ、古い TLS しか通さない中継装置) と SCHANNEL の TLS 1.2 ` +
+				`クライアント設定を確認し、--probe を付けて再度スキャンしてください ({source})。`,
+		},
+		IDProbeIntercepted: {
+			Title: `プローブ: {target} への TLS が傍受されています (ルート {root})`,
+			Detail: `この PC は {target} と {protocol} をネゴシエートしましたが、受け取った証明書 ({subject}、発行者 ` +
+				`{issuer}) のチェーンは {root} ({thumbprint}){chain} に至り、これは Microsoft 365 が使用するルートでは` +
+				`ありません ({source}): PC と Microsoft 365 の間にある何か (TLS を検査するプロキシやファイアウォール) が ` +
+				`TLS を終端しており、Outlook の接続はその装置の TLS に依存します。{via} {what}`,
+			Remediation: `Microsoft の推奨どおり Microsoft 365 のエンドポイントを TLS 検査の対象から除外するか ` +
+				`(https://learn.microsoft.com/microsoft-365/enterprise/microsoft-365-network-connectivity-principles)、` +
+				`その装置が PC と Microsoft 365 の両方に TLS 1.2 を提示することを確認してください ({source})。`,
+		},
+		IDProbeNeedsShell: {
+			Title: `このホストではプローブを実行していません: シェルが必要です`,
+			Detail: `このホストは WMI で読み取られ ({reason})、ホスト上でプロセスを起動しないため、{target} との ` +
+				`TLS 1.2 ハンドシェイクを試みられませんでした: プローブは PowerShell のコレクターで実行されます。` +
+				`プローブするには --method shell --probe でスキャンしてください ({source})。`,
+		},
 	},
 
 	phrases: map[string]string{
@@ -380,6 +408,34 @@ var japanese = catalogue{
 		"bits.32":           `32 ビット`,
 		"bits.64":           `64 ビット`,
 		"bits.unknown":      `ビット数不明`,
+
+		// プローブ (rules_probe.go)。
+		"probe.reason.wmi": `--method wmi、または WMI が応答した --method auto`,
+		"probe.what": `プローブは WinHTTP の要求ではなく、TLS 1.2 のみを指定した .NET の SslStream による SCHANNEL ` +
+			`ハンドシェイクです: WinHttp.WinHttpRequest COM オブジェクトは独自にセキュア プロトコルを設定し ` +
+			`(WinHttpRequestOption_SecureProtocols、https://learn.microsoft.com/windows/win32/winhttp/winhttprequestoption)、` +
+			`DefaultSecureProtocols はそれを設定するプログラムの動作を変えないため (KB3140245)、Outlook の WinHTTP の` +
+			`動作を示しません。プローブが証明するのは、この PC の SCHANNEL が接続先と TLS 1.2 を完了でき、ネットワーク経路が` +
+			`それを通すことです。WinHTTP の DefaultSecureProtocols や WinINet の SecureProtocols が TLS 1.2 を含むことは` +
+			`証明せず、それは構成の検出結果が判定します。`,
+		"probe.via.direct": `スキャンに使ったアカウントで WinRM セッション内から実行し、直接接続しました (WinHTTP ` +
+			`プロキシは未構成)。PC のユーザーの WinINet プロキシや PAC ファイルは使用していません。`,
+		"probe.via.proxy": `スキャンに使ったアカウントで WinRM セッション内から、コンピューターの WinHTTP プロキシ ` +
+			`{proxy} 経由で実行しました。PC のユーザーの WinINet プロキシや PAC ファイルは使用していません。`,
+		"probe.root.microsoft": `ルートは Microsoft 365 のものです ({chains})。`,
+		"probe.root.notjudged": `{target} は Microsoft 365 の名前ではないため、ルートは報告のみで判定しません。`,
+		"probe.chain":          ` (チェーンの状態: {status})`,
+		"probe.failed.noroute": `この PC は {target} に到達できませんでした: 名前が解決できないか、TCP 接続ができません` +
+			`でした。`,
+		"probe.failed.noroute.proxy": `この PC は {target} に直接到達できず、PC のユーザー ({users}) には WinINet の` +
+			`プロキシまたは PAC ファイルが設定されています: Outlook が使い、プローブが使わなかったプロキシがおそらく必要です。`,
+		"probe.failed.proxy": `コンピューターの WinHTTP プロキシ {proxy} が {target} への接続を拒否したか、認証を` +
+			`要求しました。`,
+		"probe.failed.refused": `{target} への TCP 接続はできましたが、TLS 1.2 ハンドシェイクが失敗しました: 相手側 ` +
+			`(または経路上の古い TLS しか通さないファイアウォールやプロキシ) が拒否したか、PC の SCHANNEL が相手の受け付ける ` +
+			`TLS 1.2 暗号スイートを提示していません。`,
+		"probe.failed.error": `プローブを PC 上で実行できませんでした。PowerShell 2.0 (.NET 2.0-3.5) では TLS 1.2 に ` +
+			`.NET の TLS 1.2 更新プログラムが必要です (Windows 7 SP1 では KB3154518、https://support.microsoft.com/help/3154518)。`,
 	},
 
 	types: map[string]string{
@@ -415,5 +471,9 @@ var japanese = catalogue{
 		IDOutlookTooOld:             `Microsoft 365 が受け付けるより古い Outlook`,
 		IDOutlookUnsupported:        `Outlook 2010 以前: Microsoft 365 に接続できません`,
 		IDOfficeNotFound:            `Outlook が見つかりません`,
+		IDProbeOK:                   `プローブ: TLS 1.2 ハンドシェイク成功`,
+		IDProbeFailed:               `プローブ: Microsoft 365 と TLS 1.2 ハンドシェイクができません`,
+		IDProbeIntercepted:          `プローブ: TLS が傍受されています (証明書が Microsoft のものではありません)`,
+		IDProbeNeedsShell:           `プローブ未実行: WMI で読み取り、シェルが必要です`,
 	},
 }

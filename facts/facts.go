@@ -158,6 +158,9 @@ type Facts struct {
 	UserHives []string `json:"userHives"`
 	Values    []Value  `json:"values"`
 	Files     []File   `json:"files"`
+	// Probe is the host's own TLS handshake to the probe target (scan --probe); nil when no
+	// probe was asked for, and in results of older versions.
+	Probe *Probe `json:"probe,omitempty"`
 	// Method is how the facts were read: "shell" (the collector in a WinRS shell) or "wmi"
 	// (WMI over WS-Management, no process started). The scan records it in its result
 	// (scan.Result.Method), not with the facts.

@@ -19,6 +19,7 @@ func FuzzParseOutput(f *testing.F) {
 	f.Add([]byte(strings.ReplaceAll(string(good), "\r\n", "\n")))
 	f.Add(bytes.TrimSuffix(good, []byte("\r\n")))
 	f.Add(Encode(&Facts{}))
+	f.Add(Encode(sampleProbeFacts()))
 	f.Add([]byte("Get-WmiObject : Access denied\r\n"))
 	f.Fuzz(func(t *testing.T, out []byte) {
 		var fa *Facts

@@ -26,6 +26,10 @@ import (
 //	hive    b64(name under HKU)                                  (one per loaded user hive)
 //	reg     ItemID  b64(key read)  b64(value name)  State  Type  b64(data)
 //	file    ItemID  b64(path)  State  a.b.c.d  b64(FileVersion)  b64(message)
+//	probe   ItemID  b64(host:port)  Outcome  Via  b64(WinHTTP proxy)  b64(protocol)
+//	        b64(cipher)  cipherBits  b64(hash)  hashBits  b64(key exchange)  keyExchangeBits
+//	        b64(subject)  b64(issuer)  b64(root subject)  ROOTTHUMBPRINT  b64(chain status)
+//	        b64(message)  code  elapsedMs                   (at most one; one line: see probe.go)
 //	end     N                                                    (N = records before "end")
 //
 // ParseOutput accepts exactly this and nothing else.
@@ -36,6 +40,9 @@ const Header = "tlsready-facts\t1"
 // The item list travels inside the collector script, between these two lines, one item a line:
 //
 //	kind  ItemID  b64(key)  b64(value name)  b64(path)
+//
+// A probe item (KindProbe) carries its target host:port as the path and its time bound in
+// milliseconds as the value name.
 const (
 	ItemsBegin = "$tlsreadyItems = @'"
 	ItemsEnd   = "'@"
@@ -63,6 +70,7 @@ func truncate(s string, n int) string {
 // Validate checks an item list: unique well-formed ids and the fields each kind needs.
 func Validate(items []Item) error {
 	seen := map[string]bool{}
+	probes := 0
 	for _, it := range items {
 		if !itemIDPattern.MatchString(it.ID) {
 			return fmt.Errorf("item id %q: want [a-z0-9._-], at most 64 characters", it.ID)
@@ -80,6 +88,16 @@ func Validate(items []Item) error {
 		case KindFile:
 			if it.Path == "" {
 				return fmt.Errorf("item %s: file item without a path", it.ID)
+			}
+		case KindProbe:
+			if probes++; probes > 1 {
+				return fmt.Errorf("item %s: a second probe item", it.ID)
+			}
+			if err := CheckProbeTarget(it.Path); err != nil {
+				return fmt.Errorf("item %s: %w", it.ID, err)
+			}
+			if _, err := ProbeTimeout(it); err != nil {
+				return err
 			}
 		default:
 			return fmt.Errorf("item %s: unknown kind %q", it.ID, it.Kind)
@@ -165,6 +183,9 @@ func Encode(f *Facts) []byte {
 	for _, fl := range f.Files {
 		line("file", fl.ItemID, b64(fl.Path), string(fl.State), fl.Version, b64(fl.VersionString), b64(fl.Data))
 	}
+	if f.Probe != nil {
+		line(encodeProbe(f.Probe)...)
+	}
 	b.WriteString("end\t" + strconv.Itoa(n) + "\r\n")
 	return b.Bytes()
 }
@@ -209,7 +230,7 @@ func ParseOutput(out []byte) (*Facts, error) {
 	fail := func(format string, args ...any) (*Facts, error) {
 		return nil, &ParseError{Line: lineNo, Reason: fmt.Sprintf(format, args...)}
 	}
-	want := map[string]int{"host": 2, "os": 6, "proc": 4, "ps": 2, "sid": 2, "boot": 2, "hive": 2, "reg": 7, "file": 7, "end": 2}
+	want := map[string]int{"host": 2, "os": 6, "proc": 4, "ps": 2, "sid": 2, "boot": 2, "hive": 2, "reg": 7, "file": 7, "probe": probeFields, "end": 2}
 	for line := range bytes.Lines(out) {
 		lineNo++
 		if len(line) > maxLine {
@@ -335,6 +356,15 @@ func ParseOutput(out []byte) (*Facts, error) {
 			}
 			f.Files = append(f.Files, File{ItemID: intern(fields[1]), Path: intern(dec[2]), State: State(intern(string(st))),
 				Version: intern(fields[4]), VersionString: intern(dec[5]), Data: dec[6]})
+		case "probe":
+			if f.Probe != nil {
+				return fail("probe: a second probe record")
+			}
+			p, err := parseProbe(fields)
+			if err != nil {
+				return fail("probe: %v", err)
+			}
+			f.Probe = p
 		case "end":
 			n, err := strconv.Atoi(fields[1])
 			if err != nil || n != records {

@@ -71,6 +71,96 @@ function FileLine($id, [string]$p) {
   J 'file' $id (B $p) $r.State $r.Version (B $r.Text) (B $r.Data)
 }
 
+# PErr records the message and code of a failed probe: the innermost message; a socket error
+# number, or the SCHANNEL status (SEC_E_...) of a Win32Exception as hex.
+function PErr($p, $e) {
+  while ($null -ne $e) {
+    if ($e -is [Net.Sockets.SocketException]) { $p.Code = [string]$e.ErrorCode }
+    elseif ($e -is [ComponentModel.Win32Exception]) { $p.Code = '0x' + $e.NativeErrorCode.ToString('X8') }
+    if ($e -is [NotSupportedException] -or $e -is [ArgumentException]) { $p.Outcome = 'error' }
+    $p.Error = $e.Message; $e = $e.InnerException
+  }
+}
+
+# Probe (scan --probe): a TLS 1.2 handshake from this host to $target (host:port) within about
+# $ms milliseconds, with .NET's SslStream, i.e. SCHANNEL, as the scanning account; directly, or
+# through the machine's WinHTTP proxy with an HTTP CONNECT when one is set. Not WinHTTP: the
+# WinHttp.WinHttpRequest COM object sets its own secure protocols, so DefaultSecureProtocols
+# (KB3140245) would not apply to it; see checks/rules_probe.go. Nothing is sent after the
+# handshake. SslProtocols 3072 is TLS 1.2 (https://learn.microsoft.com/dotnet/api/system.security.authentication.sslprotocols);
+# .NET 2.0-3.5 have it only with the TLS 1.2 update (KB3154518), without it SslStream refuses.
+function Probe($id, [string]$target, [int]$ms) {
+  $p = @{ Outcome = 'noroute'; Via = 'direct'; Proxy = ''; Protocol = ''; Cipher = ''; CBits = 0; Hash = ''; HBits = 0
+    Kx = ''; KBits = 0; Subject = ''; Issuer = ''; Root = ''; Thumb = ''; Status = ''; Error = ''; Code = '' }
+  $sw = [Diagnostics.Stopwatch]::StartNew()
+  $tcp = $null; $ssl = $null
+  try {
+    $i = $target.LastIndexOf(':'); $th = $target.Substring(0, $i).Trim('[', ']'); $tp = [int]$target.Substring($i + 1)
+    $ch = $th; $cp = $tp
+    # The WinHTTP proxy ("netsh winhttp set proxy") is the binary value WinHttpSettings: flags at
+    # offset 8 (2: a proxy is set), the proxy list's length at 12, the list from 16.
+    try {
+      $k = [Microsoft.Win32.Registry]::LocalMachine.OpenSubKey('SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections', $false)
+      if ($null -ne $k) {
+        $b = [byte[]]$k.GetValue('WinHttpSettings'); $k.Close()
+        if ($b.Length -ge 16 -and ([BitConverter]::ToInt32($b, 8) -band 2)) {
+          $n = [BitConverter]::ToInt32($b, 12)
+          if ($n -gt 0 -and $n -le 1024 -and 16 + $n -le $b.Length) {
+            $s = [Text.Encoding]::ASCII.GetString($b, 16, $n).Split(';')[0].Trim()
+            if ($s.Contains('=')) { $s = $s.Substring($s.IndexOf('=') + 1) }
+            $j = $s.LastIndexOf(':'); $p.Proxy = $s; $p.Via = 'proxy'; $p.Outcome = 'proxy'
+            if ($j -gt 0) { $ch = $s.Substring(0, $j); $cp = [int]$s.Substring($j + 1) } else { $ch = $s; $cp = 80 }
+          }
+        }
+      }
+    } catch { }
+    $tcp = [Activator]::CreateInstance([Net.Sockets.TcpClient])
+    $ar = $tcp.BeginConnect($ch, $cp, $null, $null)
+    if (-not $ar.AsyncWaitHandle.WaitOne($ms, $false)) { throw [Net.Sockets.SocketException]10060 }
+    $tcp.EndConnect($ar)
+    $left = $ms - [int]$sw.ElapsedMilliseconds
+    if ($left -lt 1) { $left = 1 }
+    $tcp.ReceiveTimeout = $left; $tcp.SendTimeout = $left
+    $ns = $tcp.GetStream()
+    if ($p.Via -eq 'proxy') {
+      $req = [Text.Encoding]::ASCII.GetBytes('CONNECT ' + $target + " HTTP/1.1`r`nHost: " + $target + "`r`n`r`n")
+      $ns.Write($req, 0, $req.Length)
+      $one = [byte[]]@(0); $head = ''
+      while ($head.Length -lt 8192 -and -not $head.EndsWith("`r`n`r`n")) {
+        if ($ns.Read($one, 0, 1) -lt 1) { break }
+        $head += [char]$one[0]
+      }
+      $line = $head.Split([char]13)[0]
+      if ($line -notmatch '^HTTP/1\.[01] 200') { $p.Error = 'the proxy answered: ' + $line; throw 'proxy' }
+    }
+    $p.Outcome = 'refused'
+    # Record the chain as SCHANNEL built it and accept it: the checks judge the root.
+    $cb = [Net.Security.RemoteCertificateValidationCallback]{
+      param($o, $cert, $chain, $errs)
+      $els = $chain.ChainElements
+      if ($els.Count -gt 0) { $r = $els[$els.Count - 1].Certificate; $p.Root = $r.Subject; $p.Thumb = $r.Thumbprint }
+      $st = @()
+      foreach ($x in $chain.ChainStatus) { $st += [string]$x.Status }
+      if ([int]$errs -ne 0) { $st += [string]$errs }
+      $p.Status = [string]::Join(',', [string[]]$st)
+      $true
+    }
+    $ssl = [Activator]::CreateInstance([Net.Security.SslStream], [object[]]@($ns, $false, $cb))
+    $ssl.AuthenticateAsClient($th, $null, [Enum]::ToObject([Security.Authentication.SslProtocols], 3072), $false)
+    $p.Outcome = 'ok'; $p.Protocol = [string]$ssl.SslProtocol
+    $p.Cipher = [string]$ssl.CipherAlgorithm; $p.CBits = [int]$ssl.CipherStrength
+    $p.Hash = [string]$ssl.HashAlgorithm; $p.HBits = [int]$ssl.HashStrength
+    $p.Kx = [string]$ssl.KeyExchangeAlgorithm; $p.KBits = [int]$ssl.KeyExchangeStrength
+    if ($null -ne $ssl.RemoteCertificate) { $p.Subject = $ssl.RemoteCertificate.Subject; $p.Issuer = $ssl.RemoteCertificate.Issuer }
+  } catch {
+    if ($p.Error -eq '' -or $p.Outcome -ne 'proxy') { PErr $p $_.Exception }
+  } finally {
+    if ($null -ne $ssl) { $ssl.Close() }
+    if ($null -ne $tcp) { $tcp.Close() }
+  }
+  J 'probe' $id (B $target) $p.Outcome $p.Via (B $p.Proxy) (B $p.Protocol) (B $p.Cipher) ([string]$p.CBits) (B $p.Hash) ([string]$p.HBits) (B $p.Kx) ([string]$p.KBits) (B $p.Subject) (B $p.Issuer) (B $p.Root) $p.Thumb (B $p.Status) (B $p.Error) $p.Code ([string][int]$sw.ElapsedMilliseconds)
+}
+
 try {
   $os = Get-WmiObject -Class Win32_OperatingSystem
   $out = @()
@@ -99,6 +189,7 @@ try {
     $kind = $f[0]; $id = $f[1]; $key = ''; $name = ''; $path = ''
     try {
       $key = D $f[2]; $name = D $f[3]; $path = D $f[4]
+      if ($kind -eq 'probe') { $out += Probe $id $path ([int]$name); continue }
       if ($kind -eq 'file') { $out += FileLine $id ([Environment]::ExpandEnvironmentVariables($path)); continue }
       $keys = @($key)
       if ($key.StartsWith('HKU\*\', [StringComparison]::OrdinalIgnoreCase)) {
@@ -118,6 +209,7 @@ try {
     } catch {
       $e = Fail $_.Exception
       if ($kind -eq 'reg') { $out += J 'reg' $id (B $key) (B $name) $e[0] '' (B $e[1]) }
+      elseif ($kind -eq 'probe') { $out += J 'probe' $id (B $path) 'error' '' (B '') (B '') (B '') '0' (B '') '0' (B '') '0' (B '') (B '') (B '') '' (B '') (B $e[1]) '' '0' }
       else { $out += J 'file' $id (B $path) $e[0] '' (B '') (B $e[1]) }
     }
   }

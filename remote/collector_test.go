@@ -38,7 +38,9 @@ func sampleFacts() *facts.Facts {
 
 // The collector only reads, and uses nothing that PowerShell 2.0 (Windows 7 SP1) lacks.
 func TestCollectorScriptIsReadOnlyAndPS2(t *testing.T) {
-	script, err := CollectorScript(checks.Items())
+	// The collector with the probe's items, as scan --probe sends it: all of it is checked.
+	want := append(checks.Items(), checks.ProbeItems("outlook.office365.com:443", 10000)...)
+	script, err := CollectorScript(want)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,8 +82,8 @@ func TestCollectorScriptIsReadOnlyAndPS2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(items, checks.Items()) {
-		t.Errorf("items read back from the script differ:\n%v\n%v", items, checks.Items())
+	if !reflect.DeepEqual(items, want) {
+		t.Errorf("items read back from the script differ:\n%v\n%v", items, want)
 	}
 	// Host-controlled or odd text in items stays base64, so the script stays ASCII.
 	odd := []facts.Item{{ID: "x", Kind: facts.KindRegistry, Key: `HKLM\SOFTWARE\ソフト'@` + "\n" + `$(evil)`, Name: "値"}}
@@ -128,7 +130,7 @@ func TestCollectorCommandLine(t *testing.T) {
 		!strings.Contains(check, "exit "+strconv.Itoa(ExitLanguageMode)+"}") || strings.Contains(check, "::") {
 		t.Errorf("the bootstrap does not check the language mode first with CLM-safe code: %q", check)
 	}
-	script, _ := CollectorScript(checks.Items())
+	script, _ := CollectorScript(append(checks.Items(), checks.ProbeItems("outlook.office365.com:443", 10000)...))
 	if len(script) > DefaultEnvelopeSize/2 {
 		t.Errorf("collector of %d bytes: more than one Send", len(script))
 	}

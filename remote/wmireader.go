@@ -159,7 +159,7 @@ func (r *wmiReader) read(items []facts.Item) (*facts.Facts, error) {
 	// The keys the items need, HKU\* expanded, and those of what PowerShell reports.
 	var wanted []string
 	for _, it := range items {
-		if it.Kind == facts.KindFile {
+		if it.Kind == facts.KindFile || it.Kind == facts.KindProbe {
 			continue
 		}
 		wanted = append(wanted, r.expandHives(it.Key)...)
@@ -657,6 +657,11 @@ func (r *wmiReader) readProcess() error {
 // readItem reads one item into r.f, in the order and shape of the collector's output.
 func (r *wmiReader) readItem(it facts.Item) error {
 	switch it.Kind {
+	case facts.KindProbe:
+		// The probe is a TLS handshake made by a program on the host: WMI starts none, so the
+		// facts say it needs the shell (checks: PROBE_NEEDS_SHELL).
+		r.f.Probe = &facts.Probe{ItemID: it.ID, Target: it.Path, Outcome: facts.ProbeNeedsShell}
+		return nil
 	case facts.KindFile:
 		fl, err := r.file(it.ID, r.expandEnv(it.Path))
 		if err != nil {

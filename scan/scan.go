@@ -102,6 +102,10 @@ type Result struct {
 	// AD is the target's Active Directory record when it was discovered there: the report shows
 	// its OS when the host itself could not be read.
 	AD *discover.Computer `json:"ad,omitempty"`
+	// Probe is the target (https URL) of the scan's --probe when it was on (Options.Probe):
+	// every result of such a run says so, read or not. Empty without --probe, and in results
+	// of older versions.
+	Probe string `json:"probe,omitempty"`
 
 	rejected bool // the credentials were refused (Options.CredentialsRejected); not recorded
 }
@@ -124,6 +128,8 @@ type Categorizer func(err error) string
 type Options struct {
 	// ScanID marks every result of this run.
 	ScanID string
+	// Probe is the --probe target, recorded in every result (Result.Probe); "" without --probe.
+	Probe string
 	// Concurrency is the number of hosts scanned at once (default 16).
 	Concurrency int
 	// Timeout is the overall deadline of one host, connection to last byte (default 60 s).
@@ -328,7 +334,7 @@ func backoff(opts Options, n int, busy bool) time.Duration {
 }
 
 func scanOne(ctx context.Context, t Target, c Collector, opts Options) (r Result) {
-	r = Result{ScanID: opts.ScanID, Host: t.Name, Address: t.Address, Scheme: t.Scheme, AD: t.AD, Start: opts.Now()}
+	r = Result{ScanID: opts.ScanID, Host: t.Name, Address: t.Address, Scheme: t.Scheme, AD: t.AD, Start: opts.Now(), Probe: opts.Probe}
 	defer func() {
 		// A rule or collector that panics on strange input makes this host unknown, never the scan.
 		if p := recover(); p != nil {

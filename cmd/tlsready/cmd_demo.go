@@ -23,7 +23,11 @@ func runDemo(ctx context.Context, e env, args []string) (int, error) {
 	var rf remoteFlags
 	fs.StringVar(&fleetDir, "fleet", "", "directory of host profiles (*.json); default: the built-in fleet")
 	rf.register(fs, e, 5*time.Second)
+	rf.registerProbe(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return exitUsage, err
+	}
+	if err := rf.checkProbe(); err != nil {
 		return exitUsage, err
 	}
 	if err := rf.checkOutputs(); err != nil {

@@ -37,8 +37,12 @@ func runRescan(ctx context.Context, e env, args []string) (int, error) {
 	fs.StringVar(&categories, "error-category", "", "rescan hosts whose newest error is of one of these categories: unreachable, timeout, auth, winrm, collector")
 	rf.registerConnection(fs)
 	rf.register(fs, e, 60*time.Second)
+	rf.registerProbe(fs)
 	rf.output.registerQuiet(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return exitUsage, err
+	}
+	if err := rf.checkProbe(); err != nil {
 		return exitUsage, err
 	}
 	if len(from) == 0 {

@@ -66,6 +66,9 @@ type remoteFlags struct {
 	// demo's next steps name it).
 	resultsPath *string
 	method      string // --method: shell, wmi or auto (remote.CollectBy)
+	// probe and probeURL are --probe and --probe-url (probe.go).
+	probe    bool
+	probeURL string
 	// changes are, per host (scan.HostKey), the registry values tlsready fix changed (from a
 	// journal or a previous result): added to the host's facts so that the checks can tell
 	// whether a restart is pending.
@@ -164,8 +167,12 @@ func runScan(ctx context.Context, e env, args []string) (int, error) {
 	lf.register(fs)
 	rf.registerConnection(fs)
 	rf.register(fs, e, 60*time.Second)
+	rf.registerProbe(fs)
 	rf.output.registerQuiet(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return exitUsage, err
+	}
+	if err := rf.checkProbe(); err != nil {
 		return exitUsage, err
 	}
 	inputs := []namedPath{{"--targets-file", targetsFile}, {"--ldap-password-file", lf.passwordFile}}
@@ -290,6 +297,12 @@ func scanTargets(ctx context.Context, e env, targets []scan.Target, rf remoteFla
 	if err != nil {
 		return nil, usagef("--%v", err)
 	}
+	if err := rf.checkProbe(); err != nil {
+		return nil, err
+	}
+	if rf.probe && method != remote.MethodShell {
+		fmt.Fprintf(e.stderr, "note: --probe runs in the shell collector; hosts read over WMI (--method %s) get PROBE_NEEDS_SHELL instead: add --method shell to probe them\n", method)
+	}
 	// A target that names its scheme (a "tlsready lab --https" line, https://HOST/wsman) is
 	// reached with it whatever --https says: one client per scheme in use.
 	clients := map[bool]*remote.Client{}
@@ -313,6 +326,13 @@ func scanTargets(ctx context.Context, e env, targets []scan.Target, rf remoteFla
 		clients[https] = client
 	}
 	items := checks.Items()
+	if rf.probe {
+		target, err := probeTarget(rf.probeURL)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, checks.ProbeItems(target, probeTimeoutMS)...)
+	}
 	collector := scan.CollectorFunc(func(ctx context.Context, t scan.Target) (*facts.Facts, error) {
 		ep, err := endpointOf(t)
 		if err != nil {
@@ -561,6 +581,7 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 	defer startMemoryBudget(e.getenv, rf.concurrency)()
 	_, runErr := scan.Run(runCtx, targets, c, scan.Options{
 		ScanID:              newScanID(now),
+		Probe:               rf.probeRecord(),
 		Concurrency:         rf.concurrency,
 		Timeout:             rf.timeout,
 		Categorize:          rules.categorize,

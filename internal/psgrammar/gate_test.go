@@ -37,6 +37,12 @@ func producedTexts(t *testing.T) []psText {
 		t.Fatal(err)
 	}
 	add("collector", collector)
+	// With --probe the scan adds the probe items (checks.ProbeItems).
+	probing, err := remote.CollectorScript(append(checks.Items(), checks.ProbeItems("outlook.office365.com:443", 10000)...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	add("collector with the probe", probing)
 
 	// The bootstrap, and the program decoded out of the command line's -EncodedCommand.
 	add("bootstrap", remote.Bootstrap)

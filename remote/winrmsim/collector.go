@@ -77,6 +77,8 @@ func (h *host) collect(items []facts.Item, owner string) *facts.Facts {
 				p = p[1 : len(p)-1]
 			}
 			f.Files = append(f.Files, h.readFile(it.ID, p))
+		case facts.KindProbe:
+			f.Probe = h.probe(it)
 		}
 	}
 	switch h.fault() {

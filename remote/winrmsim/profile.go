@@ -94,6 +94,9 @@ type Profile struct {
 	// namespace root/default, where the registry provider StdRegProv lives) or
 	// WMIProviderFailure (StdRegProv fails). "" (default): WMI answers.
 	WMI string `json:"wmi,omitempty"`
+	// Probe is what the host's probe (scan --probe) finds; nil: what its configuration implies
+	// (probe.go). The host answers it only when the collector asks.
+	Probe *ProbeProfile `json:"probe,omitempty"`
 }
 
 // Language modes of Profile.LanguageMode, as PowerShell names them.
@@ -377,6 +380,9 @@ func compile(p Profile) (*host, error) {
 	}
 	if strings.IndexFunc(p.Name, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) || r == '\\' }) >= 0 {
 		return nil, fmt.Errorf("name %q: no spaces, control characters or backslashes", p.Name)
+	}
+	if err := p.Probe.validate(); err != nil {
+		return nil, err
 	}
 	h := &host{p: p, keys: map[string]*regKey{}, files: map[string]string{}}
 	h.noShells = p.RemoteShellAccess != nil && !*p.RemoteShellAccess
