@@ -999,6 +999,7 @@ func evalCases() []evalCase {
 			// supported, not enabled): what is left is RSA key exchange.
 			txt: []txt{{IDCipherOnlyRetiring, "only TLS_RSA_WITH_AES_256_GCM_SHA384, TLS_RSA_WITH_AES_128_GCM_SHA256,", false},
 				{IDCipherOnlyRetiring, "tls-cipher-suites-in-windows-10-v22h2", false}, {IDCipherOnlyRetiring, "TLS_DHE_RSA", true},
+				{IDCipherOnlyRetiring, "order): TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384,TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256;", false},
 				{IDCipherOnlyRetiring, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,", true}},
 		},
 		{
@@ -1052,6 +1053,7 @@ func evalCases() []evalCase {
 			ids:     []string{IDCipherNoneAccepted, IDOfficeInfo},
 			ev:      []ev{{IDCipherNoneAccepted, Evidence{Name: "TLS 1.2 cipher suites enabled", Value: "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384, TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"}}},
 			txt: []txt{{IDCipherNoneAccepted, "Microsoft's pages disagree: the Microsoft 365 encryption reference says DHE suites (TLS_DHE_RSA_WITH_AES_256_GCM_SHA384 and TLS_DHE_RSA_WITH_AES_128_GCM_SHA256)", false},
+				{IDCipherNoneAccepted, "first in the cipher suite order: TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384_P256,TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384_P384,TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256_P256,TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256_P384.", false},
 				{IDCipherNoneAccepted, "2026-04-01", false}, {IDCipherNoneAccepted, "https://learn.microsoft.com/azure/frontdoor/diffie-hellman-ciphers", false}},
 		},
 		{

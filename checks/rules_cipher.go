@@ -268,6 +268,7 @@ func (h *host) checkCipherSuites() {
 		"origin":  h.phrase(st.origin, args{"source": lit(st.win.Source)}),
 		"source":  lit(SourceCipherM365),
 		"differ":  lit(""),
+		"list":    lit(strings.Join(t.acceptedSpelled(st.win), ",")),
 	}
 	if len(limited) > 0 {
 		a["weak"] = h.text.join(limited)
@@ -327,15 +328,7 @@ func CipherRemedy(f *facts.Facts) (CipherFix, bool) {
 	offered := st.listed
 	if !slices.ContainsFunc(st.listed, accepted) && st.orderItem != "" {
 		fix.OrderItem = st.orderItem
-		spelled := st.win.Suites
-		if !slices.ContainsFunc(spelled, func(s string) bool { return accepted(canonicalSuite(s)) }) {
-			spelled = st.win.NotByDefault
-		}
-		for _, s := range spelled {
-			if accepted(canonicalSuite(s)) && !slices.Contains(fix.Order, s) {
-				fix.Order = append(fix.Order, s)
-			}
-		}
+		fix.Order = t.acceptedSpelled(st.win)
 		for _, s := range st.order {
 			if !slices.Contains(fix.Order, s) {
 				fix.Order = append(fix.Order, s)
@@ -349,6 +342,47 @@ func CipherRemedy(f *facts.Facts) (CipherFix, bool) {
 		}
 	}
 	return fix, true
+}
+
+// ReleaseSuites are the cipher suites on both Microsoft 365's and Azure Front Door's lists that
+// one Windows release (Major.Minor) has, in its page's order and spelling.
+type ReleaseSuites struct {
+	Major, Minor int
+	Suites       []string
+}
+
+// CipherAcceptedSuites are, per Windows release from 6.1 on (every build of a release has the
+// same ones; the tests check it), the suites on both Microsoft 365's and Azure Front Door's lists
+// it has, as its "TLS Cipher Suites in Windows ..." page spells them (with the curve suffixes of
+// Windows 7, 8 and 8.1): what a cipher suite order must offer (remediate's script, README.txt).
+func CipherAcceptedSuites() []ReleaseSuites {
+	t := loadCipherTables()
+	var out []ReleaseSuites
+	for _, w := range t.Windows {
+		major, minor, _, ok := parseOSVersion(w.Version + ".0")
+		if !ok || slices.ContainsFunc(out, func(r ReleaseSuites) bool { return r.Major == major && r.Minor == minor }) {
+			continue
+		}
+		out = append(out, ReleaseSuites{Major: major, Minor: minor, Suites: t.acceptedSpelled(w)})
+	}
+	return out
+}
+
+// acceptedSpelled are the suites on both lists that release w has, in its page's order and
+// spelling: from the suites it enables by default, else from those it supports.
+func (t cipherTables) acceptedSpelled(w windowsSuites) []string {
+	accepted := func(s string) bool { return t.m365Status(canonicalSuite(s)) == cipherAccepted }
+	spelled := w.Suites
+	if !slices.ContainsFunc(spelled, accepted) {
+		spelled = w.NotByDefault
+	}
+	var out []string
+	for _, s := range spelled {
+		if accepted(s) && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // orNone is the list, or "(none)".

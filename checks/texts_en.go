@@ -229,11 +229,12 @@ var english = catalogue{
 			Detail: `TLS 1.2 is on, but the TLS 1.2 cipher suites this host offers ({origin}, minus what ` +
 				`SCHANNEL disables) are {enabled}, and Microsoft 365 accepts none of them: it accepts {m365} ` +
 				`({source}). The handshake fails however TLS 1.2 is configured.{differ}`,
-			Remediation: `Change the cipher suite order policy (Computer Configuration > Administrative ` +
-				`Templates > Network > SSL Configuration Settings > SSL Cipher Suite Order) or the SCHANNEL ` +
-				`Ciphers, Hashes and KeyExchangeAlgorithms keys so that suites Microsoft 365 accepts ` +
-				`(ECDHE with AES-GCM first) stay enabled, then restart the host; the kit (tlsready remediate) ` +
-				`names the list for this host's Windows ({source}).`,
+			Remediation: `Put the suites Microsoft 365 accepts that this host's Windows has first in the ` +
+				`cipher suite order: {list}. Where a GPO sets the order, that is its "SSL Cipher Suite Order" ` +
+				`(Computer Configuration > Administrative Templates > Network > SSL Configuration Settings), ` +
+				`else the local order; enable the SCHANNEL Ciphers, Hashes and KeyExchangeAlgorithms keys ` +
+				`those suites need, then restart the host. The kit (tlsready remediate) writes the SCHANNEL ` +
+				`keys and the local order and names the GPO's list ({source}).`,
 		},
 		IDCipherOnlyRetiring: {
 			Title: `Only TLS 1.2 cipher suites that not every Microsoft 365 service accepts`,
@@ -242,11 +243,11 @@ var english = catalogue{
 				`forward secrecy or with a SHA-1 MAC that Azure Front Door does not accept over TLS 1.2. ` +
 				`Outlook reaches Exchange Online, but Microsoft 365 products behind Azure Front Door (Teams ` +
 				`among them) fail the handshake.{differ}`,
-			Remediation: `Enable ECDHE suites (TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, ` +
-				`TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, or on Windows 7 / 8 / 8.1 ` +
-				`TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384 and TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256 with their ` +
-				`_P256/_P384 names) in the cipher suite order and the SCHANNEL KeyExchangeAlgorithms keys; ` +
-				`the kit (tlsready remediate) names the list for this host's Windows ({source}).`,
+			Remediation: `Put the suites Microsoft 365 accepts that this host's Windows has first in the ` +
+				`cipher suite order (the GPO's "SSL Cipher Suite Order" where one sets it, else the local ` +
+				`order): {list}; enable the SCHANNEL KeyExchangeAlgorithms ECDH key if it is off. The kit ` +
+				`(tlsready remediate) writes the SCHANNEL keys and the local order and names the GPO's list ` +
+				`({source}).`,
 		},
 		IDDotNetWeakTLS: {
 			Title: `Other clients: {frameworks} not set to use TLS 1.2 for every app`,

@@ -222,10 +222,11 @@ var japanese = catalogue{
 			Detail: `TLS 1.2 は有効ですが、このホストが提示する TLS 1.2 の暗号スイート ({origin}。SCHANNEL で無効にされた ` +
 				`ものを除く) は {enabled} で、Microsoft 365 はそのいずれも受け付けません。Microsoft 365 が受け付けるのは ` +
 				`{m365} です ({source})。TLS 1.2 をどのように構成してもハンドシェイクは失敗します。{differ}`,
-			Remediation: `暗号スイートの順序のポリシー (コンピューターの構成 > 管理用テンプレート > ネットワーク > SSL 構成設定 > ` +
-				`SSL 暗号の順位) または SCHANNEL の Ciphers、Hashes、KeyExchangeAlgorithms のキーを変更し、Microsoft 365 が` +
-				`受け付けるスイート (AES-GCM の ECDHE を優先) が有効なままになるようにして、ホストを再起動してください。キット (tlsready remediate) が ` +
-				`このホストの Windows 用の一覧を示します ({source})。`,
+			Remediation: `このホストの Windows が持つ、Microsoft 365 が受け付けるスイートを暗号スイートの順序の先頭に置いて ` +
+				`ください: {list}。GPO で順序を設定している場合は、その [SSL 暗号の順位] (コンピューターの構成 > 管理用テンプレート > ` +
+				`ネットワーク > SSL 構成設定)、そうでなければローカルの順序です。それらのスイートに必要な SCHANNEL の Ciphers、` +
+				`Hashes、KeyExchangeAlgorithms のキーを有効にし、ホストを再起動してください。キット (tlsready remediate) が ` +
+				`SCHANNEL のキーとローカルの順序を書き込み、GPO に設定する一覧を示します ({source})。`,
 		},
 		IDCipherOnlyRetiring: {
 			Title: `Microsoft 365 のすべてのサービスが受け付けるわけではない TLS 1.2 暗号スイートしかありません`,
@@ -233,10 +234,10 @@ var japanese = catalogue{
 				`Microsoft 365 の一覧 ({source}) のうち残っているのは {weak} だけで、これらは前方秘匿性がないか SHA-1 の MAC を` +
 				`使うスイートであり、Azure Front Door は TLS 1.2 で受け付けません。Outlook は Exchange Online に接続できますが、` +
 				`Azure Front Door の背後にある Microsoft 365 の製品 (Teams など) はハンドシェイクに失敗します。{differ}`,
-			Remediation: `暗号スイートの順序と SCHANNEL の KeyExchangeAlgorithms のキーで ECDHE スイート ` +
-				`(TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384、TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256、Windows 7 / 8 / 8.1 では ` +
-				`TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384 と TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256 の _P256/_P384 付きの名前) を` +
-				`有効にしてください。キット (tlsready remediate) がこのホストの Windows 用の一覧を示します ({source})。`,
+			Remediation: `このホストの Windows が持つ、Microsoft 365 が受け付けるスイートを暗号スイートの順序 (GPO で設定して ` +
+				`いる場合はその [SSL 暗号の順位]、そうでなければローカルの順序) の先頭に置いてください: {list}。SCHANNEL の ` +
+				`KeyExchangeAlgorithms の ECDH のキーが無効なら有効にしてください。キット (tlsready remediate) が SCHANNEL の` +
+				`キーとローカルの順序を書き込み、GPO に設定する一覧を示します ({source})。`,
 		},
 		IDDotNetWeakTLS: {
 			Title: `その他のクライアント: {frameworks} がすべてのアプリで TLS 1.2 を使用する設定になっていません`,
