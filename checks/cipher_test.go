@@ -32,6 +32,10 @@ func strictCipherTables(t *testing.T) (raw struct {
 			RetirementRead cipherRead `json:"retirementRead"`
 			RetiredOn      string     `json:"retiredOn"`
 		} `json:"frontDoor"`
+		Preparing struct {
+			Source string `json:"source"`
+			Says   string `json:"says"`
+		} `json:"preparing"`
 		Note   string `json:"note"`
 		Suites []struct {
 			Name   string `json:"name"`
@@ -75,6 +79,9 @@ func TestCipherTables(t *testing.T) {
 		fd.Retirement != "https://learn.microsoft.com/azure/frontdoor/diffie-hellman-ciphers" || !commitRe.MatchString(fd.RetirementRead.Commit) ||
 		fd.RetiredOn != "2026-04-01" {
 		t.Errorf("Azure Front Door sources %+v", fd)
+	}
+	if m.Preparing.Source != "https://learn.microsoft.com/purview/prepare-tls-1.2-in-office-365" || m.Preparing.Says == "" {
+		t.Errorf("Preparing for TLS 1.2 source %+v", m.Preparing)
 	}
 	seen := map[string]bool{}
 	for _, s := range m.Suites {
