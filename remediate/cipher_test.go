@@ -157,3 +157,17 @@ func TestCipherScriptTable(t *testing.T) {
 		}
 	}
 }
+
+// TestCipherLocalOnlyKitHasScript: a fleet whose only need is a local cipher suite order gets
+// the script (which alone writes it) and no .reg or GPP file.
+func TestCipherLocalOnlyKitHasScript(t *testing.T) {
+	p := Build([]scan.Result{cipherHost("PC-LOCAL", "10.0.19045", checks.IDCipherNoneAccepted, "", "TLS_RSA_WITH_3DES_EDE_CBC_SHA")}, DefaultDSP)
+	dir := t.TempDir()
+	written, err := Write(dir, p, "en", changed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(written, FileScript) || slices.Contains(written, FileReg64) || slices.Contains(written, FileRegistryXML) {
+		t.Errorf("written %q, want the script and no .reg / GPP file", written)
+	}
+}
