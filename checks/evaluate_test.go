@@ -951,7 +951,9 @@ func evalCases() []evalCase {
 			ids:     []string{IDCipherNoneAccepted, IDOfficeInfo},
 			ev:      []ev{{IDCipherNoneAccepted, Evidence{Key: KeyCipherPolicy, Name: "Functions", Value: "TLS_RSA_WITH_3DES_EDE_CBC_SHA"}}},
 			txt: []txt{{IDCipherNoneAccepted, "are TLS_RSA_WITH_3DES_EDE_CBC_SHA,", false}, {IDCipherNoneAccepted, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", false},
-				{IDCipherNoneAccepted, SourceCipherM365, false}, {IDCipherNoneAccepted, "Group Policy", false}, {IDCipherNoneAccepted, "Azure Front Door", false}},
+				{IDCipherNoneAccepted, SourceCipherM365, false}, {IDCipherNoneAccepted, "Group Policy", false},
+				// No suite the pages disagree about is left, so the finding does not say they do.
+				{IDCipherNoneAccepted, "disagree", true}},
 		},
 		{
 			name:    "Cipher_Win7PolicyOnlyCBCSHA1_warning",
@@ -959,12 +961,14 @@ func evalCases() []evalCase {
 			verdict: Ready,
 			ids:     []string{IDCipherOnlyRetiring, IDOfficeInfo},
 			ev:      []ev{{IDCipherOnlyRetiring, Evidence{Name: "TLS 1.2 cipher suites enabled", Value: "TLS_RSA_WITH_AES_256_CBC_SHA, TLS_RSA_WITH_AES_128_CBC_SHA, TLS_RSA_WITH_3DES_EDE_CBC_SHA"}}},
-			txt:     []txt{{IDCipherOnlyRetiring, "only TLS_RSA_WITH_AES_256_CBC_SHA and TLS_RSA_WITH_AES_128_CBC_SHA remain", false}},
+			txt: []txt{{IDCipherOnlyRetiring, "only TLS_RSA_WITH_AES_256_CBC_SHA and TLS_RSA_WITH_AES_128_CBC_SHA remain", false},
+				{IDCipherOnlyRetiring, "Microsoft's pages disagree: the Microsoft 365 encryption reference lists TLS_RSA_WITH_AES_256_CBC_SHA and TLS_RSA_WITH_AES_128_CBC_SHA as supported with no removal date", false},
+				{IDCipherOnlyRetiring, "https://learn.microsoft.com/azure/frontdoor/end-to-end-tls", false}},
 		},
 		{
 			// Windows 7 names ECDHE suites with a curve: the policy's _P384 suite is the table's.
 			name:    "Cipher_Win7PolicyCurveSuffix_ready",
-			facts:   w7().sz(ItemCipherPolicy, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA_P384,TLS_RSA_WITH_3DES_EDE_CBC_SHA").build(),
+			facts:   w7().sz(ItemCipherPolicy, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384_P384,TLS_RSA_WITH_3DES_EDE_CBC_SHA").build(),
 			verdict: Ready,
 			ids:     []string{IDOfficeInfo},
 			ev:      []ev{officeEv32},
@@ -991,7 +995,12 @@ func evalCases() []evalCase {
 			verdict: Ready,
 			ids:     []string{IDCipherOnlyRetiring, IDOfficeInfo},
 			ev:      []ev{{IDCipherOnlyRetiring, Evidence{Key: KeySchannel + `\KeyExchangeAlgorithms\ECDH`, Name: "Enabled", Value: "0x00000000 (0)"}}},
-			txt:     []txt{{IDCipherOnlyRetiring, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", false}, {IDCipherOnlyRetiring, "tls-cipher-suites-in-windows-10", false}, {IDCipherOnlyRetiring, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,", true}},
+			// Windows 10 22H2 no longer enables the DHE suites by default (its page lists them as
+			// supported, not enabled): what is left is RSA key exchange.
+			txt: []txt{{IDCipherOnlyRetiring, "only TLS_RSA_WITH_AES_256_GCM_SHA384, TLS_RSA_WITH_AES_128_GCM_SHA256,", false},
+				{IDCipherOnlyRetiring, "tls-cipher-suites-in-windows-10-v22h2", false}, {IDCipherOnlyRetiring, "TLS_DHE_RSA", true},
+				{IDCipherOnlyRetiring, "order): TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384,TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256;", false},
+				{IDCipherOnlyRetiring, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,", true}},
 		},
 		{
 			name:    "Cipher_Win10AESDisabled_action",
@@ -1025,6 +1034,57 @@ func evalCases() []evalCase {
 			verdict: Action,
 			ids:     []string{IDCipherNoneAccepted, IDOfficeInfo},
 			ev:      []ev{{IDCipherNoneAccepted, Evidence{Name: "TLS 1.2 cipher suites enabled", Value: "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"}}},
+		},
+		{
+			// ECDHE_RSA with a SHA-1 MAC is on Microsoft 365's list but not Azure Front Door's.
+			name:    "Cipher_Win7PolicyECDHESHA1_warning",
+			facts:   w7().sz(ItemCipherPolicy, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA_P384,TLS_RSA_WITH_3DES_EDE_CBC_SHA").build(),
+			verdict: Ready,
+			ids:     []string{IDCipherOnlyRetiring, IDOfficeInfo},
+			ev: []ev{{IDCipherOnlyRetiring, Evidence{Name: "TLS 1.2 cipher suites enabled", Value: "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA, TLS_RSA_WITH_3DES_EDE_CBC_SHA"}},
+				{IDCipherOnlyRetiring, Evidence{Name: "TLS 1.2 cipher suites Microsoft 365 accepts", Value: clip("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384, TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA, TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, TLS_RSA_WITH_AES_256_GCM_SHA384, TLS_RSA_WITH_AES_128_GCM_SHA256, TLS_RSA_WITH_AES_256_CBC_SHA256, TLS_RSA_WITH_AES_128_CBC_SHA256, TLS_RSA_WITH_AES_256_CBC_SHA, TLS_RSA_WITH_AES_128_CBC_SHA")}}},
+			txt: []txt{{IDCipherOnlyRetiring, "only TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA remain", false}},
+		},
+		{
+			// The DHE suites Microsoft 365 points Windows 7 to were retired by Azure Front Door.
+			name:    "Cipher_Win7PolicyOnlyDHE_action",
+			facts:   w7().sz(ItemCipherPolicy, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,TLS_DHE_RSA_WITH_AES_128_GCM_SHA256").build(),
+			verdict: Action,
+			ids:     []string{IDCipherNoneAccepted, IDOfficeInfo},
+			ev:      []ev{{IDCipherNoneAccepted, Evidence{Name: "TLS 1.2 cipher suites enabled", Value: "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384, TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"}}},
+			txt: []txt{{IDCipherNoneAccepted, "Microsoft's pages disagree: the Microsoft 365 encryption reference says DHE suites (TLS_DHE_RSA_WITH_AES_256_GCM_SHA384 and TLS_DHE_RSA_WITH_AES_128_GCM_SHA256)", false},
+				{IDCipherNoneAccepted, "first in the cipher suite order: TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384_P256,TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384_P384,TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256_P256,TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256_P384.", false},
+				{IDCipherNoneAccepted, "2026-04-01", false}, {IDCipherNoneAccepted, "https://learn.microsoft.com/azure/frontdoor/diffie-hellman-ciphers", false}},
+		},
+		{
+			// Windows 10 20H2 still enables DHE and 3DES by default (its own page): with ECDH off,
+			// the RSA suites keep it at a warning and DHE is not on Microsoft 365's list.
+			name:    "Cipher_Win10v20H2ECDHDisabled_warning",
+			facts:   w10().ver("10.0.19042").dword(ItemSchannelAlgPrefix+"ecdh", 0).build(),
+			verdict: Ready,
+			ids:     []string{IDCipherOnlyRetiring, IDOfficeInfo},
+			ev:      []ev{{IDCipherOnlyRetiring, Evidence{Key: KeySchannel + `\KeyExchangeAlgorithms\ECDH`, Name: "Enabled", Value: "0x00000000 (0)"}}},
+			txt: []txt{{IDCipherOnlyRetiring, "are TLS_DHE_RSA_WITH_AES_256_GCM_SHA384, TLS_DHE_RSA_WITH_AES_128_GCM_SHA256, TLS_RSA_WITH_AES_256_GCM_SHA384", false},
+				{IDCipherOnlyRetiring, "TLS_RSA_WITH_3DES_EDE_CBC_SHA", false}, {IDCipherOnlyRetiring, "tls-cipher-suites-in-windows-10-v20h2", false}},
+		},
+		{
+			// Server 2019 (build 17763) has its own list; with ECDH and RSA key exchange off only
+			// DHE is left.
+			name:    "Cipher_Server2019OnlyDHE_action",
+			facts:   w10().ver("10.0.17763").dword(ItemSchannelAlgPrefix+"ecdh", 0).dword(ItemSchannelAlgPrefix+"pkcs", 0).build(),
+			verdict: Action,
+			ids:     []string{IDCipherNoneAccepted, IDOfficeInfo},
+			ev:      []ev{{IDCipherNoneAccepted, Evidence{Key: KeySchannel + `\KeyExchangeAlgorithms\PKCS`, Name: "Enabled", Value: "0x00000000 (0)"}}},
+			txt: []txt{{IDCipherNoneAccepted, "are TLS_DHE_RSA_WITH_AES_256_GCM_SHA384 and TLS_DHE_RSA_WITH_AES_128_GCM_SHA256, and", false},
+				{IDCipherNoneAccepted, "tls-cipher-suites-in-windows-10-v1809", false}, {IDCipherNoneAccepted, "Microsoft's pages disagree", false}},
+		},
+		{
+			// Windows 10 22H2 supports DHE without enabling it: a policy that lists it enables it.
+			name:    "Cipher_Win10PolicyDHENotByDefault_action",
+			facts:   w10().sz(ItemCipherPolicy, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384").build(),
+			verdict: Action,
+			ids:     []string{IDCipherNoneAccepted, IDOfficeInfo},
+			ev:      []ev{{IDCipherNoneAccepted, Evidence{Name: "TLS 1.2 cipher suites enabled", Value: "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384"}}},
 		},
 		{
 			name:    "Cipher_Win10LocalOrderOnly3DES_action",

@@ -71,10 +71,12 @@ const (
 	IDOutlookUnsupported = "OUTLOOK_UNSUPPORTED"
 
 	// IDCipherNoneAccepted: TLS 1.2 is on, but none of the host's enabled TLS 1.2 cipher suites
-	// is one Microsoft 365 accepts (SourceCipherM365).
+	// is one Microsoft 365 accepts (SourceCipherM365); the DHE suites that Azure Front Door
+	// retired on 2026-04-01 do not count (ciphersuites.json).
 	IDCipherNoneAccepted = "CIPHER_NONE_ACCEPTED"
-	// IDCipherOnlyRetiring: the only enabled suites Microsoft 365 accepts are ones it marks for
-	// removal or accepts only on some endpoints (SourceCipherM365).
+	// IDCipherOnlyRetiring: the only enabled suites Microsoft 365 accepts (SourceCipherM365) are
+	// ones Azure Front Door, which some Microsoft 365 products sit behind, does not accept over
+	// TLS 1.2 (RSA key exchange, ECDHE with a SHA-1 MAC); Microsoft's pages disagree about them.
 	IDCipherOnlyRetiring = "CIPHER_ONLY_RETIRING"
 
 	// IDDotNetWeakTLS: a .NET Framework runtime that is installed lacks SchUseStrongCrypto=1 or

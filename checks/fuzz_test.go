@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,6 +22,19 @@ func FuzzHostStrings(f *testing.F) {
 		b := w10().sz(ItemCipherPolicy, policy).reg(ItemCipherLocal, facts.StateOK, facts.RegMultiSZ, local).
 			sz(ItemOfficeC2RVersion, c2r).outlook(ItemOutlook64, o16x64, exe).dword(ItemNetRelease, release).
 			reg(ItemNet35Install, facts.StateOK, facts.RegDWORD, strconv.FormatUint(uint64(release%3), 10))
+		b.dword(ItemSchannelAlgPrefix+"ecdh", release%2)
+		// The kit's cipher fix from the same facts: keys only under SCHANNEL, an order only when
+		// the order is the problem, never an empty suite name.
+		if fix, ok := CipherRemedy(b.build()); ok {
+			for _, k := range fix.Enable {
+				if !strings.HasPrefix(k, `SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\`) {
+					t.Errorf("enable %q", k)
+				}
+			}
+			if (fix.OrderItem == "") != (len(fix.Order) == 0) || slices.Contains(fix.Order, "") {
+				t.Errorf("order item %q order %q", fix.OrderItem, fix.Order)
+			}
+		}
 		for _, lang := range Languages() {
 			fs := EvaluateIn(b.build(), lang)
 			v := VerdictOf(fs)

@@ -163,6 +163,9 @@ func (b *fb) os(caption, version string, sp, productType int) *fb {
 	return b
 }
 
+// ver sets only the host's OS version ("10.0.19042").
+func (b *fb) ver(version string) *fb { b.f.OS.Version = version; return b }
+
 func (b *fb) proc(bits int) *fb { b.f.ProcessBits = bits; return b }
 
 // boot sets the host's boot time.

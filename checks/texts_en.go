@@ -229,20 +229,25 @@ var english = catalogue{
 			Detail: `TLS 1.2 is on, but the TLS 1.2 cipher suites this host offers ({origin}, minus what ` +
 				`SCHANNEL disables) are {enabled}, and Microsoft 365 accepts none of them: it accepts {m365} ` +
 				`({source}). The handshake fails however TLS 1.2 is configured.{differ}`,
-			Remediation: `Change the cipher suite order policy (Computer Configuration > Administrative ` +
-				`Templates > Network > SSL Configuration Settings > SSL Cipher Suite Order) or the SCHANNEL ` +
-				`Ciphers, Hashes and KeyExchangeAlgorithms keys so that suites Microsoft 365 accepts ` +
-				`(ECDHE with AES-GCM first) stay enabled, then restart the host ({source}).`,
+			Remediation: `Put the suites Microsoft 365 accepts that this host's Windows has first in the ` +
+				`cipher suite order: {list}. Where a GPO sets the order, that is its "SSL Cipher Suite Order" ` +
+				`(Computer Configuration > Administrative Templates > Network > SSL Configuration Settings), ` +
+				`else the local order; enable the SCHANNEL Ciphers, Hashes and KeyExchangeAlgorithms keys ` +
+				`those suites need, then restart the host. The kit (tlsready remediate) writes the SCHANNEL ` +
+				`keys and the local order and names the GPO's list ({source}).`,
 		},
 		IDCipherOnlyRetiring: {
-			Title: `Only TLS 1.2 cipher suites Microsoft 365 is retiring or limits`,
+			Title: `Only TLS 1.2 cipher suites that not every Microsoft 365 service accepts`,
 			Detail: `The TLS 1.2 cipher suites this host offers ({origin}, minus what SCHANNEL disables) ` +
-				`are {enabled}; of Microsoft 365's list ({source}) only {weak} remain, which Microsoft marks ` +
-				`for removal (no forward secrecy) or accepts only on some endpoints (DHE). Outlook connects ` +
-				`today but may stop when they go.{differ}`,
-			Remediation: `Enable ECDHE suites with AES-GCM (TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, ` +
-				`TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, or on Windows 7 / 8.1 the ECDHE suites they have) in ` +
-				`the cipher suite order policy and the SCHANNEL KeyExchangeAlgorithms keys ({source}).`,
+				`are {enabled}; of Microsoft 365's list ({source}) only {weak} remain, suites without ` +
+				`forward secrecy or with a SHA-1 MAC that Azure Front Door does not accept over TLS 1.2. ` +
+				`Outlook reaches Exchange Online, but Microsoft 365 products behind Azure Front Door (Teams ` +
+				`among them) fail the handshake.{differ}`,
+			Remediation: `Put the suites Microsoft 365 accepts that this host's Windows has first in the ` +
+				`cipher suite order (the GPO's "SSL Cipher Suite Order" where one sets it, else the local ` +
+				`order): {list}; enable the SCHANNEL KeyExchangeAlgorithms ECDH key if it is off. The kit ` +
+				`(tlsready remediate) writes the SCHANNEL keys and the local order and names the GPO's list ` +
+				`({source}).`,
 		},
 		IDDotNetWeakTLS: {
 			Title: `Other clients: {frameworks} not set to use TLS 1.2 for every app`,
@@ -413,9 +418,12 @@ var english = catalogue{
 		"cipher.from.policy":  `the cipher suite order set by Group Policy`,
 		"cipher.from.local":   `the local cipher suite order`,
 		"cipher.from.default": `Windows' default list ({source})`,
-		"cipher.differ": ` Microsoft's pages differ: the Windows lists are the suites as each release ` +
-			`ships them (updates such as KB3042058 add some), and services behind Azure Front Door accept ` +
-			`DHE suites only for old Windows where the Microsoft 365 page lists them without restriction.`,
+		"cipher.differ.frontdoor": ` Microsoft's pages disagree: the Microsoft 365 encryption reference lists ` +
+			`{weak} as supported with no removal date, while Azure Front Door ({frontdoor}), which the same ` +
+			`reference says some Microsoft 365 products need, accepts none of them over TLS 1.2.`,
+		"cipher.differ.dhe": ` Microsoft's pages disagree: the Microsoft 365 encryption reference says DHE ` +
+			`suites ({dhe}) are provided through Azure Front Door for Windows 7, 8 and 8.1, but Azure Front ` +
+			`Door stopped negotiating them on {date} ({retirement}).`,
 		"outlook.line.c2r":  `Microsoft 365 Apps, Click-to-Run, which Microsoft 365 accepts from version 1706`,
 		"outlook.line.msi":  `Office 2016 or later, Windows Installer (MSI)`,
 		"outlook.line.2013": `Office 2013`,
@@ -479,7 +487,7 @@ var english = catalogue{
 		IDWinINetUsersNotSeen:       `No user profile loaded: per-user settings not seen`,
 		IDOfficeInfo:                `Outlook found`,
 		IDCipherNoneAccepted:        `No TLS 1.2 cipher suite in common with Microsoft 365`,
-		IDCipherOnlyRetiring:        `Only TLS 1.2 cipher suites Microsoft 365 is retiring`,
+		IDCipherOnlyRetiring:        `Only TLS 1.2 cipher suites not every Microsoft 365 service accepts`,
 		IDDotNetWeakTLS:             `Other clients: .NET Framework not set to use TLS 1.2 for every app`,
 		IDDotNet40NoTLS12:           `Other clients: .NET Framework 4.0 cannot use TLS 1.2`,
 		IDOutlookTooOld:             `Outlook older than Microsoft 365 accepts`,

@@ -222,19 +222,22 @@ var japanese = catalogue{
 			Detail: `TLS 1.2 は有効ですが、このホストが提示する TLS 1.2 の暗号スイート ({origin}。SCHANNEL で無効にされた ` +
 				`ものを除く) は {enabled} で、Microsoft 365 はそのいずれも受け付けません。Microsoft 365 が受け付けるのは ` +
 				`{m365} です ({source})。TLS 1.2 をどのように構成してもハンドシェイクは失敗します。{differ}`,
-			Remediation: `暗号スイートの順序のポリシー (コンピューターの構成 > 管理用テンプレート > ネットワーク > SSL 構成設定 > ` +
-				`SSL 暗号の順位) または SCHANNEL の Ciphers、Hashes、KeyExchangeAlgorithms のキーを変更し、Microsoft 365 が` +
-				`受け付けるスイート (AES-GCM の ECDHE を優先) が有効なままになるようにして、ホストを再起動してください ({source})。`,
+			Remediation: `このホストの Windows が持つ、Microsoft 365 が受け付けるスイートを暗号スイートの順序の先頭に置いて ` +
+				`ください: {list}。GPO で順序を設定している場合は、その [SSL 暗号の順位] (コンピューターの構成 > 管理用テンプレート > ` +
+				`ネットワーク > SSL 構成設定)、そうでなければローカルの順序です。それらのスイートに必要な SCHANNEL の Ciphers、` +
+				`Hashes、KeyExchangeAlgorithms のキーを有効にし、ホストを再起動してください。キット (tlsready remediate) が ` +
+				`SCHANNEL のキーとローカルの順序を書き込み、GPO に設定する一覧を示します ({source})。`,
 		},
 		IDCipherOnlyRetiring: {
-			Title: `Microsoft 365 が廃止予定または限定的にのみ受け付ける TLS 1.2 暗号スイートしかありません`,
+			Title: `Microsoft 365 のすべてのサービスが受け付けるわけではない TLS 1.2 暗号スイートしかありません`,
 			Detail: `このホストが提示する TLS 1.2 の暗号スイート ({origin}。SCHANNEL で無効にされたものを除く) は {enabled} です。` +
-				`Microsoft 365 の一覧 ({source}) のうち残っているのは {weak} だけで、Microsoft はこれらを廃止予定 (前方秘匿性なし) ` +
-				`とするか、一部のエンドポイントでのみ受け付けます (DHE)。現在は接続できますが、廃止されると接続できなくなる` +
-				`可能性があります。{differ}`,
-			Remediation: `暗号スイートの順序のポリシーと SCHANNEL の KeyExchangeAlgorithms のキーで、AES-GCM の ECDHE スイート ` +
-				`(TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384、TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256、Windows 7 / 8.1 ではそれぞれが` +
-				`持つ ECDHE スイート) を有効にしてください ({source})。`,
+				`Microsoft 365 の一覧 ({source}) のうち残っているのは {weak} だけで、これらは前方秘匿性がないか SHA-1 の MAC を` +
+				`使うスイートであり、Azure Front Door は TLS 1.2 で受け付けません。Outlook は Exchange Online に接続できますが、` +
+				`Azure Front Door の背後にある Microsoft 365 の製品 (Teams など) はハンドシェイクに失敗します。{differ}`,
+			Remediation: `このホストの Windows が持つ、Microsoft 365 が受け付けるスイートを暗号スイートの順序 (GPO で設定して ` +
+				`いる場合はその [SSL 暗号の順位]、そうでなければローカルの順序) の先頭に置いてください: {list}。SCHANNEL の ` +
+				`KeyExchangeAlgorithms の ECDH のキーが無効なら有効にしてください。キット (tlsready remediate) が SCHANNEL の` +
+				`キーとローカルの順序を書き込み、GPO に設定する一覧を示します ({source})。`,
 		},
 		IDDotNetWeakTLS: {
 			Title: `その他のクライアント: {frameworks} がすべてのアプリで TLS 1.2 を使用する設定になっていません`,
@@ -399,9 +402,12 @@ var japanese = catalogue{
 		"cipher.from.policy":  `グループ ポリシーで設定された暗号スイートの順序`,
 		"cipher.from.local":   `ローカルの暗号スイートの順序`,
 		"cipher.from.default": `Windows の既定の一覧 ({source})`,
-		"cipher.differ": `Microsoft のページ間には相違があります: Windows の一覧は各リリースの出荷時のスイートで ` +
-			`(KB3042058 などの更新プログラムで追加されるものがあります)、Azure Front Door の背後のサービスは DHE スイートを` +
-			`古い Windows にのみ受け付けますが、Microsoft 365 のページは制限なく記載しています。`,
+		"cipher.differ.frontdoor": `Microsoft のページ間で記載が食い違っています: Microsoft 365 の暗号化の技術リファレンスは ` +
+			`{weak} を削除予定なしでサポート対象としていますが、同じリファレンスが一部の Microsoft 365 製品に必要とする ` +
+			`Azure Front Door ({frontdoor}) は TLS 1.2 でそのいずれも受け付けません。`,
+		"cipher.differ.dhe": `Microsoft のページ間で記載が食い違っています: Microsoft 365 の暗号化の技術リファレンスは DHE ` +
+			`スイート ({dhe}) を Windows 7、8、8.1 向けに Azure Front Door で提供するとしていますが、Azure Front Door は ` +
+			`{date} にそのネゴシエーションを停止しました ({retirement})。`,
 		"outlook.line.c2r":  `Microsoft 365 Apps、クイック実行版。Microsoft 365 が受け付けるのはバージョン 1706 以降`,
 		"outlook.line.msi":  `Office 2016 以降、Windows インストーラー (MSI) 版`,
 		"outlook.line.2013": `Office 2013`,
@@ -465,7 +471,7 @@ var japanese = catalogue{
 		IDWinINetUsersNotSeen:       `ユーザーのプロファイルが読み込まれていません: ユーザーごとの設定は未確認`,
 		IDOfficeInfo:                `Outlook を検出`,
 		IDCipherNoneAccepted:        `Microsoft 365 と共通の TLS 1.2 暗号スイートなし`,
-		IDCipherOnlyRetiring:        `Microsoft 365 が廃止予定の TLS 1.2 暗号スイートのみ`,
+		IDCipherOnlyRetiring:        `一部の Microsoft 365 サービスが受け付けない TLS 1.2 暗号スイートのみ`,
 		IDDotNetWeakTLS:             `その他のクライアント: .NET Framework がすべてのアプリで TLS 1.2 を使用する設定になっていません`,
 		IDDotNet40NoTLS12:           `その他のクライアント: .NET Framework 4.0 は TLS 1.2 を使用できません`,
 		IDOutlookTooOld:             `Microsoft 365 が受け付けるより古い Outlook`,

@@ -153,7 +153,7 @@ func HostsCSV(hosts []Host) []byte {
 }
 
 // Write writes the kit into dir (created if needed): the .reg files, Registry.xml and the script
-// when some value is needed, the three host lists, and README.txt in lang. The files are 0600
+// when some value is needed (the script also when a local cipher suite order is), the three host lists, and README.txt in lang. The files are 0600
 // (they list every PC and its weaknesses), the folder 0700: WriteMode chooses.
 func Write(dir string, p Plan, lang string, now time.Time) ([]string, error) {
 	return WriteMode(dir, p, lang, now, 0o600)
@@ -179,6 +179,10 @@ func WriteMode(dir string, p Plan, lang string, now time.Time, mode os.FileMode)
 		files[FileReg64] = p.RegFile(64)
 		files[FileReg32] = p.RegFile(32)
 		files[FileRegistryXML] = p.RegistryXML(now)
+		files[FileScript] = p.Script()
+	}
+	if p.CipherLocal() {
+		// The local cipher suite order is written by the script only.
 		files[FileScript] = p.Script()
 	}
 	var written []string

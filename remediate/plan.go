@@ -8,6 +8,7 @@ package remediate
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,7 +33,24 @@ const (
 	KeyNetV4Wow = `SOFTWARE\Wow6432Node\Microsoft\.NETFramework\v4.0.30319`
 	KeyNetV2    = `SOFTWARE\Microsoft\.NETFramework\v2.0.50727`
 	KeyNetV2Wow = `SOFTWARE\Wow6432Node\Microsoft\.NETFramework\v2.0.50727`
+	// KeySchannelAlgs is where the SCHANNEL Ciphers, Hashes and KeyExchangeAlgorithms keys are:
+	// the kit sets Enabled = EnabledAlg in those whose Enabled=0 removes every cipher suite
+	// Microsoft 365 accepts (CIPHER_NONE_ACCEPTED, CIPHER_ONLY_RETIRING; checks.CipherRemedy).
+	KeySchannelAlgs = `SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL`
+	// KeyCipherLocal is the local cipher suite order (Functions, REG_MULTI_SZ); the script
+	// rewrites it where it offers no suite Microsoft 365 accepts.
+	KeyCipherLocal = `SYSTEM\CurrentControlSet\Control\Cryptography\Configuration\Local\SSL\00010002`
 )
+
+// EnabledAlg is the Enabled data of an enabled SCHANNEL algorithm key: 0xffffffff, as
+// Microsoft's "Restrict cryptographic algorithms and protocols in Schannel.dll" (KB245030,
+// https://learn.microsoft.com/troubleshoot/windows-server/windows-security/restrict-cryptographic-algorithms-protocols-schannel)
+// writes it ("To allow this cipher algorithm, change the DWORD value data of the Enabled value to
+// 0xffffffff"; an absent value means enabled too).
+const EnabledAlg uint32 = 0xffffffff
+
+// cipherFindings are the findings whose hosts get the cipher suite items.
+var cipherFindings = []string{checks.IDCipherNoneAccepted, checks.IDCipherOnlyRetiring}
 
 // netNames are the .NET Framework values the kit sets to 1 in each runtime key a DOTNET_WEAK_TLS
 // finding names.
@@ -69,6 +87,9 @@ type Value struct {
 	OrIn bool
 	// Only64 marks a value for 64-bit Windows only (the Wow6432Node key).
 	Only64 bool
+	// KitOnly marks a value "tlsready fix" leaves to the kit (the SCHANNEL algorithm keys of the
+	// cipher suite items): it is not one of facts.Writable.
+	KitOnly bool
 	// Because names the finding ids that call for it.
 	Because []string
 }
@@ -98,6 +119,25 @@ type Host struct {
 	Values []Value
 	// Target is where the host was scanned: name, address and AD record (for "tlsready fix").
 	Target scan.Target
+	// Cipher is the cipher suite fix of a host with CIPHER_NONE_ACCEPTED or CIPHER_ONLY_RETIRING
+	// (checks.CipherRemedy), nil otherwise.
+	Cipher *checks.CipherFix
+}
+
+// CipherOrder is one cipher suite order the kit proposes, and the hosts it is for: Group Policy's
+// "SSL Cipher Suite Order" (Computer Configuration > Administrative Templates > Network > SSL
+// Configuration Settings), which the kit never writes, or the local order, which the script
+// rewrites.
+type CipherOrder struct {
+	// Policy is true for the Group Policy setting, false for the local order.
+	Policy bool
+	// Release names the hosts' release list ("win7") and Source its Microsoft page.
+	Release, Source string
+	// Order is the list: the suites Microsoft 365 accepts that the release has, then the
+	// hosts' own order.
+	Order []string
+	// Hosts are the host names.
+	Hosts []string
 }
 
 // Options say what Build plans.
@@ -124,6 +164,14 @@ type Plan struct {
 	KB, Migrate, RegistryOnly []Host
 	// Unknown counts the hosts that could not be checked.
 	Unknown int
+	// CipherOrders are the cipher suite orders hosts need, in the order hosts first need them.
+	CipherOrders []CipherOrder
+}
+
+// CipherLocal reports whether some host needs its local cipher suite order rewritten (the
+// script's Set-CipherLocalOrder).
+func (p Plan) CipherLocal() bool {
+	return slices.ContainsFunc(p.CipherOrders, func(o CipherOrder) bool { return !o.Policy })
 }
 
 // findings that call for each value group.
@@ -180,15 +228,34 @@ func BuildWith(results []scan.Result, o Options) Plan {
 			continue
 		}
 		h.Values = hostValues(r, ids, h.Is64, o)
+		var cipherHit []string
+		if hit := matching(ids, cipherFindings); len(hit) > 0 {
+			if fix, ok := checks.CipherRemedy(r.Facts); ok {
+				h.Cipher = &fix
+				cipherHit = hit
+				for _, k := range fix.Enable {
+					h.Values = append(h.Values, Value{Key: k, Name: "Enabled", Data: EnabledAlg, KitOnly: true, Because: hit})
+				}
+				if fix.OrderItem != "" {
+					p.addCipherOrder(h.Name, fix)
+				}
+			}
+		}
 		for _, v := range h.Values {
 			add(v)
 		}
+		findings := valueFindings(h.Values)
+		for _, c := range cipherHit {
+			if !slices.Contains(findings, c) {
+				findings = append(findings, c)
+			}
+		}
 		switch {
 		case ids[checks.IDKBMissing]:
-			h.Findings = append([]string{checks.IDKBMissing}, valueFindings(h.Values)...)
+			h.Findings = append([]string{checks.IDKBMissing}, findings...)
 			p.KB = append(p.KB, h)
-		case len(h.Values) > 0:
-			h.Findings = valueFindings(h.Values)
+		case len(findings) > 0:
+			h.Findings = findings
 			p.RegistryOnly = append(p.RegistryOnly, h)
 		}
 	}
@@ -203,9 +270,27 @@ func BuildWith(results []scan.Result, o Options) Plan {
 	for _, k := range order {
 		if v, ok := seen[k]; ok {
 			p.Values = append(p.Values, *v)
+			delete(seen, k)
 		}
 	}
+	// Then the SCHANNEL algorithm keys, by key.
+	rest := slices.Sorted(maps.Keys(seen))
+	for _, k := range rest {
+		p.Values = append(p.Values, *seen[k])
+	}
 	return p
+}
+
+// addCipherOrder files host under the cipher suite order its fix proposes.
+func (p *Plan) addCipherOrder(host string, fix checks.CipherFix) {
+	policy := fix.OrderItem == checks.ItemCipherPolicy
+	for i, o := range p.CipherOrders {
+		if o.Policy == policy && o.Release == fix.Release && slices.Equal(o.Order, fix.Order) {
+			p.CipherOrders[i].Hosts = append(p.CipherOrders[i].Hosts, host)
+			return
+		}
+	}
+	p.CipherOrders = append(p.CipherOrders, CipherOrder{Policy: policy, Release: fix.Release, Source: fix.Source, Order: fix.Order, Hosts: []string{host}})
 }
 
 // hostValues are the values a host's findings call for, and only in the registry views the

@@ -2,7 +2,9 @@ package remediate
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/tlsready/tlsready/checks"
 	"github.com/tlsready/tlsready/internal/placeholder"
@@ -24,6 +26,9 @@ func (p Plan) ReadMe(lang string) []byte {
 		if v.OrIn {
 			line += t["orin"]
 		}
+		if v.KitOnly {
+			line += t["kitonly"]
+		}
 		values = append(values, line)
 	}
 	if len(values) == 0 {
@@ -33,7 +38,22 @@ func (p Plan) ReadMe(lang string) []byte {
 	if p.Win7Schannel {
 		win7 = t["win7on"]
 	}
+	cipher := ""
+	if len(p.CipherOrders) > 0 || slices.ContainsFunc(p.Values, func(v Value) bool { return v.KitOnly }) {
+		var orders []string
+		for _, o := range p.CipherOrders {
+			kind := "local"
+			if o.Policy {
+				kind = "policy"
+			}
+			orders = append(orders, placeholder.Fill(t[kind], placeholder.Pairs(
+				"source", o.Source, "release", o.Release, "hosts", plainText(strings.Join(o.Hosts, ", ")),
+				"list", plainText(strings.Join(o.Order, ",")), "key", KeyCipherLocal, "script", FileScript)))
+		}
+		cipher = placeholder.Fill(t["cipher"], placeholder.Pairs("orders", strings.Join(orders, "\n")))
+	}
 	text := placeholder.Fill(t["body"], placeholder.Pairs(
+		"cipher", cipher,
 		"win7", win7,
 		"faq", checks.FAQReference(lang),
 		"protocols", fmt.Sprintf("0x%08x", p.Protocols),
@@ -46,4 +66,16 @@ func (p Plan) ReadMe(lang string) []byte {
 		"kbfile", FileKB, "migratefile", FileMigrate, "regonlyfile", FileRegOnly,
 	))
 	return append([]byte("\ufeff"), []byte(strings.ReplaceAll(text, "\n", "\r\n"))...)
+}
+
+// plainText is s for one line of README.txt: host names and a host's own cipher suite order come
+// from the hosts, so control and format characters (line breaks, bidirectional overrides) become
+// "?" and cannot forge lines or reorder the text.
+func plainText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return '?'
+		}
+		return r
+	}, s)
 }

@@ -5,6 +5,30 @@ var readmeEN = map[string]string{
 	"only64":   "   (64-bit Windows only)",
 	"orin":     "   (the script adds these bits to a REG_DWORD already there)",
 	"novalues": "  (none: no host needs a registry value)",
+	"kitonly":  "   (cipher suites: \"tlsready fix\" leaves this to the kit)",
+	"cipher": `
+
+Cipher suites (CIPHER_NONE_ACCEPTED, CIPHER_ONLY_RETIRING)
+  The SCHANNEL Ciphers, Hashes and KeyExchangeAlgorithms values above are set to 0xffffffff, the
+  value Microsoft's KB245030 ("Restrict cryptographic algorithms and protocols in Schannel.dll")
+  gives an enabled algorithm, and only where Enabled = 0 removes every suite Microsoft 365
+  accepts; keys that remove only RC4, 3DES, MD5, SHA-1 MACs or RSA key exchange stay off.
+  Microsoft's pages disagree here: the TLS registry settings page says to control cipher suites
+  through the cipher suite order, not these keys; the kit only undoes a 0 already set.
+  "tlsready fix" leaves cipher suites to the kit.
+{orders}`,
+	"policy": `  Group Policy sets the order of these hosts: the kit does not write
+  HKLM\SOFTWARE\Policies\Microsoft\Cryptography\Configuration\SSL\00010002 Functions. In the GPO
+  that applies to them, set Computer Configuration > Administrative Templates > Network > SSL
+  Configuration Settings > "SSL Cipher Suite Order" to Enabled with this list (one line,
+  comma-separated; {source}), run gpupdate /force and restart the hosts:
+    {release}: {hosts}
+      {list}`,
+	"local": `  The local order (HKLM\{key} Functions) of these hosts
+  offers no suite Microsoft 365 accepts: {script} puts these in front and keeps the rest
+  ({source}); restart the hosts afterwards:
+    {release}: {hosts}
+      {list}`,
 	"win7on": `  SCHANNEL TLS 1.2 Client DisabledByDefault = 0 (with Enabled = 1 where absent) is included for
   the Windows 7 / Server 2008 R2 SP1 hosts where it is absent (--win7-schannel): KB3140245 says
   Office applications need the SCHANNEL settings, and Outlook's POP, IMAP and SMTP accounts use
@@ -26,7 +50,7 @@ What the scan found
 Registry values (DefaultSecureProtocols = {protocols})
 {values}
 
-{win7}
+{win7}{cipher}
 
 Only the hosts in {kbfile} and {regonlyfile} need these values
 (their findings column says which; "tlsready fix" writes each host only what it needs). A .reg file and a Group Policy Preferences item can

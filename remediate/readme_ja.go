@@ -5,6 +5,29 @@ var readmeJA = map[string]string{
 	"only64":   "   (64 ビットの Windows のみ)",
 	"orin":     "   (スクリプトは既存の REG_DWORD にこのビットを追加します)",
 	"novalues": "  (なし: レジストリの設定が必要なホストはありません)",
+	"kitonly":  "   (暗号スイート: \"tlsready fix\" はこの値を書き込まず、キットに任せます)",
+	"cipher": `
+
+暗号スイート (CIPHER_NONE_ACCEPTED、CIPHER_ONLY_RETIRING)
+  上記の SCHANNEL の Ciphers、Hashes、KeyExchangeAlgorithms の値は、Microsoft の KB245030 (Schannel.dll
+  で特定の暗号化アルゴリズムとプロトコルの使用を制限する) が有効なアルゴリズムに示す 0xffffffff に設定します。
+  対象は Enabled = 0 によって Microsoft 365 が受け付けるすべてのスイートが除かれるキーだけで、RC4、3DES、MD5、
+  SHA-1 の MAC、RSA 鍵交換だけを除くキーは無効のままです。Microsoft のページ間で記載が食い違っています: TLS の
+  レジストリ設定のページは、これらのキーではなく暗号スイートの順序で制御するよう記載しています。キットは既に
+  設定された 0 を元に戻すだけです。"tlsready fix" は暗号スイートをキットに任せます。
+{orders}`,
+	"policy": `  これらのホストの順序はグループ ポリシーで設定されています。キットは
+  HKLM\SOFTWARE\Policies\Microsoft\Cryptography\Configuration\SSL\00010002 の Functions に書き込みません。
+  これらに適用される GPO で [コンピューターの構成] > [管理用テンプレート] > [ネットワーク] > [SSL 構成設定] >
+  [SSL 暗号の順位] を [有効] にし、次の一覧 (1 行、コンマ区切り、{source}) を設定して gpupdate /force を実行し、
+  ホストを再起動してください:
+    {release}: {hosts}
+      {list}`,
+	"local": `  これらのホストのローカルの順序 (HKLM\{key} の Functions) には
+  Microsoft 365 が受け付けるスイートがありません。{script} が次のスイートを先頭に追加し、残りはそのまま
+  残します ({source})。その後ホストを再起動してください:
+    {release}: {hosts}
+      {list}`,
 	"win7on": `  SCHANNEL の TLS 1.2 Client の DisabledByDefault = 0 (Enabled がない場合は Enabled = 1 も) を、これが
   ない Windows 7 / Windows Server 2008 R2 SP1 のホストに設定します (--win7-schannel)。KB3140245 には
   Office アプリケーションに SCHANNEL の設定が必要と記載されており、Outlook の POP、IMAP、SMTP の
@@ -26,7 +49,7 @@ var readmeJA = map[string]string{
 レジストリ (DefaultSecureProtocols = {protocols})
 {values}
 
-{win7}
+{win7}{cipher}
 
 これらの値が必要なのは {kbfile} と {regonlyfile} のホストだけです
 (どの値が必要かは一覧の findings 列に示されます。"tlsready fix" は各ホストに必要な値だけを書き込みます)。.reg ファイルとグループ ポリシーの基本設定の項目は値を設定する

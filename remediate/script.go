@@ -3,6 +3,8 @@ package remediate
 import (
 	"fmt"
 	"strings"
+
+	"github.com/tlsready/tlsready/checks"
 )
 
 // Script is a PowerShell script that sets the plan's values on the host it runs on. It runs on
@@ -42,18 +44,23 @@ $is64 = [IntPtr]::Size -eq 8
 
 function Set-TlsDword {
     param([string]$Key, [string]$Name, [int64]$Data, [switch]$AddBits)
-    $path = 'Registry::HKEY_LOCAL_MACHINE\' + $Key
     $kind = $null
     $raw = $null
     $current = $null
-    if (Test-Path -LiteralPath $path) {
-        $item = Get-Item -LiteralPath $path
-        if ($item.GetValueNames() -contains $Name) {
-            $kind = $item.GetValueKind($Name)
-            $raw = $item.GetValue($Name, $null, 'DoNotExpandEnvironmentNames')
-            if ($kind -eq [Microsoft.Win32.RegistryValueKind]::DWord) {
-                $current = [int64][BitConverter]::ToUInt32([BitConverter]::GetBytes([int32]$raw), 0)
+    # Read through .NET, not the registry provider: the provider takes the "/" of a SCHANNEL key
+    # name such as "AES 128/128" for a path separator.
+    $rk = [Microsoft.Win32.Registry]::LocalMachine.OpenSubKey($Key)
+    if ($rk -ne $null) {
+        try {
+            if ($rk.GetValueNames() -contains $Name) {
+                $kind = $rk.GetValueKind($Name)
+                $raw = $rk.GetValue($Name, $null, 'DoNotExpandEnvironmentNames')
+                if ($kind -eq [Microsoft.Win32.RegistryValueKind]::DWord) {
+                    $current = [int64][BitConverter]::ToUInt32([BitConverter]::GetBytes([int32]$raw), 0)
+                }
             }
+        } finally {
+            $rk.Close()
         }
     }
     $want = $Data
@@ -95,9 +102,98 @@ function Set-TlsDword {
 		}
 		b.WriteString(call + "\n")
 	}
+	if p.CipherLocal() {
+		b.WriteString(cipherLocalScript(p))
+	}
 	b.WriteString("\nWrite-Verbose 'Done. Apply KB3140245 where it is missing (the order does not matter, Q15), then restart the host.'\n")
 	return []byte(strings.ReplaceAll(b.String(), "\n", "\r\n"))
 }
 
 // psQuote escapes a string for a single-quoted PowerShell literal.
 func psQuote(s string) string { return strings.ReplaceAll(s, "'", "''") }
+
+// cipherLocalScript is the script's part for CIPHER_NONE_ACCEPTED / CIPHER_ONLY_RETIRING hosts
+// whose local cipher suite order (KeyCipherLocal Functions, REG_MULTI_SZ) offers no suite Microsoft
+// 365 accepts: it puts the accepted suites the host's Windows has in front of the order and keeps
+// the rest as it is (checks.CipherRemedy proposes the same list). It changes nothing where Group
+// Policy sets an order (SOFTWARE\Policies\...\00010002 Functions, which wins over the local one and
+// which the kit leaves to the GPO), where the local value is absent or not REG_MULTI_SZ, or where
+// it already offers an accepted suite. The accepted suites per release come from
+// checks.CipherAcceptedSuites ("TLS Cipher Suites in Windows ..." pages; Windows 7, 8 and 8.1 need
+// the curve suffixes).
+func cipherLocalScript(p Plan) string {
+	var b strings.Builder
+	b.WriteString(`
+function Set-CipherLocalOrder {
+    param([string[]]$Accepted)
+    $key = '` + psQuote(KeyCipherLocal) + `'
+    $policy = [Microsoft.Win32.Registry]::LocalMachine.OpenSubKey('SOFTWARE\Policies\Microsoft\Cryptography\Configuration\SSL\00010002')
+    if ($policy -ne $null) {
+        try {
+            if ($policy.GetValueNames() -contains 'Functions') {
+                Write-Verbose 'The cipher suite order is set by Group Policy (SSL Cipher Suite Order): see README.txt; the local order is left alone'
+                return
+            }
+        } finally {
+            $policy.Close()
+        }
+    }
+    $rk = [Microsoft.Win32.Registry]::LocalMachine.OpenSubKey($key)
+    if ($rk -eq $null) {
+        Write-Verbose ('HKEY_LOCAL_MACHINE\{0} is absent: Windows uses its default order' -f $key)
+        return
+    }
+    $current = $null
+    try {
+        if (($rk.GetValueNames() -contains 'Functions') -and $rk.GetValueKind('Functions') -eq [Microsoft.Win32.RegistryValueKind]::MultiString) {
+            $current = [string[]]$rk.GetValue('Functions')
+        }
+    } finally {
+        $rk.Close()
+    }
+    if ($current -eq $null) {
+        Write-Verbose 'The local cipher suite order (Functions) is absent or not REG_MULTI_SZ: left alone'
+        return
+    }
+    $plain = @()
+    foreach ($a in $Accepted) { $plain += ($a -replace '_P(256|384|521)$', '') }
+    foreach ($s in $current) {
+        if ($plain -contains ($s.Trim() -replace '_P(256|384|521)$', '')) {
+            Write-Verbose ('The local cipher suite order already offers {0}' -f $s)
+            return
+        }
+    }
+    $want = @()
+    foreach ($a in $Accepted) { $want += $a }
+    foreach ($s in $current) {
+        if ($want -notcontains $s) { $want += $s }
+    }
+    if ($PSCmdlet.ShouldProcess(('HKEY_LOCAL_MACHINE\{0}\Functions' -f $key), ('set REG_MULTI_SZ {0}' -f ($want -join ',')))) {
+        $wk = [Microsoft.Win32.Registry]::LocalMachine.OpenSubKey($key, $true)
+        try {
+            $wk.SetValue('Functions', [string[]]$want, [Microsoft.Win32.RegistryValueKind]::MultiString)
+        } finally {
+            $wk.Close()
+        }
+        Write-Output ('HKEY_LOCAL_MACHINE\{0}\Functions = {1} (was {2})' -f $key, ($want -join ','), ($current -join ','))
+    }
+}
+
+# CIPHER_NONE_ACCEPTED, CIPHER_ONLY_RETIRING: the local cipher suite order
+$osv = [Environment]::OSVersion.Version
+$accepted = $null
+`)
+	for i, r := range checks.CipherAcceptedSuites() {
+		var quoted []string
+		for _, s := range r.Suites {
+			quoted = append(quoted, "'"+psQuote(s)+"'")
+		}
+		if i > 0 {
+			b.WriteString("} else")
+		}
+		fmt.Fprintf(&b, "if ($osv.Major -eq %d -and $osv.Minor -eq %d) {\n    $accepted = @(%s)\n", r.Major, r.Minor, strings.Join(quoted, ", "))
+	}
+	b.WriteString("}\n")
+	b.WriteString("if ($accepted -ne $null) { Set-CipherLocalOrder -Accepted $accepted }\n")
+	return b.String()
+}

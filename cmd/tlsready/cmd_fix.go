@@ -205,19 +205,28 @@ func fixPlan(e env, from []string, o remediate.Options) ([]hostWrites, error) {
 	}
 	p := remediate.BuildWith(results, o)
 	var out []hostWrites
+	kitOnly := 0
 	for _, h := range append(append([]remediate.Host(nil), p.KB...), p.RegistryOnly...) {
-		if len(h.Values) == 0 {
-			continue
+		if h.Cipher != nil {
+			kitOnly++
 		}
 		hw := hostWrites{target: h.Target}
 		for _, v := range h.Values {
+			if v.KitOnly {
+				continue
+			}
 			w, err := v.RegWrite()
 			if err != nil {
 				return nil, fmt.Errorf("host %s: %w", h.Name, err)
 			}
 			hw.writes = append(hw.writes, w)
 		}
-		out = append(out, hw)
+		if len(hw.writes) > 0 {
+			out = append(out, hw)
+		}
+	}
+	if kitOnly > 0 {
+		fmt.Fprintf(e.stderr, "%d host(s) need cipher suite changes (CIPHER_NONE_ACCEPTED, CIPHER_ONLY_RETIRING): fix leaves them to the kit (tlsready remediate: SCHANNEL keys, local order, the list for the policy)\n", kitOnly)
 	}
 	if len(p.Migrate) > 0 {
 		fmt.Fprintf(e.stderr, "%d host(s) run an OS that cannot use TLS 1.2: no registry value helps them, they are left alone\n", len(p.Migrate))

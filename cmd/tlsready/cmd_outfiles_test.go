@@ -366,9 +366,11 @@ func TestRemediateRemovesStaleKitFiles(t *testing.T) {
 	var ready bytes.Buffer
 	w := scan.NewResultsWriter(&ready)
 	for _, r := range rs {
-		// Ready hosts the kit has nothing for: not those with a .NET Framework warning, whose
-		// values the kit sets too.
-		if r.Verdict == "ready" && !slices.ContainsFunc(r.Findings, func(f checks.Finding) bool { return strings.HasPrefix(f.ID, "DOTNET") }) {
+		// Ready hosts the kit has nothing for: not those with a .NET Framework or cipher suite
+		// warning, whose values the kit sets too.
+		if r.Verdict == "ready" && !slices.ContainsFunc(r.Findings, func(f checks.Finding) bool {
+			return strings.HasPrefix(f.ID, "DOTNET") || strings.HasPrefix(f.ID, "CIPHER")
+		}) {
 			_ = w.Result(r)
 		}
 	}

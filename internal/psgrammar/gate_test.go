@@ -121,6 +121,33 @@ func producedTexts(t *testing.T) []psText {
 	}
 	add("Set-TLS12.ps1 --win7-schannel", string(w7plan.Script()))
 
+	// Cipher suite items (CIPHER_NONE_ACCEPTED, CIPHER_ONLY_RETIRING): SCHANNEL algorithm keys
+	// whose names hold a "/" ("AES 128/128"), and the local order's Set-CipherLocalOrder with the
+	// per-release lists.
+	cipherHost := func(name, version, policy, local string, off ...string) scan.Result {
+		f := &facts.Facts{OS: facts.OS{Version: version, Architecture: "64-bit"}}
+		for _, o := range []struct{ item, data, typ string }{{checks.ItemCipherPolicy, policy, facts.RegSZ}, {checks.ItemCipherLocal, local, facts.RegMultiSZ}} {
+			v := facts.Value{ItemID: o.item, Name: "Functions", State: facts.StateNoKey}
+			if o.data != "" {
+				v.State, v.Type, v.Data = facts.StateOK, o.typ, o.data
+			}
+			f.Values = append(f.Values, v)
+		}
+		for _, a := range off {
+			f.Values = append(f.Values, facts.Value{ItemID: checks.ItemSchannelAlgPrefix + a, Name: "Enabled", State: facts.StateOK, Type: facts.RegDWORD, Data: "0"})
+		}
+		return scan.Result{Host: name, Verdict: checks.Action, Facts: f, Findings: []checks.Finding{{ID: checks.IDCipherNoneAccepted, Severity: checks.SeverityAction}}}
+	}
+	cipherPlan := remediate.Build([]scan.Result{
+		cipherHost("PC-AES", "10.0.19045", "", "", "aes128", "aes256"),
+		cipherHost("PC-LOCAL", "10.0.19045", "", "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "ecdh"),
+		cipherHost("PC-GPO", "6.1.7601", "TLS_RSA_WITH_3DES_EDE_CBC_SHA", ""),
+	}, remediate.DefaultDSP)
+	if len(cipherPlan.Values) != 3 || !cipherPlan.CipherLocal() {
+		t.Fatalf("cipher plan: %d values, local order %t; want 3 SCHANNEL keys and the local order", len(cipherPlan.Values), cipherPlan.CipherLocal())
+	}
+	add("Set-TLS12.ps1 with cipher suite items", string(cipherPlan.Script()))
+
 	// The .NET Framework values (DOTNET_WEAK_TLS) of both runtimes in both views, in the kit's
 	// script and in the registry writer of "tlsready fix".
 	var netEv []checks.Evidence

@@ -26,18 +26,23 @@ $is64 = [IntPtr]::Size -eq 8
 
 function Set-TlsDword {
     param([string]$Key, [string]$Name, [int64]$Data, [switch]$AddBits)
-    $path = 'Registry::HKEY_LOCAL_MACHINE\' + $Key
     $kind = $null
     $raw = $null
     $current = $null
-    if (Test-Path -LiteralPath $path) {
-        $item = Get-Item -LiteralPath $path
-        if ($item.GetValueNames() -contains $Name) {
-            $kind = $item.GetValueKind($Name)
-            $raw = $item.GetValue($Name, $null, 'DoNotExpandEnvironmentNames')
-            if ($kind -eq [Microsoft.Win32.RegistryValueKind]::DWord) {
-                $current = [int64][BitConverter]::ToUInt32([BitConverter]::GetBytes([int32]$raw), 0)
+    # Read through .NET, not the registry provider: the provider takes the "/" of a SCHANNEL key
+    # name such as "AES 128/128" for a path separator.
+    $rk = [Microsoft.Win32.Registry]::LocalMachine.OpenSubKey($Key)
+    if ($rk -ne $null) {
+        try {
+            if ($rk.GetValueNames() -contains $Name) {
+                $kind = $rk.GetValueKind($Name)
+                $raw = $rk.GetValue($Name, $null, 'DoNotExpandEnvironmentNames')
+                if ($kind -eq [Microsoft.Win32.RegistryValueKind]::DWord) {
+                    $current = [int64][BitConverter]::ToUInt32([BitConverter]::GetBytes([int32]$raw), 0)
+                }
             }
+        } finally {
+            $rk.Close()
         }
     }
     $want = $Data
