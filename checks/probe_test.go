@@ -183,3 +183,28 @@ func TestIsMicrosoft365(t *testing.T) {
 		t.Error("IsMicrosoft365Root judged a thumbprint wrongly")
 	}
 }
+
+// TestMicrosoftRootsFromThePages pins the roots read from Microsoft's three pages (see
+// microsoftRoots): a root dropped by mistake would make every probe through it "intercepted".
+func TestMicrosoftRootsFromThePages(t *testing.T) {
+	for _, tc := range []struct{ name, thumb string }{
+		{"Baltimore CyberTrust Root (chains)", "D4DE20D05E66FC53FE1A50882C78DB2852CAE474"},
+		{"DigiCert Global Root G2 (chains, changes, azure)", "DF3C24F9BFD666761B268073FE06D1CC8D4F82A4"},
+		{"GlobalSign Root CA - R3 (chains)", "D69B561148F01C77C54578C10926DF5B856976AD"},
+		{"Microsoft RSA Root Certificate Authority 2017 (changes, azure)", "73A5E64A3BFF8316FF0EDCCC618A906E4EAE4D74"},
+		{"Microsoft ECC Root Certificate Authority 2017 (changes, azure)", "999A64C37FF47D9FAB95F14769891460EEC4C3C5"},
+		{"DigiCert Global Root G3 (azure)", "7E04DE896A3E666D00E687D33FFAD93BE83D349E"},
+	} {
+		if !IsMicrosoft365Root(tc.thumb) {
+			t.Errorf("%s: not taken as a Microsoft 365 root", tc.name)
+		}
+	}
+	if len(microsoftRoots) != 17 {
+		t.Errorf("%d roots, want the 17 of the three pages", len(microsoftRoots))
+	}
+	for th, name := range microsoftRoots {
+		if len(th) != 40 || strings.ToUpper(th) != th || strings.Trim(th, "0123456789ABCDEF") != "" {
+			t.Errorf("%s: thumbprint %q is not 40 upper-case hex digits", name, th)
+		}
+	}
+}

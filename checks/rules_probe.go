@@ -65,17 +65,45 @@ func ProbeItems(target string, timeoutMS int) []facts.Item {
 	}
 }
 
-// microsoftRoots are the roots of the "Microsoft 365 encryption chains" page (SourceM365Chains)
-// by SHA-1 thumbprint, upper case. The thumbprint decides, not the name: an inspecting proxy's
-// CA can call itself anything.
+// microsoftRoots are the roots Microsoft 365's TLS certificates chain to, by SHA-1 thumbprint
+// (upper case), as three Microsoft pages list them; each root is read from the page named after
+// it, and the thumbprints were compared with the pages' tables:
+//   - chains: "Microsoft 365 encryption chains" (SourceM365Chains; the MicrosoftDocs
+//     microsoft-365-docs source, "Last updated: 10/16/2020"), its 14 root certificates;
+//   - changes: "Office TLS certificate changes" (SourceM365TLSChanges, ms.date 3/7/2022), the
+//     roots new Microsoft 365 certificates chain to since 2022;
+//   - azure: "Azure Certificate Authority details" (SourceAzureCAs, ms.date 11/27/2023), the six
+//     roots of Azure's services, which host Microsoft 365's front ends.
+//
+// A public root on this list that Microsoft no longer uses is harmless here: a TLS-inspecting
+// proxy re-signs with the organisation's own CA, which is on none of them. The thumbprint
+// decides, not the name: an inspecting proxy's CA can call itself anything.
 var microsoftRoots = map[string]string{
-	"D4DE20D05E66FC53FE1A50882C78DB2852CAE474": "Baltimore CyberTrust Root",
-	"A8985D3A65E5E5C4B2D7D66D40C6DD2FB19C5436": "DigiCert Global Root CA",
-	"DF3C24F9BFD666761B268073FE06D1CC8D4F82A4": "DigiCert Global Root G2",
-	"7E04DE896A3E666D00E687D33FFAD93BE83D349E": "DigiCert Global Root G3",
-	"73A5E64A3BFF8316FF0EDCCC618A906E4EAE4D74": "Microsoft RSA Root Certificate Authority 2017",
-	"999A64C37FF47D9FAB95F14769891460EEC4C3C5": "Microsoft ECC Root Certificate Authority 2017",
+	"D4DE20D05E66FC53FE1A50882C78DB2852CAE474": "Baltimore CyberTrust Root",                                    // chains, changes, azure
+	"8BAF4C9B1DF02A92F7DA128EB91BACF498604B6F": "CNNIC ROOT",                                                   // chains
+	"A8985D3A65E5E5C4B2D7D66D40C6DD2FB19C5436": "DigiCert Global Root CA",                                      // chains, azure
+	"DF3C24F9BFD666761B268073FE06D1CC8D4F82A4": "DigiCert Global Root G2",                                      // chains, changes, azure
+	"7E04DE896A3E666D00E687D33FFAD93BE83D349E": "DigiCert Global Root G3",                                      // azure
+	"5FB7EE0633E259DBAD0C4C9AE6D38F1A61C7DC25": "DigiCert High Assurance EV Root CA",                           // chains
+	"58E8ABB0361533FB80F79B1B6D29D3FF8D5F00F0": "D-TRUST Root Class 3 CA 2 2009",                               // chains
+	"96C91B0B95B4109842FAD0D82279FE60FAB91683": "D-TRUST Root Class 3 CA 2 EV 2009",                            // chains
+	"DAC9024F54D8F6DF94935FB1732638CA6AD77C13": "DST Root CA X3",                                               // chains
+	"8CF427FD790C3AD166068DE81E57EFBB932272D4": "Entrust Root Certification Authority - G2",                    // chains
+	"503006091D97D4F5AE39F7CBE7927D7D652D3431": "Entrust.net Certification Authority (2048)",                   // chains
+	"B1BC968BD4F49D622AA89A81F2150152A41D829C": "GlobalSign Root CA - R1",                                      // chains
+	"D69B561148F01C77C54578C10926DF5B856976AD": "GlobalSign Root CA - R3",                                      // chains
+	"F18B538D1BE903B6A6F056435B171589CAF36BF2": "thawte Primary Root CA - G3",                                  // chains
+	"4EB6D578499B1CCF5F581EAD56BE3D9B6744A5E5": "VeriSign Class 3 Public Primary Certification Authority - G5", // chains
+	"73A5E64A3BFF8316FF0EDCCC618A906E4EAE4D74": "Microsoft RSA Root Certificate Authority 2017",                // changes, azure
+	"999A64C37FF47D9FAB95F14769891460EEC4C3C5": "Microsoft ECC Root Certificate Authority 2017",                // changes, azure
 }
+
+// SourceM365TLSChanges is Microsoft's "Office TLS certificate changes" page: the roots Microsoft
+// 365's certificates chain to since 2022 (microsoftRoots).
+const SourceM365TLSChanges = "https://learn.microsoft.com/purview/encryption-office-365-tls-certificates-changes"
+
+// SourceAzureCAs is Microsoft's "Azure Certificate Authority details" page (microsoftRoots).
+const SourceAzureCAs = "https://learn.microsoft.com/azure/security/fundamentals/azure-ca-details"
 
 // m365Suffixes are the DNS domains of Microsoft 365's Exchange Online, identity and Office
 // endpoints (SourceM365URLs): a probe target in one of them is judged for interception.
