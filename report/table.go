@@ -86,7 +86,9 @@ func HostTable(w io.Writer, results []scan.Result, opts TableOptions) error {
 	// longest word where the width allows, so that DNS names and SIDs are not broken in the
 	// middle: the host column up to 30 (taking from the OS column, down to 12, if need be), the
 	// other clients (and probe) columns up to 16 (24) and down to 8 (10), the rest to "what to
-	// do" (at least 20), which may take from the OS column for its longest word.
+	// do" (at least 20), which may take from the OS column for its longest word. Clean escapes the
+	// line breaks of host strings, so a "\n" in a what to do cell only ever comes before a folded
+	// extra column.
 	type row struct{ host, os, verdict, todo, other, probe string }
 	cells := make([]row, len(rows))
 	l := opts.Lang
@@ -110,40 +112,64 @@ func HostTable(w io.Writer, results []scan.Result, opts TableOptions) error {
 			probeWord = max(probeWord, longestWord(cells[i].probe))
 		}
 	}
+	avail := func(ncol int) int { return width - 3*ncol - 1 }
+	const minHost, minTodo, minOS, maxOther, minProbe, maxProbe = 14, 20, 12, 16, 10, 24
+	minOther := min(max(otherWord, 8), maxOther)
+	// Where even the narrowest extra columns do not fit beside the four (80 columns with both),
+	// their texts go under "what to do" instead, each with its column's name.
+	fold := false
+	if withOther || withProbe {
+		ncol, need := 4, minHost+minOS+verdictW+minTodo
+		if withOther {
+			ncol, need = ncol+1, need+minOther
+		}
+		if withProbe {
+			ncol, need = ncol+1, need+minProbe
+		}
+		fold = need > avail(ncol)
+	}
+	if fold {
+		for i := range cells {
+			c := &cells[i]
+			if withOther && c.other != "—" {
+				c.todo += "\n" + tt(l, "col.other") + ": " + c.other
+			}
+			if withProbe && c.probe != "—" {
+				c.todo += "\n" + tt(l, "col.probe") + ": " + c.probe
+			}
+			todoNeed = max(todoNeed, longestWord(c.todo))
+		}
+		withOther, withProbe = false, false
+	}
 	ncol := 4
+	otherW, probeW := 0, 0
 	if withOther {
 		ncol++
+		otherW = min(max(otherNeed, minOther), maxOther)
+	} else {
+		minOther = 0
 	}
 	if withProbe {
 		ncol++
-	}
-	avail := width - 3*ncol - 1
-	const minTodo, minOS, maxOther, maxProbe = 20, 12, 16, 24
-	minOther, minProbe := min(max(otherWord, 8), maxOther), 0
-	otherW := min(max(otherNeed, minOther), maxOther)
-	if !withOther {
-		minOther, otherW = 0, 0
-	}
-	probeW := 0
-	if withProbe {
-		minProbe = min(max(probeWord, 10), maxProbe)
-		probeW = min(max(probeNeed, minProbe), maxProbe)
+		probeW = min(max(probeNeed, minProbe, probeWord), maxProbe)
 	}
 	osW := 18
-	hostW := min(max(14, hostNeed), 30)
-	if over := hostW + osW + verdictW + otherW + probeW + minTodo - avail; over > 0 {
+	hostW := min(max(minHost, hostNeed), 30)
+	if over := hostW + osW + verdictW + otherW + probeW + minTodo - avail(ncol); over > 0 {
 		d := min(over, osW-minOS)
 		osW -= d
 		over -= d
 		d = min(over, otherW-minOther)
 		otherW -= d
 		over -= d
-		d = min(over, probeW-minProbe)
-		probeW -= d
-		over -= d
-		hostW = max(14, hostW-over)
+		if withProbe {
+			d = min(over, probeW-minProbe)
+			probeW -= d
+			over -= d
+		}
+		hostW = max(minHost, hostW-over)
 	}
-	todoW := avail - hostW - osW - verdictW - otherW - probeW
+	todoW := avail(ncol) - hostW - osW - verdictW - otherW - probeW
 	if todoW < todoNeed {
 		give := min(todoNeed-todoW, osW-minOS)
 		osW -= give
@@ -160,7 +186,11 @@ func HostTable(w io.Writer, results []scan.Result, opts TableOptions) error {
 	}
 	t.Header(header)
 	for _, c := range cells {
-		rec := []string{Wrap(c.host, hostW), Wrap(c.os, osW), c.verdict, Wrap(c.todo, todoW)}
+		var todo []string
+		for _, part := range strings.Split(c.todo, "\n") {
+			todo = append(todo, Wrap(part, todoW))
+		}
+		rec := []string{Wrap(c.host, hostW), Wrap(c.os, osW), c.verdict, strings.Join(todo, "\n")}
 		if withOther {
 			rec = append(rec, Wrap(c.other, otherW))
 		}
