@@ -567,3 +567,34 @@ func TestReportDecoder_keepsProbeArgs(t *testing.T) {
 		}
 	}
 }
+
+// TestLocalize_unknownIDKeepsItsText: a finding whose id this version's catalogue does not know
+// (the probe's ids until their texts are registered, or any id of a newer tlsready) keeps the
+// texts its results file stored instead of becoming "{?ID}", in every language; a known id is
+// still made from its args.
+func TestLocalize_unknownIDKeepsItsText(t *testing.T) {
+	known := checks.RecordedOSUnsupportedIn(checks.English, "Active Directory", "Windows 7 Professional", "6.1 (7600)", "", "Windows 7 without SP1")
+	tests := []struct {
+		name string
+		f    checks.Finding
+		keep bool
+	}{
+		{"probe id", probeFinding(checks.IDProbeFailed, checks.ProbeRefused, "", ""), true},
+		{"id of a newer version", checks.Finding{ID: "NEWER_RULE", Severity: checks.SeverityWarning, Title: "a newer rule", Args: checks.Args{"x": {Text: "1"}}}, true},
+		{"known id", known, false},
+	}
+	for _, tc := range tests {
+		for _, lang := range checks.Languages() {
+			got := Localize(scan.Result{Host: "PC", Findings: []checks.Finding{tc.f}}, lang).Findings[0]
+			if strings.Contains(got.Title+got.Detail+got.Remediation, "{?") {
+				t.Errorf("%s, %s: texts %q / %q / %q", tc.name, lang, got.Title, got.Detail, got.Remediation)
+			}
+			if tc.keep && (got.Title != tc.f.Title || got.Detail != tc.f.Detail) {
+				t.Errorf("%s, %s: title %q, want the stored %q", tc.name, lang, got.Title, tc.f.Title)
+			}
+			if !tc.keep && lang == checks.Japanese && !hasJapanese(got.Title) {
+				t.Errorf("%s, %s: title %q not made in Japanese", tc.name, lang, got.Title)
+			}
+		}
+	}
+}
