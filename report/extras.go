@@ -220,17 +220,6 @@ func contradictions(rows []scan.Result) []contradiction {
 	return out
 }
 
-// Contradictions are the names of the hosts (the newest result of each) whose configuration says
-// ready but whose probe failed (checks.Contradicts), in the order the reports show them.
-func Contradictions(results []scan.Result) []string {
-	cs := contradictions(reportRows(results, checks.English))
-	out := make([]string, len(cs))
-	for i, c := range cs {
-		out[i] = c.Host
-	}
-	return out
-}
-
 // ContradictionBanner writes, before the tables, the hosts whose configuration says ready but
 // whose probe failed: their count, then one line each (the first maxBannerHosts), host names
 // cleaned for the terminal. It writes nothing when there is none.
@@ -251,7 +240,8 @@ func ContradictionBanner(w io.Writer, results []scan.Result, opts TableOptions) 
 			b.WriteString(Wrap(tt(l, "banner.more", "n", fmt.Sprint(len(cs)-maxBannerHosts)), width) + "\n")
 			break
 		}
-		line := tt(l, "banner.item", "host", Clean(c.Host), "outcome", outcomeName(c.Outcome, l))
+		// The outcome is the host's word too: an unknown one is shown as it came, cleaned.
+		line := tt(l, "banner.item", "host", Clean(c.Host), "outcome", Clean(outcomeName(c.Outcome, l)))
 		b.WriteString(indent(Wrap(line, width-4), "  - ", "    ") + "\n")
 	}
 	b.WriteString("\n")

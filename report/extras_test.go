@@ -260,6 +260,11 @@ func TestContradictionBanner(t *testing.T) {
 			`- PC-\x1b[2J<script>alert(1)</script>\u202e&amp;: 構成上は対応済みですが、このホストは TLS 1.2 で Microsoft 365 に接続できませんでした (プローブ: TLS 傍受 (intercepted))`,
 			"- PC-CONTRA: 構成上は対応済みですが、このホストは TLS 1.2 で Microsoft 365 に接続できませんでした (プローブ: ハンドシェイク失敗 (refused))",
 		}, []string{"PC-ACTION", "PC-OK"}},
+		{"hostile outcome", []scan.Result{{Host: "PC-X", Verdict: checks.Ready, Findings: []checks.Finding{
+			probeFinding(checks.IDProbeFailed, "\x1b]0;owned\a\u202e", "", "")}}}, checks.English, []string{
+			"CONTRADICTION: 1 host(s) whose configuration says ready failed the probe",
+			`- PC-X: configuration says ready, but the host could not reach Microsoft 365 over TLS 1.2 (probe: \x1b]0;owned\x07\u202e)`,
+		}, nil},
 		{"none", sampleResults(), checks.English, nil, []string{"CONTRADICTION"}},
 		{"25 hosts", many, checks.English, nil, []string{"PC-MANY-18", "PC-MANY-22"}},
 	}
