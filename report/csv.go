@@ -21,11 +21,14 @@ const csvBOM = "\ufeff"
 
 // CSVColumns are the columns of WriteCSV, in order. They are a contract: scripts and Excel
 // sheets address them by name; new columns are only ever added at the end. The two times are in
-// UTC, as their names say, in the form Excel reads as a date and time (csvTime).
+// UTC, as their names say, in the form Excel reads as a date and time (csvTime). contradiction
+// is "yes" for a host whose configuration says ready but whose probe failed (checks.Contradicts),
+// else "no"; probe is the outcome of the host's probe (checks.ProbeOutcome: ok, noroute, proxy,
+// refused, intercepted, error, needs-shell), empty when it had none.
 func CSVColumns() []string {
 	return []string{"host", "address", "verdict", "os", "os_source", "what_to_do", "finding_ids", "faq",
 		"error_category", "error_message", "ad_dn", "ad_os", "ad_last_logon (UTC)", "scan_id", "scanned_at (UTC)", "attempts",
-		"other_clients"}
+		"other_clients", "contradiction", "probe"}
 }
 
 // csvTimeLayout is a time as Excel reads it into a date-time cell in every locale: ISO 8601 date,
@@ -110,13 +113,21 @@ func WriteCSV(w io.Writer, results []scan.Result, lang string) error {
 		scanned := csvTime(r.End)
 		rec := []string{r.Host, r.Address, string(r.Verdict), os, source, WhatToDoIn(r, lang), strings.Join(ids, " "),
 			strings.Join(faq, " "), errCat, errMsg, dn, adOS, logon, r.ScanID, scanned, fmt.Sprint(r.Attempts),
-			strings.Join(other, "; ")}
+			strings.Join(other, "; "), yesNo(checks.Contradicts(r.Findings)), probeMachine(r)}
 		if err := writeSafe(cw, rec); err != nil {
 			return err
 		}
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// yesNo is a boolean CSV cell.
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }
 
 // WriteCompareCSV writes one row per host of either scan with what changed.

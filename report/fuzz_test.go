@@ -45,8 +45,9 @@ func FuzzClean(f *testing.F) {
 	})
 }
 
-// FuzzHostTable: whatever error message, host name or finding title a host sends, the host
-// table (advice and short messages included) holds no control character and fits the width.
+// FuzzHostTable: whatever error message, host name, finding title or probe word a host sends,
+// the contradiction banner and the host table (advice, short messages, the other clients and
+// probe columns included) hold no control character.
 func FuzzHostTable(f *testing.F) {
 	f.Add("PC-01", "winrm", "host h: run collector: WS-Management fault: \x1b[2Jquota", "S-1-5-21-1-2-3-4 title", 80)
 	f.Add("pc.corp.example", "collector", "parse: \u202eevil output "+strings.Repeat("x", 200), "日本語のタイトル", 132)
@@ -56,9 +57,19 @@ func FuzzHostTable(f *testing.F) {
 		rs := []scan.Result{
 			{Host: host, Verdict: checks.Unknown, Error: &scan.ErrorInfo{Category: category, Message: msg}},
 			{Host: host + "2", Verdict: checks.Action, Findings: []checks.Finding{{ID: "X", Severity: checks.SeverityAction, Title: title}}},
+			// The probe's words are the host's too: an outcome, a protocol, a cipher; and a
+			// contradiction for the banner.
+			{Host: host + "3", Verdict: checks.Ready, Findings: []checks.Finding{
+				{ID: checks.IDProbeFailed, Severity: checks.SeverityWarning, Args: checks.Args{"outcome": {Text: title}, "target": {Text: msg}}},
+				{ID: checks.IDProbeOK, Severity: checks.SeverityInfo, Args: checks.Args{"protocol": {Text: title}, "cipher": {Text: msg}}},
+				{ID: checks.IDDotNetWeakTLS, Severity: checks.SeverityWarning, Title: title}}},
 		}
 		var buf bytes.Buffer
-		if err := HostTable(&buf, rs, TableOptions{Width: width, Lang: checks.Japanese}); err != nil {
+		opts := TableOptions{Width: width, Lang: checks.Japanese}
+		if err := ContradictionBanner(&buf, rs, opts); err != nil {
+			return
+		}
+		if err := HostTable(&buf, rs, opts); err != nil {
 			return
 		}
 		out := buf.String()

@@ -169,6 +169,11 @@ type jsonHost struct {
 }
 
 type fleetView struct {
+	// Banner lists the hosts whose configuration says ready but whose probe failed; nil when
+	// there is none.
+	Banner *htmlBanner
+	// Probe is whether the host table has the probe column: when any host has a probe finding.
+	Probe    bool
 	Tiles    []htmlTile
 	Chart    htmlChart
 	Top      []htmlTop
@@ -206,6 +211,22 @@ type htmlFilter struct {
 
 type hostRow struct {
 	Class, Host, OS, Verdict, Todo, Err, ErrDesc string
+	// Other is the other clients cell ("" for none: the style shows a dash), Probe the probe
+	// cell; ID is the row's anchor ("h-" and its index) when the banner links to it.
+	Other, Probe, ID string
+}
+
+// htmlBanner is the contradiction banner at the top of the fleet report.
+type htmlBanner struct {
+	Head, Hint string
+	Items      []htmlBannerItem
+}
+
+// htmlBannerItem is one host of the banner: its name, the anchor and index of its row, and
+// what its probe says.
+type htmlBannerItem struct {
+	Host, ID, Text string
+	Row            int
 }
 
 type compareView struct {
@@ -306,6 +327,21 @@ func WriteHTML(w io.Writer, results []scan.Result, o HTMLOptions) error {
 	fv.Chart = verdictChart(l, counts, len(rows))
 	fv.Top = topActions(l, rows)
 	fv.Shown = l.L("shown", "shown", group(len(rows)), "total", group(len(rows)))
+	fv.Probe = HasProbe(rows)
+	anchors := map[int]string{}
+	if cs := contradictions(rows); len(cs) > 0 {
+		head := l.L("banner.head", "n", group(len(cs)))
+		if len(cs) == 1 {
+			head = l.L("banner.head.one")
+		}
+		fv.Banner = &htmlBanner{Head: head, Hint: l.L("banner.hint")}
+		for _, c := range cs {
+			id := "h-" + strconv.Itoa(c.Row)
+			anchors[c.Row] = id
+			fv.Banner.Items = append(fv.Banner.Items, htmlBannerItem{Host: c.Host, ID: id, Row: c.Row,
+				Text: l.L("banner.item", "outcome", outcomeName(c.Outcome, lang))})
+		}
+	}
 
 	data := newHTMLData("fleet", lang, o)
 	in := newInterner()
@@ -318,8 +354,12 @@ func WriteHTML(w io.Writer, results []scan.Result, o HTMLOptions) error {
 		shared[s] = s
 		return s
 	}
-	for _, r := range rows {
-		row := hostRow{Class: verdictClass(r.Verdict), Host: r.Host, OS: share(htmlOS(l, r)), Verdict: l.verdictLabel(r.Verdict), Todo: share(htmlTodo(l, r))}
+	for i, r := range rows {
+		row := hostRow{Class: verdictClass(r.Verdict), Host: r.Host, OS: share(htmlOS(l, r)), Verdict: l.verdictLabel(r.Verdict), Todo: share(htmlTodo(l, r)),
+			Other: share(otherClientsText(r, lang)), ID: anchors[i]}
+		if fv.Probe {
+			row.Probe = share(probeText(r, lang))
+		}
 		h := jsonHost{Name: r.Host, Method: r.Method}
 		if r.Error != nil {
 			row.Err = r.Error.Category

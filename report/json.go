@@ -13,10 +13,13 @@ import (
 // JSONReport is the document of WriteJSON: the fleet at a glance for scripts and dashboards.
 // The full record of each host stays in the results file.
 type JSONReport struct {
-	Lang     string         `json:"lang"`
-	Summary  map[string]int `json:"summary"` // hosts per verdict, and "total"
-	Findings []FindingCount `json:"findings"`
-	Hosts    []JSONHost     `json:"hosts"`
+	Lang    string         `json:"lang"`
+	Summary map[string]int `json:"summary"` // hosts per verdict, and "total"
+	// Contradictions are the hosts whose configuration says ready but whose probe failed
+	// (checks.Contradicts), in the order of Hosts; empty when there is none.
+	Contradictions []string       `json:"contradictions"`
+	Findings       []FindingCount `json:"findings"`
+	Hosts          []JSONHost     `json:"hosts"`
 }
 
 // JSONHost is one host of a JSONReport.
@@ -33,6 +36,14 @@ type JSONHost struct {
 	ScanID    string          `json:"scanId,omitempty"`
 	ScannedAt time.Time       `json:"scannedAt"`
 	Attempts  int             `json:"attempts"`
+	// OtherClients sums up the findings about other Microsoft 365 clients on the PC (the .NET
+	// Framework) in the report's language; they never change Verdict, which is Outlook's.
+	OtherClients string `json:"otherClients,omitempty"`
+	// Probe is the outcome of the host's probe (scan --probe): checks.ProbeOutcome words,
+	// space-separated when it probed several targets; omitted when it had none.
+	Probe string `json:"probe,omitempty"`
+	// Contradiction is true when the configuration says ready but the probe failed.
+	Contradiction bool `json:"contradiction,omitempty"`
 }
 
 // JSONFinding is one finding of a JSONHost (info findings are left out).
@@ -50,7 +61,8 @@ func BuildJSON(results []scan.Result, lang string) JSONReport {
 	if lang == "" {
 		lang = checks.English
 	}
-	rep := JSONReport{Lang: lang, Summary: map[string]int{"total": len(rows)}, Findings: CountFindings(rows, lang), Hosts: []JSONHost{}}
+	rep := JSONReport{Lang: lang, Summary: map[string]int{"total": len(rows)}, Contradictions: []string{},
+		Findings: CountFindings(rows, lang), Hosts: []JSONHost{}}
 	for _, v := range checks.Verdicts() {
 		rep.Summary[string(v)] = 0
 	}
@@ -60,7 +72,11 @@ func BuildJSON(results []scan.Result, lang string) JSONReport {
 	for _, r := range rows {
 		rep.Summary[string(r.Verdict)]++
 		h := JSONHost{Host: r.Host, Address: r.Address, Verdict: r.Verdict, WhatToDo: WhatToDoIn(r, lang),
-			Findings: []JSONFinding{}, Error: r.Error, ScanID: r.ScanID, ScannedAt: r.End, Attempts: r.Attempts}
+			Findings: []JSONFinding{}, Error: r.Error, ScanID: r.ScanID, ScannedAt: r.End, Attempts: r.Attempts,
+			OtherClients: otherClientsText(r, lang), Probe: probeMachine(r), Contradiction: checks.Contradicts(r.Findings)}
+		if h.Contradiction {
+			rep.Contradictions = append(rep.Contradictions, r.Host)
+		}
 		if os := osLabelIn(r, lang); os != "?" {
 			h.OS, h.OSSource = os, "host"
 			if r.OS == nil {

@@ -133,10 +133,23 @@ func (d *reportDecoder) decode(line []byte, res *scan.Result) error {
 // keep is f as a report keeps it: texts in the decoder's language, no arguments, strings and
 // FAQ lists shared.
 func (d *reportDecoder) keep(f checks.Finding) checks.Finding {
-	if r, ok := checks.Render(f, d.lang); ok {
+	if r, ok := renderFinding(f, d.lang); ok {
 		f = r
 	}
-	f.Args = nil
+	// Of the arguments only the probe's outcome, target, protocol and cipher stay: the probe
+	// column and the contradiction banner show them.
+	var kept checks.Args
+	if isProbe(f.ID) {
+		for _, k := range probeArgs {
+			if a, ok := f.Args[k]; ok && a.Text != "" {
+				if kept == nil {
+					kept = checks.Args{}
+				}
+				kept[k] = checks.Arg{Text: d.str(a.Text)}
+			}
+		}
+	}
+	f.Args = kept
 	f.ID, f.Severity = d.str(f.ID), checks.Severity(d.str(string(f.Severity)))
 	f.Title, f.Detail, f.Remediation = d.str(f.Title), d.str(f.Detail), d.str(f.Remediation)
 	for i := range f.Evidence {

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"strings"
+
 	"github.com/tlsready/tlsready/checks"
 	"github.com/tlsready/tlsready/scan"
 )
@@ -24,7 +26,7 @@ func Localize(r scan.Result, lang string) scan.Result {
 	case withArgs:
 		out := make([]checks.Finding, len(r.Findings))
 		for i, f := range r.Findings {
-			out[i], _ = checks.Render(f, lang)
+			out[i], _ = renderFinding(f, lang)
 		}
 		r.Findings = out
 	case en:
@@ -70,4 +72,14 @@ func reEvaluated(stored, again []checks.Finding) []checks.Finding {
 		out = append(out, f)
 	}
 	return out
+}
+
+// renderFinding is checks.Render, except that a finding whose id the catalogue does not know
+// (a results file written by a newer tlsready) keeps its stored texts instead of "{?ID}".
+func renderFinding(f checks.Finding, lang string) (checks.Finding, bool) {
+	r, ok := checks.Render(f, lang)
+	if !ok || strings.HasPrefix(r.Title, "{?") {
+		return f, false
+	}
+	return r, true
 }

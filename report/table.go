@@ -67,39 +67,109 @@ func VerdictOrder() []checks.Verdict {
 	return []checks.Verdict{checks.Action, checks.Unsupported, checks.Unknown, checks.Ready}
 }
 
-// HostTable writes one row per host: host, OS, verdict and what to do, hosts needing attention
-// first. Every host-controlled string is cleaned of control characters before it reaches the
-// terminal.
+// HostTable writes one row per host: host, OS, verdict (Outlook's), what to do, the other
+// Microsoft 365 clients on the PC, and the probe's outcome when any host has one (scan --probe),
+// hosts needing attention first. Every host-controlled string is cleaned of control characters
+// before it reaches the terminal.
 func HostTable(w io.Writer, results []scan.Result, opts TableOptions) error {
 	width := opts.width()
 	rows := sortForReport(results)
 	for i := range rows {
 		rows[i] = Localize(rows[i], opts.Lang)
 	}
+	// The probe column only when a host has a probe finding (scan --probe), the other clients
+	// column only when a host has such a finding: a table without them looks as before, and
+	// keeps its width for the columns it has.
+	withProbe, withOther := HasProbe(rows), hasOtherClients(rows)
 
 	// Column budget: borders and padding take 3 per column plus 1. A column is as wide as its
 	// longest word where the width allows, so that DNS names and SIDs are not broken in the
 	// middle: the host column up to 30 (taking from the OS column, down to 12, if need be), the
-	// rest to "what to do" (at least 20), which may take from the OS column for its longest word.
-	type row struct{ host, os, verdict, todo string }
+	// other clients (and probe) columns up to 16 (24) and down to 8 (10), the rest to "what to
+	// do" (at least 20), which may take from the OS column for its longest word. Clean escapes the
+	// line breaks of host strings, so a "\n" in a what to do cell only ever comes before a folded
+	// extra column.
+	type row struct{ host, os, verdict, todo, other, probe string }
 	cells := make([]row, len(rows))
-	hostNeed, todoNeed, verdictW := 0, 0, runewidth.StringWidth(tt(opts.Lang, "col.verdict"))
+	l := opts.Lang
+	hostNeed, todoNeed, verdictW := 0, 0, runewidth.StringWidth(tt(l, "col.verdict"))
+	otherNeed, otherWord := 1, longestWord(tt(l, "col.other"))
+	probeNeed, probeWord := runewidth.StringWidth(tt(l, "col.probe")), longestWord(tt(l, "col.probe"))
 	for i, r := range rows {
-		cells[i] = row{Clean(r.Host), Clean(osLabelIn(r, opts.Lang)), verdictCell(r.Verdict, opts.Lang, opts.Color), Clean(tableTodo(r, opts.Lang))}
+		cells[i] = row{Clean(r.Host), Clean(osLabelIn(r, l)), verdictCell(r.Verdict, l, opts.Color), Clean(tableTodo(r, l)),
+			Clean(otherClientsCell(r, l)), ""}
 		hostNeed = max(hostNeed, longestWord(cells[i].host))
 		todoNeed = max(todoNeed, longestWord(cells[i].todo))
-		verdictW = max(verdictW, runewidth.StringWidth(VerdictName(r.Verdict, opts.Lang)))
+		verdictW = max(verdictW, runewidth.StringWidth(VerdictName(r.Verdict, l)))
+		otherNeed = max(otherNeed, runewidth.StringWidth(cells[i].other))
+		otherWord = max(otherWord, longestWord(cells[i].other))
+		if withProbe {
+			cells[i].probe = Clean(probeText(r, l))
+			if cells[i].probe == "" {
+				cells[i].probe = "—"
+			}
+			probeNeed = max(probeNeed, runewidth.StringWidth(cells[i].probe))
+			probeWord = max(probeWord, longestWord(cells[i].probe))
+		}
 	}
-	avail := width - 13
-	const minTodo, minOS = 20, 12
+	avail := func(ncol int) int { return width - 3*ncol - 1 }
+	const minHost, minTodo, minOS, maxOther, minProbe, maxProbe = 14, 20, 12, 16, 10, 24
+	minOther := min(max(otherWord, 8), maxOther)
+	// Where even the narrowest extra columns do not fit beside the four (80 columns with both),
+	// their texts go under "what to do" instead, each with its column's name.
+	fold := false
+	if withOther || withProbe {
+		ncol, need := 4, minHost+minOS+verdictW+minTodo
+		if withOther {
+			ncol, need = ncol+1, need+minOther
+		}
+		if withProbe {
+			ncol, need = ncol+1, need+minProbe
+		}
+		fold = need > avail(ncol)
+	}
+	if fold {
+		for i := range cells {
+			c := &cells[i]
+			if withOther && c.other != "—" {
+				c.todo += "\n" + tt(l, "col.other") + ": " + c.other
+			}
+			if withProbe && c.probe != "—" {
+				c.todo += "\n" + tt(l, "col.probe") + ": " + c.probe
+			}
+			todoNeed = max(todoNeed, longestWord(c.todo))
+		}
+		withOther, withProbe = false, false
+	}
+	ncol := 4
+	otherW, probeW := 0, 0
+	if withOther {
+		ncol++
+		otherW = min(max(otherNeed, minOther), maxOther)
+	} else {
+		minOther = 0
+	}
+	if withProbe {
+		ncol++
+		probeW = min(max(probeNeed, minProbe, probeWord), maxProbe)
+	}
 	osW := 18
-	hostW := min(max(14, hostNeed), 30)
-	if over := hostW + osW + verdictW + minTodo - avail; over > 0 {
+	hostW := min(max(minHost, hostNeed), 30)
+	if over := hostW + osW + verdictW + otherW + probeW + minTodo - avail(ncol); over > 0 {
 		d := min(over, osW-minOS)
 		osW -= d
-		hostW = max(14, hostW-(over-d))
+		over -= d
+		d = min(over, otherW-minOther)
+		otherW -= d
+		over -= d
+		if withProbe {
+			d = min(over, probeW-minProbe)
+			probeW -= d
+			over -= d
+		}
+		hostW = max(minHost, hostW-over)
 	}
-	todoW := avail - hostW - osW - verdictW
+	todoW := avail(ncol) - hostW - osW - verdictW - otherW - probeW
 	if todoW < todoNeed {
 		give := min(todoNeed-todoW, osW-minOS)
 		osW -= give
@@ -107,10 +177,27 @@ func HostTable(w io.Writer, results []scan.Result, opts TableOptions) error {
 	}
 	todoW = max(todoW, minTodo)
 	t := newTable(w, false)
-	l := opts.Lang
-	t.Header(tt(l, "col.host"), tt(l, "col.os"), tt(l, "col.verdict"), tt(l, "col.todo"))
+	header := []string{tt(l, "col.host"), tt(l, "col.os"), tt(l, "col.verdict"), tt(l, "col.todo")}
+	if withOther {
+		header = append(header, Wrap(tt(l, "col.other"), otherW))
+	}
+	if withProbe {
+		header = append(header, Wrap(tt(l, "col.probe"), probeW))
+	}
+	t.Header(header)
 	for _, c := range cells {
-		if err := t.Append(Wrap(c.host, hostW), Wrap(c.os, osW), c.verdict, Wrap(c.todo, todoW)); err != nil {
+		var todo []string
+		for _, part := range strings.Split(c.todo, "\n") {
+			todo = append(todo, Wrap(part, todoW))
+		}
+		rec := []string{Wrap(c.host, hostW), Wrap(c.os, osW), c.verdict, strings.Join(todo, "\n")}
+		if withOther {
+			rec = append(rec, Wrap(c.other, otherW))
+		}
+		if withProbe {
+			rec = append(rec, Wrap(c.probe, probeW))
+		}
+		if err := t.Append(rec); err != nil {
 			return err
 		}
 	}

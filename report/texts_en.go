@@ -43,6 +43,24 @@ var textsEN = map[string]string{
 	"change.new":               "new host",
 	"change.gone":              "gone",
 	"change.unchanged":         "unchanged",
+	// Other clients and the probe (extras.go); the probe outcomes in English are the machine
+	// words the CSV and JSON write.
+	"col.other":             "OTHER CLIENTS",
+	"col.probe":             "PROBE",
+	"other.dotnet.weak":     ".NET: weak TLS ({n} values)",
+	"other.dotnet.weak.one": ".NET: weak TLS (1 value)",
+	"other.dotnet40":        ".NET 4.0: no TLS 1.2",
+	"probe.ok":              "ok",
+	"probe.noroute":         "noroute",
+	"probe.proxy":           "proxy",
+	"probe.refused":         "refused",
+	"probe.intercepted":     "intercepted",
+	"probe.error":           "error",
+	"probe.needs-shell":     "needs-shell",
+	"probe.negotiated":      "{outcome} ({what})",
+	"banner.head":           "CONTRADICTION: {n} host(s) whose configuration says ready failed the probe",
+	"banner.item":           "{host}: configuration says ready, but the host could not reach Microsoft 365 over TLS 1.2 (probe: {outcome})",
+	"banner.more":           "... and {n} more (all of them: the CSV's contradiction column, the JSON's contradictions)",
 }
 
 // labelsEN is every English UI string of the HTML report.
@@ -148,4 +166,11 @@ var labelsEN = map[string]string{
 	"col.todo.before":  "What to do before",
 	"col.todo.now":     "What to do now",
 	"filter.kind":      "Show",
+
+	"col.other":       "Other clients",
+	"col.probe":       "Probe",
+	"banner.head":     "{n} hosts: configuration says ready, but the probe failed",
+	"banner.head.one": "1 host: configuration says ready, but the probe failed",
+	"banner.item":     "configuration says ready, but the host could not reach Microsoft 365 over TLS 1.2 (probe: {outcome})",
+	"banner.hint":     "The verdict follows the host's configuration; the probe is the host's own TLS 1.2 connection to Microsoft 365. Something between the PC and Microsoft (a proxy, a firewall, TLS inspection) may be blocking it.",
 }

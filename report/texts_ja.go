@@ -44,6 +44,23 @@ var textsJA = map[string]string{
 	"change.new":               "新しいホスト",
 	"change.gone":              "なくなったホスト",
 	"change.unchanged":         "変化なし",
+	// その他のクライアントとプローブ (extras.go)
+	"col.other":             "その他のクライアント",
+	"col.probe":             "プローブ",
+	"other.dotnet.weak":     ".NET: TLS 設定不足 (値 {n} 個)",
+	"other.dotnet.weak.one": ".NET: TLS 設定不足 (値 1 個)",
+	"other.dotnet40":        ".NET 4.0: TLS 1.2 使用不可",
+	"probe.ok":              "成功",
+	"probe.noroute":         "接続不可 (noroute)",
+	"probe.proxy":           "プロキシが拒否 (proxy)",
+	"probe.refused":         "ハンドシェイク失敗 (refused)",
+	"probe.intercepted":     "TLS 傍受 (intercepted)",
+	"probe.error":           "プローブ自体の失敗 (error)",
+	"probe.needs-shell":     "未実行: WMI で読み取り (needs-shell)",
+	"probe.negotiated":      "{outcome} ({what})",
+	"banner.head":           "矛盾: 構成上は対応済みなのにプローブに失敗したホストが {n} 台あります",
+	"banner.item":           "{host}: 構成上は対応済みですが、このホストは TLS 1.2 で Microsoft 365 に接続できませんでした (プローブ: {outcome})",
+	"banner.more":           "ほか {n} 台 (すべて CSV の contradiction 列と JSON の contradictions にあります)",
 }
 
 // labelsJA is every Japanese UI string of the HTML report, keyed as labelsEN. The wording follows
@@ -150,4 +167,11 @@ var labelsJA = map[string]string{
 	"col.todo.before":  "前回の対処",
 	"col.todo.now":     "今回の対処",
 	"filter.kind":      "表示",
+
+	"col.other":       "その他のクライアント",
+	"col.probe":       "プローブ",
+	"banner.head":     "{n} 台: 構成上は対応済みですが、プローブに失敗しました",
+	"banner.head.one": "1 台: 構成上は対応済みですが、プローブに失敗しました",
+	"banner.item":     "構成上は対応済みですが、このホストは TLS 1.2 で Microsoft 365 に接続できませんでした (プローブ: {outcome})",
+	"banner.hint":     "判定はホストの構成によります。プローブはホスト自身から Microsoft 365 への TLS 1.2 接続です。PC と Microsoft の間にあるもの (プロキシ、ファイアウォール、TLS インスペクション) が接続を妨げている可能性があります。",
 }

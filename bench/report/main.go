@@ -10,6 +10,7 @@
 //	go run ./bench/report                 # N=100000
 //	go run ./bench/report -n 38440 -keep  # keep the results file and the reports
 //	go run ./bench/report -old            # results files as scans before findings kept their arguments
+//	go run ./bench/report -probe          # each host with a probe finding, every 10th ready host a contradiction
 //
 // It exits 1 when a run passes -max-rss or -max-wall (300 MB and 20 s by default, the bounds
 // the README states for --html).
@@ -26,12 +27,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
 
+	"github.com/tlsready/tlsready/checks"
 	"github.com/tlsready/tlsready/internal/safejson"
 	"github.com/tlsready/tlsready/scan"
 )
@@ -43,8 +46,9 @@ func main() {
 	maxRSS := flag.Int("max-rss", 300, "fail when a run's peak RSS passes this many MB")
 	maxWall := flag.Duration("max-wall", 20*time.Second, "fail when a run takes longer than this")
 	from := flag.String("from", "", "use this results file instead of generating one (-n is then its number of hosts)")
+	probe := flag.Bool("probe", false, "give each host checked a probe finding (scan --probe): ok, or for every 10th ready host refused (a contradiction)")
 	flag.Parse()
-	ok, err := run(*n, *keep, *old, int64(*maxRSS), *maxWall, *from)
+	ok, err := run(*n, *keep, *old, *probe, int64(*maxRSS), *maxWall, *from)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench/report:", err)
 		os.Exit(1)
@@ -54,7 +58,7 @@ func main() {
 	}
 }
 
-func run(n int, keep, old bool, maxRSS int64, maxWall time.Duration, from string) (bool, error) {
+func run(n int, keep, old, probe bool, maxRSS int64, maxWall time.Duration, from string) (bool, error) {
 	dir, err := os.MkdirTemp("", "tlsready-report-bench-")
 	if err != nil {
 		return false, err
@@ -76,7 +80,7 @@ func run(n int, keep, old bool, maxRSS int64, maxWall time.Duration, from string
 			return false, fmt.Errorf("tlsready demo: %v\n%s", err, out)
 		}
 		results = filepath.Join(dir, "results.jsonl")
-		size, err := generate(seed, results, n, old)
+		size, err := generate(seed, results, n, old, probe)
 		if err != nil {
 			return false, err
 		}
@@ -155,8 +159,11 @@ func run(n int, keep, old bool, maxRSS int64, maxWall time.Duration, from string
 
 // generate writes n results to path by repeating the seed's results under the names
 // PC-000001... with scan times one second apart, and returns the file's size. With old, the
-// findings lose their arguments, as results files written before them had none.
-func generate(seed, path string, n int, old bool) (int64, error) {
+// findings lose their arguments, as results files written before them had none. With probe, each
+// host checked has a probe finding as scan --probe stores it: PROBE_OK with a protocol and
+// cipher, or for every 10th ready host PROBE_FAILED (refused), a contradiction the report lists
+// at its top.
+func generate(seed, path string, n int, old, probe bool) (int64, error) {
 	rs, _, err := scan.ReadResultsFiles(seed)
 	if err != nil {
 		return 0, err
@@ -176,6 +183,9 @@ func generate(seed, path string, n int, old bool) (int64, error) {
 		r.Host = fmt.Sprintf("PC-%06d", i+1)
 		r.Start = t0.Add(time.Duration(i) * time.Second)
 		r.End = r.Start.Add(1500 * time.Millisecond)
+		if probe && r.Error == nil {
+			r.Findings = append(slices.Clone(r.Findings), probeFinding(r.Verdict == checks.Ready && i%10 == 0))
+		}
 		b, err := safejson.Marshal(r)
 		if err != nil {
 			return 0, err
@@ -201,6 +211,18 @@ func generate(seed, path string, n int, old bool) (int64, error) {
 		return 0, err
 	}
 	return st.Size(), nil
+}
+
+// probeFinding is a probe finding as scan --probe stores it (checks/probe.go): failed (refused)
+// or ok with what was negotiated.
+func probeFinding(failed bool) checks.Finding {
+	a := checks.Args{"target": {Text: "outlook.office365.com:443"}}
+	if failed {
+		a["outcome"] = checks.Arg{Text: string(checks.ProbeRefused)}
+		return checks.Finding{ID: checks.IDProbeFailed, Severity: checks.SeverityWarning, Title: "TLS 1.2 to Microsoft 365 failed", Args: a}
+	}
+	a["outcome"], a["protocol"], a["cipher"] = checks.Arg{Text: string(checks.ProbeOK)}, checks.Arg{Text: "TLS 1.2"}, checks.Arg{Text: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"}
+	return checks.Finding{ID: checks.IDProbeOK, Severity: checks.SeverityInfo, Title: "TLS 1.2 to Microsoft 365 works", Args: a}
 }
 
 var (

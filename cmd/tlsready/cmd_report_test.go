@@ -237,3 +237,57 @@ func TestHTMLFlag(t *testing.T) {
 		t.Error("temporary file left behind")
 	}
 }
+
+// TestReportContradictionBanner: "tlsready report" prints the hosts whose configuration says
+// ready but whose probe failed before its tables, the hostile host name escaped; without such a
+// host the output starts with the table as before.
+func TestReportContradictionBanner(t *testing.T) {
+	rs, _, err := scan.ReadResultsFiles(demoResults)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evil := "PC-\x1b[2JEVIL"
+	probe := checks.Finding{ID: checks.IDProbeFailed, Severity: checks.SeverityWarning, Title: "probe failed",
+		Args: checks.Args{"outcome": {Text: string(checks.ProbeRefused)}, "target": {Text: "outlook.office365.com:443"}}}
+	n := 0
+	for i := range rs {
+		if rs[i].Verdict == checks.Ready && n < 2 {
+			rs[i].Findings = append(rs[i].Findings, probe)
+			if n == 0 {
+				rs[i].Host = evil
+			}
+			n++
+		}
+	}
+	path := filepath.Join(t.TempDir(), "probe.jsonl")
+	var buf bytes.Buffer
+	for _, r := range rs {
+		b, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf.Write(append(b, '\n'))
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		file, lang, first string
+	}{
+		{path, "en", "CONTRADICTION: 2 host(s) whose configuration says ready failed the probe"},
+		{path, "ja", "矛盾: 構成上は対応済みなのにプローブに失敗したホストが 2 台あります"},
+		{demoResults, "en", "┌"},
+	}
+	for _, tc := range tests {
+		_, out, _ := runCLI(t, "report", tc.file, "--lang", tc.lang)
+		if !strings.HasPrefix(out, tc.first) {
+			t.Errorf("%s %s: output starts %q, want %q", filepath.Base(tc.file), tc.lang, strings.SplitN(out, "\n", 2)[0], tc.first)
+		}
+		if strings.Contains(out, "\x1b") {
+			t.Errorf("%s %s: an escape sequence reached the terminal", filepath.Base(tc.file), tc.lang)
+		}
+		if tc.file == path && !strings.Contains(out, `PC-\x1b[2JEVIL`) {
+			t.Errorf("%s: the banner lacks the escaped host:\n%s", tc.lang, out)
+		}
+	}
+}

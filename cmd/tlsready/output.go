@@ -76,9 +76,13 @@ func tableOptions(e env, lang string) report.TableOptions {
 	return o
 }
 
-// printTables prints the host table, the counts per finding and the summary on stdout.
+// printTables prints the contradiction banner (hosts whose configuration says ready but whose
+// probe failed), the host table, the counts per finding and the summary on stdout.
 func printTables(e env, results []scan.Result, lang string) error {
 	o := tableOptions(e, lang)
+	if err := report.ContradictionBanner(e.stdout, results, o); err != nil {
+		return err
+	}
 	if err := report.HostTable(e.stdout, results, o); err != nil {
 		return err
 	}

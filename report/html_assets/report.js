@@ -145,6 +145,29 @@
     });
   }
 
+  // The contradiction banner links to host rows: show the row even when a filter hides it,
+  // bring it into view and open its evidence.
+  var banner = document.getElementById("contradictions");
+  if (banner) {
+    banner.addEventListener("click", function (ev) {
+      var a = ev.target.closest ? ev.target.closest("a[data-row]") : null;
+      if (!a || !banner.contains(a)) { return; }
+      var r = byIndex[Number(a.getAttribute("data-row"))];
+      if (!r) { return; }
+      ev.preventDefault();
+      if (r.tr.hidden) {
+        boxes.forEach(function (b) { b.checked = true; });
+        if (search) { search.value = ""; }
+        apply();
+      }
+      var b = r.tr.querySelector("button.x");
+      if (b && !r.open) { toggle(r, b); }
+      r.tr.scrollIntoView({ block: "start" });
+      if (b) { b.focus({ preventScroll: true }); }
+      try { history.replaceState(null, "", "#" + r.tr.id); } catch (e) { /* a file:// page may refuse: the row is shown anyway */ }
+    });
+  }
+
   // Sorting: a click on a column heading sorts by it, a second click reverses.
   var collator = new Intl.Collator(document.documentElement.lang || undefined, { numeric: true, sensitivity: "base" });
   var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
