@@ -30,7 +30,9 @@ func CheckMethod(m string) (string, error) {
 }
 
 // CollectBy reads the host's facts with the given method and records in Facts.Method the one
-// that produced them. With MethodAuto it reads over WMI and, where the host refuses WMI (a
+// that produced them. With MethodAuto and a probe item (scan --probe), which only the shell
+// collector can run, it reads through the shell first and over WMI where the shell is refused
+// (collectShellFirst). Otherwise, with MethodAuto it reads over WMI and, where the host refuses WMI (a
 // WS-Management fault: access denied to root/default, the WMI plugin or a provider failing, or
 // answers that make no sense), runs the shell collector instead; a host that refuses both is an
 // *BothRefusedError naming both causes. Errors that say nothing about WMI (the host unreachable,
@@ -47,6 +49,9 @@ func (c *Client) CollectBy(ctx context.Context, ep Endpoint, items []facts.Item,
 	case MethodWMI:
 		return withMethod(c.CollectWMI(ctx, ep, items))(MethodWMI)
 	}
+	if hasProbe(items) {
+		return c.collectShellFirst(ctx, ep, items)
+	}
 	f, wmiErr := c.CollectWMI(ctx, ep, items)
 	if wmiErr == nil {
 		f.Method = MethodWMI
@@ -61,6 +66,49 @@ func (c *Client) CollectBy(ctx context.Context, ep Endpoint, items []facts.Item,
 	}
 	f.Method = MethodShell
 	return f, nil
+}
+
+// collectShellFirst is MethodAuto for items with a probe: the shell collector, and the WMI reader
+// where the host refuses the shell (ShellRefused); the WMI reader then records that the probe
+// needs the shell. A host that refuses both is a *BothRefusedError.
+func (c *Client) collectShellFirst(ctx context.Context, ep Endpoint, items []facts.Item) (*facts.Facts, error) {
+	f, shellErr := c.Collect(ctx, ep, items)
+	if shellErr == nil {
+		f.Method = MethodShell
+		return f, nil
+	}
+	if !ShellRefused(shellErr) || ctx.Err() != nil {
+		return nil, shellErr
+	}
+	f, wmiErr := c.CollectWMI(ctx, ep, items)
+	if wmiErr != nil {
+		return nil, &BothRefusedError{WMI: wmiErr, Shell: shellErr}
+	}
+	f.Method = MethodWMI
+	return f, nil
+}
+
+// hasProbe reports whether items ask for the probe.
+func hasProbe(items []facts.Item) bool {
+	for _, it := range items {
+		if it.Kind == facts.KindProbe {
+			return true
+		}
+	}
+	return false
+}
+
+// ShellRefused reports whether an error of the shell collector means that the host refuses to be
+// read that way, so that WMI may still work: a SOAP fault of the shell's operations (the shell
+// plugin denied, too many shells), an answer that makes no sense, or the collector failing on
+// the host (PowerShell in Constrained Language Mode, its output unreadable). As for WMIRefused, a
+// refused connection, rejected credentials and timeouts are not.
+func ShellRefused(err error) bool {
+	var ce *CollectorError
+	if errors.As(err, &ce) {
+		return true
+	}
+	return WMIRefused(err)
 }
 
 func withMethod(f *facts.Facts, err error) func(string) (*facts.Facts, error) {

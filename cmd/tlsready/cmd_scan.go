@@ -300,8 +300,11 @@ func scanTargets(ctx context.Context, e env, targets []scan.Target, rf remoteFla
 	if err := rf.checkProbe(); err != nil {
 		return nil, err
 	}
-	if rf.probe && method != remote.MethodShell {
-		fmt.Fprintf(e.stderr, "note: --probe runs in the shell collector; hosts read over WMI (--method %s) get PROBE_NEEDS_SHELL instead: add --method shell to probe them\n", method)
+	switch {
+	case rf.probe && method == remote.MethodWMI:
+		fmt.Fprintln(e.stderr, "note: --probe runs in the shell collector; hosts read over WMI (--method wmi) get PROBE_NEEDS_SHELL instead: use --method shell or auto to probe them")
+	case rf.probe && method == remote.MethodAuto:
+		fmt.Fprintln(e.stderr, "note: with --probe, --method auto reads through the shell first (the probe runs there); hosts that refuse the shell are read over WMI and get PROBE_NEEDS_SHELL")
 	}
 	// A target that names its scheme (a "tlsready lab --https" line, https://HOST/wsman) is
 	// reached with it whatever --https says: one client per scheme in use.

@@ -155,6 +155,12 @@ func TestScan_probe(t *testing.T) {
 			"PC-W10-037": {checks.IDProbeFailed, "refused", true},
 			"PC-W10-038": {checks.IDProbeIntercepted, "intercepted", true},
 		}, true},
+		// auto (the default) reads through the shell first when the probe is asked for.
+		{"auto with --probe", []string{"--method", "auto", "--probe"}, checks.DefaultProbeURL, map[string]want{
+			"PC-W10-036": {checks.IDProbeOK, "ok", false},
+			"PC-W10-037": {checks.IDProbeFailed, "refused", true},
+			"PC-W10-038": {checks.IDProbeIntercepted, "intercepted", true},
+		}, true},
 		{"another target", []string{"--method", "shell", "--probe", "--probe-url", "https://intranet.corp.example:8443/x"}, "https://intranet.corp.example:8443/x", map[string]want{
 			"PC-W10-036": {checks.IDProbeOK, "ok", false},
 			"PC-W10-037": {checks.IDProbeFailed, "refused", true},

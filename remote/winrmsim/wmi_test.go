@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -462,27 +463,42 @@ func TestCollectAuto(t *testing.T) {
 		host, method, want string
 		category           remote.Category
 		errWants           []string
-		creates            int // shells opened on the host
+		creates            int  // shells opened on the host
+		probe              bool // scan --probe: the items ask for the probe, which needs the shell
 	}{
-		{"BOTH", remote.MethodAuto, remote.MethodWMI, "", nil, 0},
-		{"BOTH", remote.MethodShell, remote.MethodShell, "", nil, 1},
-		{"BOTH", remote.MethodWMI, remote.MethodWMI, "", nil, 0},
-		{"NOSHELL", remote.MethodAuto, remote.MethodWMI, "", nil, 0},
-		{"CLM", remote.MethodAuto, remote.MethodWMI, "", nil, 0},
-		{"NOWMI", remote.MethodAuto, remote.MethodShell, "", nil, 1},
-		{"BADWMI", remote.MethodAuto, remote.MethodShell, "", nil, 1},
-		{"NOWMI", remote.MethodWMI, "", remote.CategoryAuth, []string{"access denied"}, 0},
-		{"NOSHELL", remote.MethodShell, "", remote.CategoryWinRM, []string{"Allow Remote Shell Access"}, 1},
-		{"NEITHER", remote.MethodAuto, "", remote.CategoryWinRM, []string{"WMI", "access denied", "Allow Remote Shell Access"}, 1},
+		{"BOTH", remote.MethodAuto, remote.MethodWMI, "", nil, 0, false},
+		{"BOTH", remote.MethodShell, remote.MethodShell, "", nil, 1, false},
+		{"BOTH", remote.MethodWMI, remote.MethodWMI, "", nil, 0, false},
+		{"NOSHELL", remote.MethodAuto, remote.MethodWMI, "", nil, 0, false},
+		{"CLM", remote.MethodAuto, remote.MethodWMI, "", nil, 0, false},
+		{"NOWMI", remote.MethodAuto, remote.MethodShell, "", nil, 1, false},
+		{"BADWMI", remote.MethodAuto, remote.MethodShell, "", nil, 1, false},
+		{"NOWMI", remote.MethodWMI, "", remote.CategoryAuth, []string{"access denied"}, 0, false},
+		{"NOSHELL", remote.MethodShell, "", remote.CategoryWinRM, []string{"Allow Remote Shell Access"}, 1, false},
+		{"NEITHER", remote.MethodAuto, "", remote.CategoryWinRM, []string{"WMI", "access denied", "Allow Remote Shell Access"}, 1, false},
 		// Rejected credentials are not retried through the shell: one more failed logon.
-		{"NOAUTH", remote.MethodAuto, "", remote.CategoryAuth, nil, 0},
+		{"NOAUTH", remote.MethodAuto, "", remote.CategoryAuth, nil, 0, false},
+		// With the probe, auto reads through the shell first and over WMI where the shell is
+		// refused; the WMI reader then says that the probe needs the shell.
+		{"BOTH", remote.MethodAuto, remote.MethodShell, "", nil, 1, true},
+		{"NOSHELL", remote.MethodAuto, remote.MethodWMI, "", nil, 1, true},
+		{"CLM", remote.MethodAuto, remote.MethodWMI, "", nil, 1, true},
+		{"NOWMI", remote.MethodAuto, remote.MethodShell, "", nil, 1, true},
+		{"NEITHER", remote.MethodAuto, "", remote.CategoryWinRM, []string{"WMI", "access denied", "Allow Remote Shell Access"}, 1, true},
+		{"NOAUTH", remote.MethodAuto, "", remote.CategoryAuth, nil, 0, true},
 	}
 	for _, tt := range tests {
-		t.Run(tt.host+"/"+tt.method, func(t *testing.T) {
+		name := tt.host + "/" + tt.method
+		items := checks.Items()
+		if tt.probe {
+			name += "+probe"
+			items = append(items, checks.ProbeItems("outlook.office365.com:443", 10000)...)
+		}
+		t.Run(name, func(t *testing.T) {
 			h := fleet.Host(tt.host)
 			before := h.Stats()
 			ep, _ := remote.ParseEndpoint(h.Addr())
-			f, err := c.CollectBy(context.Background(), ep, checks.Items(), tt.method)
+			f, err := c.CollectBy(context.Background(), ep, items, tt.method)
 			if created := h.Stats().Create - before.Create; created != tt.creates {
 				t.Errorf("%d shells created, want %d", created, tt.creates)
 			}
@@ -493,8 +509,18 @@ func TestCollectAuto(t *testing.T) {
 				if f.Method != tt.want || f.ComputerName != tt.host {
 					t.Errorf("method %q, computer %q; want %s, %s", f.Method, f.ComputerName, tt.want, tt.host)
 				}
-				if v, _ := checks.Check(f); v != checks.Ready {
+				v, fs := checks.Check(f)
+				if v != checks.Ready {
 					t.Errorf("verdict %s, want ready", v)
+				}
+				if tt.probe {
+					want := checks.IDProbeOK
+					if tt.want == remote.MethodWMI {
+						want = checks.IDProbeNeedsShell
+					}
+					if !slices.ContainsFunc(fs, func(f checks.Finding) bool { return f.ID == want }) {
+						t.Errorf("no %s finding among %v", want, fs)
+					}
 				}
 				return
 			}
