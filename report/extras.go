@@ -261,3 +261,25 @@ func indent(s, first, rest string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// ForTables returns f reduced to what the terminal tables show of it, for a scan that keeps its
+// hosts' findings in memory until the end: id, severity, title and FAQ questions; the probe's
+// arguments (the probe column and the contradiction banner show its outcome); and the evidence
+// of the other clients' findings (their column counts the values).
+func ForTables(f checks.Finding) checks.Finding {
+	s := checks.Finding{ID: f.ID, Severity: f.Severity, Title: f.Title, FAQ: f.FAQ}
+	if isProbe(f.ID) {
+		for _, k := range probeArgs {
+			if a, ok := f.Args[k]; ok && a.Text != "" {
+				if s.Args == nil {
+					s.Args = checks.Args{}
+				}
+				s.Args[k] = checks.Arg{Text: a.Text}
+			}
+		}
+	}
+	if isOtherClients(f.ID) {
+		s.Evidence = f.Evidence
+	}
+	return s
+}

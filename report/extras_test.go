@@ -603,3 +603,42 @@ func TestLocalize_unknownIDKeepsItsText(t *testing.T) {
 		}
 	}
 }
+
+// TestForTables: a scan that keeps only what its tables need prints the same table and banner as
+// from the whole results (the probe's outcome and the other clients' count survive), and drops
+// the rest.
+func TestForTables(t *testing.T) {
+	whole := probeResults()
+	slim := make([]scan.Result, len(whole))
+	for i, r := range whole {
+		r.Findings = slices.Clone(r.Findings)
+		for j, f := range r.Findings {
+			r.Findings[j] = ForTables(f)
+			if r.Findings[j].Detail != "" || r.Findings[j].Remediation != "" {
+				t.Errorf("%s %s: detail or fix kept", r.Host, f.ID)
+			}
+		}
+		slim[i] = r
+	}
+	for _, lang := range []string{"en", "ja"} {
+		opts := TableOptions{Lang: lang, Width: 160}
+		var a, b bytes.Buffer
+		if err := ContradictionBanner(&a, whole, opts); err != nil {
+			t.Fatal(err)
+		}
+		if err := ContradictionBanner(&b, slim, opts); err != nil {
+			t.Fatal(err)
+		}
+		if a.String() != b.String() || !strings.Contains(a.String(), "refused") {
+			t.Errorf("%s: banner from the slim findings\n%s\nwant\n%s", lang, b.String(), a.String())
+		}
+		for i := range whole {
+			if w, g := otherClientsText(whole[i], lang), otherClientsText(slim[i], lang); w != g {
+				t.Errorf("%s %s: other clients %q, want %q", lang, whole[i].Host, g, w)
+			}
+			if w, g := probeMachine(whole[i]), probeMachine(slim[i]); w != g {
+				t.Errorf("%s %s: probe %q, want %q", lang, whole[i].Host, g, w)
+			}
+		}
+	}
+}

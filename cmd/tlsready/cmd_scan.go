@@ -464,15 +464,16 @@ func runAndReport(ctx context.Context, e env, targets []scan.Target, c scan.Coll
 	// The tables need each host's findings, not its facts: keep the findings (in the tables'
 	// language) and drop the facts, which the results file has. 10,000 hosts' facts would
 	// otherwise stay in memory until the end.
-	// Without --html, the tables need no more of a finding than its id, severity, title and
-	// FAQ questions: the details, evidence and fixes are left out too (about 3 KB a host).
+	// Without --html, the tables need no more of a finding than report.ForTables keeps (id,
+	// severity, title, FAQ questions, the probe's outcome, the other clients' evidence): the
+	// details, the other evidence and the fixes are left out too (about 3 KB a host).
 	lite := func(r scan.Result) scan.Result {
 		r = report.Localize(r, rf.output.lang)
 		r.Facts = nil
 		if rf.output.html == "" {
 			slim := make([]checks.Finding, len(r.Findings))
 			for i, f := range r.Findings {
-				slim[i] = checks.Finding{ID: f.ID, Severity: f.Severity, Title: f.Title, FAQ: f.FAQ}
+				slim[i] = report.ForTables(f)
 			}
 			r.Findings = slim
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -180,9 +181,21 @@ func TestScan_probe(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			before := len(scripts())
 			out := filepath.Join(t.TempDir(), "r.jsonl")
-			code, _, stderr := runCLI(t, append(append([]string{"scan", "--out", out}, common...), tt.args...)...)
+			code, stdout, stderr := runCLI(t, append(append([]string{"scan", "--out", out}, common...), tt.args...)...)
 			if code != exitReady {
 				t.Fatalf("exit %d: %s", code, lastLines(stderr, 5))
+			}
+			// The scan's own tables: the banner names each contradiction with its outcome.
+			for host, w := range tt.want {
+				if w.contra && !strings.Contains(stdout, host+": ") {
+					t.Errorf("the scan's banner lacks %s:\n%s", host, lastLines(stdout, 8))
+				}
+			}
+			for _, o := range []string{"refused", "intercepted"} {
+				has := slices.ContainsFunc(slices.Collect(maps.Values(tt.want)), func(w want) bool { return w.contra && w.outcome == o })
+				if has != strings.Contains(stdout, "(probe: "+o+")") {
+					t.Errorf("the scan's banner shows (probe: %s): %v, want %v", o, !has, has)
+				}
 			}
 			got := readResultsFile(t, out)
 			for host, w := range tt.want {
