@@ -208,3 +208,34 @@ func TestMicrosoftRootsFromThePages(t *testing.T) {
 		}
 	}
 }
+
+// TestSuiteFits: the suites a probe's .NET parts fit, as a Windows 10 host with its default list
+// would report them.
+func TestSuiteFits(t *testing.T) {
+	tests := []struct {
+		cipher, hash, kx string
+		suite            string
+		want             bool
+	}{
+		{"Aes256", "Sha384", "44550", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", true},
+		{"Aes256", "Sha384", "44550", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", true},
+		{"Aes256", "Sha384", "44550", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", false},
+		{"Aes256", "Sha384", "44550", "TLS_RSA_WITH_AES_256_GCM_SHA384", false},
+		{"Aes256", "None", "44550", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", true},
+		{"Aes256", "None", "44550", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", false},
+		{"Aes128", "Sha1", "RsaKeyX", "TLS_RSA_WITH_AES_128_CBC_SHA", true},
+		{"Aes128", "Sha1", "RsaKeyX", "TLS_RSA_WITH_AES_128_GCM_SHA256", false},
+		{"Aes128", "Sha1", "41984", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", false},
+		{"TripleDes", "Sha1", "41984", "TLS_RSA_WITH_3DES_EDE_CBC_SHA", true},
+		{"Aes256", "Sha384", "DiffieHellman", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", true},
+		{"Aes256", "Sha384", "DiffieHellman", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", false},
+		// A part .NET has no name for does not narrow.
+		{"Aes256", "12345", "99999", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", true},
+	}
+	for _, tt := range tests {
+		p := &facts.Probe{Cipher: tt.cipher, Hash: tt.hash, KeyExchange: tt.kx}
+		if got := suiteFits(tt.suite, p); got != tt.want {
+			t.Errorf("%s/%s/%s fits %s: %v, want %v", tt.cipher, tt.hash, tt.kx, tt.suite, got, tt.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -157,6 +158,10 @@ func (h *host) checkProbe() {
 	a["what"] = h.phrase("probe.what", nil)
 	a["protocol"] = lit(clipN(p.Protocol, 40))
 	a["cipher"] = lit(probeCipher(p))
+	a["suites"] = Arg{}
+	if suites := h.probeSuites(p); len(suites) > 0 {
+		a["suites"] = h.phrase("probe.suites", args{"list": h.text.join(suites)})
+	}
 	a["subject"] = lit(clipN(p.Subject, 300))
 	a["issuer"] = lit(clipN(p.Issuer, 300))
 	a["root"] = lit(clipN(p.Root, 300))
@@ -283,4 +288,94 @@ func probeCipher(p *facts.Probe) string {
 		return name
 	}
 	return part(p.Cipher, p.CipherBits) + " / " + part(p.Hash, p.HashBits) + " / " + part(p.KeyExchange, p.KeyExchangeBits)
+}
+
+// probeSuites are the TLS 1.2 cipher suites the probe's parts fit: .NET Framework's SslStream
+// names the cipher, hash and key exchange SCHANNEL negotiated, not the suite
+// (https://learn.microsoft.com/dotnet/api/system.net.security.sslstream.cipheralgorithm and
+// its HashAlgorithm and KeyExchangeAlgorithm neighbours). The candidates are the host's enabled
+// suites (cipherState) when its registry says which, else Microsoft 365's list, whose names
+// fit every part the host reported; for a handshake with Microsoft 365 itself (its name, one of
+// its roots), only those on Microsoft 365's list. An AES-GCM suite reports the hash of its PRF or none, so
+// it fits either; a part .NET gave no known name for does not narrow the list.
+func (h *host) probeSuites(p *facts.Probe) []string {
+	if p.Cipher == "" && p.Hash == "" && p.KeyExchange == "" {
+		return nil
+	}
+	t := loadCipherTables()
+	var pool []string
+	if st, ok := h.cipherState(t); ok {
+		pool = st.enabled
+	} else {
+		for _, m := range t.Microsoft365.Suites {
+			pool = append(pool, m.Name)
+		}
+	}
+	// A handshake Microsoft 365 itself completed used a suite on its list (its certificates are
+	// RSA: no ECDSA suite is there); through an inspecting proxy, any suite may have been used.
+	host, _, _ := net.SplitHostPort(p.Target)
+	m365 := IsMicrosoft365Host(host) && IsMicrosoft365Root(p.RootThumbprint)
+	var out []string
+	for _, s := range pool {
+		if m365 && t.m365Status(s) == "" {
+			continue
+		}
+		if suiteFits(s, p) && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// suiteFits reports whether the canonical suite name s (TLS_KX_WITH_CIPHER_HASH) fits the
+// parts .NET reported (ALG_ID values or .NET's enum names; see probeCipher).
+func suiteFits(s string, p *facts.Probe) bool {
+	kx, rest, ok := strings.Cut(strings.TrimPrefix(s, "TLS_"), "_WITH_")
+	if !ok {
+		return false
+	}
+	switch strings.ToLower(p.KeyExchange) {
+	case "44550", "ecdh", "ecdhephem": // CALG_ECDH_EPHEM
+		if !strings.HasPrefix(kx, "ECDHE_") {
+			return false
+		}
+	case "43522", "diffiehellman": // CALG_DH_EPHEM
+		if !strings.HasPrefix(kx, "DHE_") {
+			return false
+		}
+	case "41984", "rsakeyx": // CALG_RSA_KEYX
+		if kx != "RSA" {
+			return false
+		}
+	}
+	switch strings.ToLower(p.Cipher) {
+	case "aes128", "26126":
+		if !strings.HasPrefix(rest, "AES_128_") {
+			return false
+		}
+	case "aes256", "26128":
+		if !strings.HasPrefix(rest, "AES_256_") {
+			return false
+		}
+	case "tripledes", "26115":
+		if !strings.HasPrefix(rest, "3DES_") {
+			return false
+		}
+	case "rc4", "26625":
+		if !strings.HasPrefix(rest, "RC4_") {
+			return false
+		}
+	}
+	gcm := strings.Contains(rest, "_GCM_")
+	switch strings.ToLower(p.Hash) {
+	case "sha1", "32772":
+		return strings.HasSuffix(rest, "_SHA") && !gcm
+	case "sha256", "32780":
+		return strings.HasSuffix(rest, "_SHA256")
+	case "sha384", "32781":
+		return strings.HasSuffix(rest, "_SHA384")
+	case "none", "0":
+		return gcm
+	}
+	return true
 }

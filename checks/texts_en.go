@@ -283,7 +283,7 @@ var english = catalogue{
 		},
 		IDProbeOK: {
 			Title: `Probe: {protocol} handshake with {target} succeeded`,
-			Detail: `The PC negotiated {protocol} with {target}: {cipher}; certificate {subject}, issued by ` +
+			Detail: `The PC negotiated {protocol} with {target}: {cipher}{suites}; certificate {subject}, issued by ` +
 				`{issuer}, chain root {root} ({thumbprint}){chain}. {judged} {via} {what} ({source})`,
 		},
 		IDProbeFailed: {
@@ -446,6 +446,7 @@ var english = catalogue{
 			`proxy {proxy}; the WinINet proxy or PAC file of the PC's users was not used.`,
 		"probe.root.microsoft": `The root is one of Microsoft 365's ({chains}).`,
 		"probe.root.notjudged": `{target} is not a Microsoft 365 name, so its root is reported, not judged.`,
+		"probe.suites":         ` (the suite, which .NET does not name: {list})`,
 		"probe.chain":          ` (chain status: {status})`,
 		"probe.failed.noroute": `The PC could not reach {target}: the name did not resolve, or no TCP ` +
 			`connection was made.`,

@@ -271,7 +271,7 @@ var japanese = catalogue{
 		},
 		IDProbeOK: {
 			Title: `プローブ: {target} との {protocol} ハンドシェイクに成功しました`,
-			Detail: `この PC は {target} と {protocol} をネゴシエートしました: {cipher}。証明書 {subject} (発行者 ` +
+			Detail: `この PC は {target} と {protocol} をネゴシエートしました: {cipher}{suites}。証明書 {subject} (発行者 ` +
 				`{issuer})、チェーンのルート {root} ({thumbprint}){chain}。{judged} {via} {what} ({source})`,
 		},
 		IDProbeFailed: {
@@ -430,6 +430,7 @@ var japanese = catalogue{
 			`{proxy} 経由で実行しました。PC のユーザーの WinINet プロキシや PAC ファイルは使用していません。`,
 		"probe.root.microsoft": `ルートは Microsoft 365 のものです ({chains})。`,
 		"probe.root.notjudged": `{target} は Microsoft 365 の名前ではないため、ルートは報告のみで判定しません。`,
+		"probe.suites":         ` (スイート。.NET は名前を示しません: {list})`,
 		"probe.chain":          ` (チェーンの状態: {status})`,
 		"probe.failed.noroute": `この PC は {target} に到達できませんでした: 名前が解決できないか、TCP 接続ができません` +
 			`でした。`,

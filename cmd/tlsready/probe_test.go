@@ -221,6 +221,14 @@ func TestScan_probe(t *testing.T) {
 				if len(probe) != 1 || probe[0].ID != w.id || probe[0].Args["outcome"].Text != w.outcome {
 					t.Errorf("%s: probe findings %+v, want one %s (%s)", host, probe, w.id, w.outcome)
 				}
+				// The simulated host reports .NET's parts (Aes256 / Sha384 / ECDHE): the finding
+				// names the suites they fit, only Microsoft 365's where Microsoft 365 answered.
+				if w.id == checks.IDProbeOK && tt.record == checks.DefaultProbeURL {
+					d := probe[0].Detail
+					if !strings.Contains(d, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384") || strings.Contains(d, "ECDSA") {
+						t.Errorf("%s: the probe's suites in %q: want TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 and no ECDSA suite", host, d)
+					}
+				}
 				if c := checks.Contradicts(r.Findings); c != w.contra {
 					t.Errorf("%s: Contradicts = %v, want %v", host, c, w.contra)
 				}
