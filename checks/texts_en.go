@@ -432,7 +432,7 @@ var english = catalogue{
 		"bits.unknown":      `bitness unknown`,
 
 		// The probe (rules_probe.go).
-		"probe.reason.wmi": `--method wmi, or --method auto where WMI answered`,
+		"probe.reason.wmi": `--method wmi, or --method auto on a host that refused the shell`,
 		"probe.what": `The probe is a SCHANNEL handshake made with .NET's SslStream asking for TLS 1.2 only, not a ` +
 			`WinHTTP request: the WinHttp.WinHttpRequest COM object sets its own secure protocols ` +
 			`(WinHttpRequestOption_SecureProtocols, https://learn.microsoft.com/windows/win32/winhttp/winhttprequestoption) ` +

@@ -416,7 +416,7 @@ var japanese = catalogue{
 		"bits.unknown":      `ビット数不明`,
 
 		// プローブ (rules_probe.go)。
-		"probe.reason.wmi": `--method wmi、または WMI が応答した --method auto`,
+		"probe.reason.wmi": `--method wmi、またはシェルを拒否したホストでの --method auto`,
 		"probe.what": `プローブは WinHTTP の要求ではなく、TLS 1.2 のみを指定した .NET の SslStream による SCHANNEL ` +
 			`ハンドシェイクです: WinHttp.WinHttpRequest COM オブジェクトは独自にセキュア プロトコルを設定し ` +
 			`(WinHttpRequestOption_SecureProtocols、https://learn.microsoft.com/windows/win32/winhttp/winhttprequestoption)、` +
