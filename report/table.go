@@ -330,15 +330,56 @@ func ErrorAdvice(e *scan.ErrorInfo, lang string) string {
 	case scan.CategoryUnreachable, scan.CategoryTimeout:
 		return tt(lang, "advice."+e.Category)
 	case scan.CategoryAuth:
-		// The auth category also holds a certificate the scanner does not trust.
-		if strings.Contains(msg, "x509:") || strings.Contains(msg, "certificate") {
+		switch AuthFailureKind(e) {
+		case AuthCertificate:
 			return tt(lang, "advice.cert")
+		case AuthDenied:
+			return tt(lang, "advice.auth.denied")
+		case AuthOther:
+			return tt(lang, "advice.auth.other", "error", shortMessage(msg))
 		}
 		return tt(lang, "advice.auth")
 	case scan.CategoryWinRM, scan.CategoryCollector:
 		return tt(lang, "advice."+e.Category, "error", shortMessage(msg))
 	}
 	return e.Category + ": " + shortMessage(msg)
+}
+
+// The kinds of an auth error (AuthFailureKind), each with its own advice.
+const (
+	// AuthCertificate: the host's certificate is not trusted (or is for another name).
+	AuthCertificate = "certificate"
+	// AuthRejected: the logon was refused (an NTLM, Basic or Kerberos refusal, SSPI's
+	// SEC_E_LOGON_DENIED, a bare HTTP 401). Windows' WinRM also answers 401 to the right password
+	// of an account outside Administrators and Remote Management Users
+	// (https://github.com/diyan/pywinrm/issues/114), so its advice names both causes.
+	AuthRejected = "rejected"
+	// AuthDenied: the logon worked but the account may not use WinRM or WMI there (HTTP 403,
+	// a w:AccessDenied fault).
+	AuthDenied = "denied"
+	// AuthOther: authentication could not complete for another reason (no common scheme, no
+	// Kerberos ticket, an unknown SPN): the host's message says which.
+	AuthOther = "other"
+)
+
+// AuthFailureKind is the kind of an auth error, from the message the remote package wrote
+// (remote.AuthError, remote.SSPIError, the Kerberos client's KDC errors, WS-Management faults);
+// "" for an error of another category.
+func AuthFailureKind(e *scan.ErrorInfo) string {
+	if e == nil || e.Category != scan.CategoryAuth {
+		return ""
+	}
+	m := e.Message
+	switch {
+	case strings.Contains(m, "x509:") || strings.Contains(m, "certificate"):
+		return AuthCertificate
+	case strings.Contains(m, "HTTP 403") || strings.Contains(m, "access denied") || strings.Contains(m, "Access is denied"):
+		return AuthDenied
+	case strings.Contains(m, "password rejected") || strings.Contains(m, "LOGON_DENIED"),
+		strings.Contains(m, "HTTP 401") && !strings.Contains(m, "does not accept"):
+		return AuthRejected
+	}
+	return AuthOther
 }
 
 // shortMessage is the gist of an error message for a table cell: its last two ": "-separated
@@ -360,19 +401,25 @@ func shortMessage(msg string) string {
 // checked for the same category of error, how many and what to do about it, in lang; "" when
 // there is no such majority. A scan prints it once at the end.
 func CommonFailure(results []scan.Result, lang string) string {
+	// Auth errors count by kind: a wrong password and an account denied access need different
+	// advice.
 	counts := map[string]int{}
 	byCategory := map[string]*scan.ErrorInfo{}
 	for _, r := range results {
 		if r.Error != nil {
-			counts[r.Error.Category]++
-			if byCategory[r.Error.Category] == nil {
-				byCategory[r.Error.Category] = r.Error
+			c := r.Error.Category
+			if k := AuthFailureKind(r.Error); k != "" {
+				c += "/" + k
+			}
+			counts[c]++
+			if byCategory[c] == nil {
+				byCategory[c] = r.Error
 			}
 		}
 	}
 	for c, n := range counts {
 		if n >= 3 && n*2 > len(results) {
-			return tt(lang, "advice.most", "n", fmt.Sprint(n), "total", fmt.Sprint(len(results)), "category", c,
+			return tt(lang, "advice.most", "n", fmt.Sprint(n), "total", fmt.Sprint(len(results)), "category", byCategory[c].Category,
 				"advice", ErrorAdvice(byCategory[c], lang))
 		}
 	}

@@ -349,3 +349,30 @@ func TestOneJapaneseNamePerVerdict(t *testing.T) {
 		}
 	}
 }
+
+// TestAuthFailureKind: the auth errors' kinds from messages as this and earlier versions wrote
+// them.
+func TestAuthFailureKind(t *testing.T) {
+	tests := []struct {
+		category, msg, want string
+	}{
+		{"auth", "host h:5985: authenticate: HTTP 401 Unauthorized", AuthRejected},
+		{"auth", "host h:5985: authenticate: authentication failed (HTTP 401): NTLM: user name or password rejected", AuthRejected},
+		{"auth", "host h:5985: authenticate: Kerberos: KDC_ERR_PREAUTH_FAILED: password rejected", AuthRejected},
+		{"auth", "host h:5985: authenticate: SEC_E_LOGON_DENIED: the logon was refused", AuthRejected},
+		{"auth", "host h:5985: authenticate: access denied (HTTP 403)", AuthDenied},
+		{"auth", "host h:5985: wmi invoke root/default:StdRegProv.EnumKey: access denied (w:AccessDenied, code 5): Access is denied.", AuthDenied},
+		{"auth", "host h:5985: authenticate: authentication failed (HTTP 401): the host does not accept NTLM (it offers Basic)", AuthOther},
+		{"auth", "host h:5985: authenticate: SEC_E_NO_CREDENTIALS: no credentials", AuthOther},
+		{"auth", "host h:5986: tls: failed to verify certificate: x509: certificate signed by unknown authority", AuthCertificate},
+		{"timeout", "host h:5985: i/o timeout", ""},
+	}
+	for _, tt := range tests {
+		if got := AuthFailureKind(&scan.ErrorInfo{Category: tt.category, Message: tt.msg}); got != tt.want {
+			t.Errorf("%s %q: %q, want %q", tt.category, tt.msg, got, tt.want)
+		}
+	}
+	if AuthFailureKind(nil) != "" {
+		t.Error("no error has a kind")
+	}
+}

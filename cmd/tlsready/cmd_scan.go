@@ -673,23 +673,30 @@ func printHints(e env, results []scan.Result, lang string, userGiven bool) {
 		fmt.Fprintln(e.stderr, "note:", report.Clean(common))
 		return
 	}
-	certs, auth := 0, 0
+	certs, rejected, denied, other := 0, 0, 0, 0
 	for _, r := range results {
-		if r.Error == nil {
-			continue
-		}
-		switch {
-		case strings.Contains(r.Error.Message, "x509:") || strings.Contains(r.Error.Message, "certificate"):
+		switch report.AuthFailureKind(r.Error) {
+		case report.AuthCertificate:
 			certs++
-		case r.Error.Category == scan.CategoryAuth:
-			auth++
+		case report.AuthRejected:
+			rejected++
+		case report.AuthDenied:
+			denied++
+		case report.AuthOther:
+			other++
 		}
 	}
 	if certs > 0 {
 		fmt.Fprintf(e.stderr, "hint: %d host(s) presented a certificate this machine does not trust (or for another name): give the issuing CA with --ca-file, the certificate's name with --tls-server-name, or - insecurely - use --insecure-skip-verify\n", certs)
 	}
-	if auth > 0 && userGiven {
-		fmt.Fprintf(e.stderr, "hint: %d host(s) rejected the credentials: check --user (DOMAIN\\user or user@domain), the password, and that the account is a local administrator there\n", auth)
+	if rejected > 0 && userGiven {
+		fmt.Fprintf(e.stderr, "hint: %d host(s) rejected the credentials: check --user (DOMAIN\\user or user@domain), the password, and that the account is a local administrator there (Windows refuses a non-administrator's logon to WinRM the same way)\n", rejected)
+	}
+	if denied > 0 {
+		fmt.Fprintf(e.stderr, "hint: %d host(s) accepted the logon but denied the account access: make it a member of the local Administrators group there (or of Remote Management Users, with WMI rights on root/default and root/cimv2 for --method wmi)\n", denied)
+	}
+	if other > 0 {
+		fmt.Fprintf(e.stderr, "hint: %d host(s) could not complete authentication for another reason (authentication scheme, Kerberos ticket or SPN): see each host's error\n", other)
 	}
 }
 
