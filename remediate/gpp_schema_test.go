@@ -11,8 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tlsready/tlsready/checks"
-	"github.com/tlsready/tlsready/facts"
+	"github.com/tlsready/tlsready/internal/kittest"
 	"github.com/tlsready/tlsready/internal/labenv"
 	"github.com/tlsready/tlsready/scan"
 )
@@ -47,16 +46,7 @@ func xmllint(t *testing.T, xsd string, doc []byte) error {
 // to write is covered once the plan's findings call for it.
 func everyValuePlan(t *testing.T) Plan {
 	t.Helper()
-	dotnet := checks.Finding{ID: checks.IDDotNetWeakTLS, Severity: checks.SeverityWarning}
-	for _, k := range []string{KeyNetV4, KeyNetV4Wow, KeyNetV2, KeyNetV2Wow} {
-		dotnet.Evidence = append(dotnet.Evidence, checks.Evidence{Key: `HKLM\` + k, Name: "SchUseStrongCrypto", Value: "(absent)"})
-	}
-	r := scan.Result{Host: "PC-ALL", Verdict: checks.Action, Facts: &facts.Facts{OS: facts.OS{Architecture: "64-bit"}}, Findings: []checks.Finding{
-		{ID: checks.IDDSPNoTLS12, Severity: checks.SeverityAction},
-		{ID: checks.IDSchannelDisabled, Severity: checks.SeverityAction},
-		{ID: checks.IDWinINetNoTLS12, Severity: checks.SeverityAction},
-		dotnet,
-	}}
+	r := kittest.EveryValueResult(KeyNetV4, KeyNetV4Wow, KeyNetV2, KeyNetV2Wow)
 	p := Build([]scan.Result{r}, DefaultDSP)
 	if len(p.Values) < 13 {
 		t.Fatalf("the plan of every value has %d values, want at least 13: %+v", len(p.Values), p.Values)

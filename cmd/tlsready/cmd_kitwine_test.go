@@ -15,8 +15,7 @@ import (
 	"time"
 	"unicode/utf16"
 
-	"github.com/tlsready/tlsready/checks"
-	"github.com/tlsready/tlsready/facts"
+	"github.com/tlsready/tlsready/internal/kittest"
 	"github.com/tlsready/tlsready/internal/labenv"
 	"github.com/tlsready/tlsready/internal/winetest"
 	"github.com/tlsready/tlsready/internal/wintext"
@@ -428,16 +427,7 @@ func utf16LEText(t *testing.T, b []byte) string {
 // SecureProtocols, and the .NET Framework values of both runtimes in both views.
 func everyValuePlan(t *testing.T) remediate.Plan {
 	t.Helper()
-	dotnet := checks.Finding{ID: checks.IDDotNetWeakTLS, Severity: checks.SeverityWarning}
-	for _, k := range []string{remediate.KeyNetV4, remediate.KeyNetV4Wow, remediate.KeyNetV2, remediate.KeyNetV2Wow} {
-		dotnet.Evidence = append(dotnet.Evidence, checks.Evidence{Key: `HKLM\` + k, Name: "SchUseStrongCrypto", Value: "(absent)"})
-	}
-	r := scan.Result{Host: "PC-ALL", Verdict: checks.Action, Facts: &facts.Facts{OS: facts.OS{Architecture: "64-bit"}}, Findings: []checks.Finding{
-		{ID: checks.IDDSPNoTLS12, Severity: checks.SeverityAction},
-		{ID: checks.IDSchannelDisabled, Severity: checks.SeverityAction},
-		{ID: checks.IDWinINetNoTLS12, Severity: checks.SeverityAction},
-		dotnet,
-	}}
+	r := kittest.EveryValueResult(remediate.KeyNetV4, remediate.KeyNetV4Wow, remediate.KeyNetV2, remediate.KeyNetV2Wow)
 	p := remediate.Build([]scan.Result{r}, remediate.DefaultDSP)
 	if !slices.ContainsFunc(p.Values, func(v remediate.Value) bool { return v.Only64 && v.Key == remediate.KeyNetV2Wow }) {
 		t.Fatalf("the plan of every value lacks the Wow6432Node .NET 2.0 values: %+v", p.Values)
