@@ -32,7 +32,7 @@ func CheckMethod(m string) (string, error) {
 // CollectBy reads the host's facts with the given method and records in Facts.Method the one
 // that produced them. With MethodAuto and a probe item (scan --probe), which only the shell
 // collector can run, it reads through the shell first and over WMI where the shell is refused
-// (collectShellFirst). Otherwise, with MethodAuto it reads over WMI and, where the host refuses WMI (a
+// (ShellRefused). Otherwise, with MethodAuto it reads over WMI and, where the host refuses WMI (a
 // WS-Management fault: access denied to root/default, the WMI plugin or a provider failing, or
 // answers that make no sense), runs the shell collector instead; a host that refuses both is an
 // *BothRefusedError naming both causes. Errors that say nothing about WMI (the host unreachable,
@@ -43,49 +43,52 @@ func (c *Client) CollectBy(ctx context.Context, ep Endpoint, items []facts.Item,
 	if err != nil {
 		return nil, err
 	}
-	switch method {
-	case MethodShell:
-		return withMethod(c.Collect(ctx, ep, items))(MethodShell)
-	case MethodWMI:
-		return withMethod(c.CollectWMI(ctx, ep, items))(MethodWMI)
+	if method != MethodAuto {
+		return c.collectWith(ctx, ep, items, method)
 	}
+	first, then := MethodWMI, MethodShell
 	if hasProbe(items) {
-		return c.collectShellFirst(ctx, ep, items)
+		first, then = MethodShell, MethodWMI
 	}
-	f, wmiErr := c.CollectWMI(ctx, ep, items)
-	if wmiErr == nil {
-		f.Method = MethodWMI
+	f, firstErr := c.collectWith(ctx, ep, items, first)
+	if firstErr == nil {
 		return f, nil
 	}
-	if !WMIRefused(wmiErr) || ctx.Err() != nil {
-		return nil, wmiErr
+	if !refusedBy(first, firstErr) || ctx.Err() != nil {
+		return nil, firstErr
 	}
-	f, shellErr := c.Collect(ctx, ep, items)
-	if shellErr != nil {
-		return nil, &BothRefusedError{WMI: wmiErr, Shell: shellErr}
+	f, thenErr := c.collectWith(ctx, ep, items, then)
+	if thenErr != nil {
+		if first == MethodWMI {
+			return nil, &BothRefusedError{WMI: firstErr, Shell: thenErr}
+		}
+		return nil, &BothRefusedError{WMI: thenErr, Shell: firstErr}
 	}
-	f.Method = MethodShell
 	return f, nil
 }
 
-// collectShellFirst is MethodAuto for items with a probe: the shell collector, and the WMI reader
-// where the host refuses the shell (ShellRefused); the WMI reader then records that the probe
-// needs the shell. A host that refuses both is a *BothRefusedError.
-func (c *Client) collectShellFirst(ctx context.Context, ep Endpoint, items []facts.Item) (*facts.Facts, error) {
-	f, shellErr := c.Collect(ctx, ep, items)
-	if shellErr == nil {
-		f.Method = MethodShell
-		return f, nil
+// collectWith reads the host with one method (MethodShell or MethodWMI) and records it in
+// Facts.Method.
+func (c *Client) collectWith(ctx context.Context, ep Endpoint, items []facts.Item, method string) (*facts.Facts, error) {
+	read := c.CollectWMI
+	if method == MethodShell {
+		read = c.Collect
 	}
-	if !ShellRefused(shellErr) || ctx.Err() != nil {
-		return nil, shellErr
+	f, err := read(ctx, ep, items)
+	if err != nil {
+		return nil, err
 	}
-	f, wmiErr := c.CollectWMI(ctx, ep, items)
-	if wmiErr != nil {
-		return nil, &BothRefusedError{WMI: wmiErr, Shell: shellErr}
-	}
-	f.Method = MethodWMI
+	f.Method = method
 	return f, nil
+}
+
+// refusedBy reports whether err of the given method means that the host refuses to be read that
+// way (WMIRefused, ShellRefused), so that the other method may still work.
+func refusedBy(method string, err error) bool {
+	if method == MethodShell {
+		return ShellRefused(err)
+	}
+	return WMIRefused(err)
 }
 
 // hasProbe reports whether items ask for the probe.
@@ -109,16 +112,6 @@ func ShellRefused(err error) bool {
 		return true
 	}
 	return WMIRefused(err)
-}
-
-func withMethod(f *facts.Facts, err error) func(string) (*facts.Facts, error) {
-	return func(m string) (*facts.Facts, error) {
-		if err != nil {
-			return nil, err
-		}
-		f.Method = m
-		return f, nil
-	}
 }
 
 // WMIRefused reports whether an error of the WMI reader means that the host refuses to be read
