@@ -78,23 +78,17 @@ func outcomeName(o checks.ProbeOutcome, lang string) string {
 
 // HasProbe reports whether any of results has a probe finding: the reports then show the probe
 // column.
-func HasProbe(results []scan.Result) bool {
-	for _, r := range results {
-		for _, f := range r.Findings {
-			if isProbe(f.ID) {
-				return true
-			}
-		}
-	}
-	return false
-}
+func HasProbe(results []scan.Result) bool { return anyFinding(results, isProbe) }
 
 // hasOtherClients reports whether any of results has a finding about other clients
 // (checks.GroupOtherClients): the terminal table then shows their column.
-func hasOtherClients(results []scan.Result) bool {
+func hasOtherClients(results []scan.Result) bool { return anyFinding(results, isOtherClients) }
+
+// anyFinding reports whether any of results has a finding whose id is.
+func anyFinding(results []scan.Result, is func(id string) bool) bool {
 	for _, r := range results {
 		for _, f := range r.Findings {
-			if isOtherClients(f.ID) {
+			if is(f.ID) {
 				return true
 			}
 		}
