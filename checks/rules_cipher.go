@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/tlsready/tlsready/facts"
 )
@@ -97,15 +98,16 @@ func (t cipherTables) release(version string) (windowsSuites, bool) {
 	return t.Windows[best], true
 }
 
-// loadCipherTables parses the embedded tables; they are checked by the tests, so an error is a
-// programming error and yields empty tables (no cipher findings).
-func loadCipherTables() cipherTables {
+// loadCipherTables parses the embedded tables once (every host's evaluation and its probe read
+// them; nothing writes to them); they are checked by the tests, so an error is a programming
+// error and yields empty tables (no cipher findings).
+var loadCipherTables = sync.OnceValue(func() cipherTables {
 	var t cipherTables
 	if err := json.Unmarshal(cipherData, &t); err != nil {
 		return cipherTables{}
 	}
 	return t
-}
+})
 
 // schannelAlg is one SCHANNEL algorithm key whose Enabled=0 removes suites: Ciphers (bulk
 // cipher), Hashes (the MAC of CBC suites) or KeyExchangeAlgorithms, as Microsoft's "Transport
