@@ -432,6 +432,11 @@ func everyValuePlan(t *testing.T) remediate.Plan {
 	if !slices.ContainsFunc(p.Values, func(v remediate.Value) bool { return v.Only64 && v.Key == remediate.KeyNetV2Wow }) {
 		t.Fatalf("the plan of every value lacks the Wow6432Node .NET 2.0 values: %+v", p.Values)
 	}
+	// A SCHANNEL cipher key whose name holds a "/", which Wine's regedit and reg must take as
+	// one key.
+	if !slices.ContainsFunc(p.Values, func(v remediate.Value) bool { return strings.HasSuffix(v.Key, `\Ciphers\AES 128/128`) }) {
+		t.Fatalf("the plan of every value lacks the SCHANNEL key %s: %+v", `Ciphers\AES 128/128`, p.Values)
+	}
 	return p
 }
 
