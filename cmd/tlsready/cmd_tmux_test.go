@@ -26,6 +26,11 @@ type tmuxPane struct {
 
 // startTmux runs command in a new detached tmux session of cols x rows; the server is killed
 // when the test ends. Without tmux the test is skipped (failed under CI).
+//
+// The pane's shell sleeps after command instead of exiting: when the program in a pane exits,
+// tmux may close the pane's terminal before it has read the last of the output, and on a loaded
+// machine a scan's table was cut short and the "TLSREADY-EXIT=" line behind it lost ("Pane is
+// dead"), so the test waited out its limit for a line that never came.
 func startTmux(t *testing.T, cols, rows int, command string) *tmuxPane {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
@@ -37,6 +42,7 @@ func startTmux(t *testing.T, cols, rows int, command string) *tmuxPane {
 		t.Fatal(err)
 	}
 	p := &tmuxPane{t: t, socket: fmt.Sprintf("tlsready-test-%d-%d", os.Getpid(), time.Now().UnixNano())}
+	command += "; exec sleep 86400"
 	if out, err := p.tmux("-f", conf, "new-session", "-d", "-x", fmt.Sprint(cols), "-y", fmt.Sprint(rows), command); err != nil {
 		t.Fatalf("tmux new-session: %v\n%s", err, out)
 	}
@@ -97,6 +103,9 @@ func scanInTmux(t *testing.T, lines []string, password string, limit time.Durati
 		captures = append(captures, s)
 		if during != nil {
 			during(p, s)
+		}
+		if strings.Contains(s, "Pane is dead") {
+			t.Fatalf("the pane's shell ended before the scan's exit code was shown:\n%s", s)
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the scan did not end within %s:\n%s", limit, s)
