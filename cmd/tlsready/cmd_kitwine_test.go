@@ -400,7 +400,18 @@ func TestDemoKitForWindows(t *testing.T) {
 			}
 			// What the registry must show: this file's values over what the earlier ones left.
 			imported = mergeValues(imported, s.values, s.bits)
-			if problems := registryProblems(w.read(ctx, t, all), expectedRegistry(imported, 64), all); len(problems) > 0 {
+			want := expectedRegistry(imported, 64)
+			problems := registryProblems(w.read(ctx, t, all), want, all)
+			if len(problems) > 0 {
+				// Seen once on a loaded machine (the whole suite and three busy loops on two
+				// cores): the last key of a file absent from the read that followed its import,
+				// and there in every other run. A second read, a moment later, tells a late
+				// write or a one-off failure of Wine's reg.exe from a value the import dropped.
+				t.Logf("after %s, %d problem(s) on the first read; reading again:\n%s", s.name, len(problems), strings.Join(problems, "\n"))
+				time.Sleep(2 * time.Second)
+				problems = registryProblems(w.read(ctx, t, all), want, all)
+			}
+			if len(problems) > 0 {
 				t.Errorf("after %s:\n%s", s.name, strings.Join(problems, "\n"))
 			}
 			t.Logf("%s: imported and read back at %s", s.name, time.Since(start).Round(time.Millisecond))
