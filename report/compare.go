@@ -103,3 +103,14 @@ func changeKind(o, n *scan.Result) string {
 	}
 	return ChangeChanged
 }
+
+// newResults are the hosts of the new scan, in the comparison's order.
+func (c Comparison) newResults() []scan.Result {
+	var out []scan.Result
+	for _, ch := range c.Changes {
+		if ch.New != nil {
+			out = append(out, *ch.New)
+		}
+	}
+	return out
+}

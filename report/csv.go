@@ -136,11 +136,12 @@ func WriteCompareCSV(w io.Writer, c Comparison, lang string) error {
 		return err
 	}
 	cw := newCSVWriter(w)
-	if err := cw.Write([]string{"host", "change", "old_verdict", "new_verdict", "old_what_to_do", "new_what_to_do"}); err != nil {
+	if err := cw.Write([]string{"host", "change", "old_verdict", "new_verdict", "old_what_to_do", "new_what_to_do", "contradiction"}); err != nil {
 		return err
 	}
 	for _, ch := range c.Changes {
 		var ov, nv, ot, nt string
+		contra := false
 		if ch.Old != nil {
 			o := Localize(*ch.Old, lang)
 			ov, ot = string(o.Verdict), WhatToDoIn(o, lang)
@@ -148,8 +149,9 @@ func WriteCompareCSV(w io.Writer, c Comparison, lang string) error {
 		if ch.New != nil {
 			n := Localize(*ch.New, lang)
 			nv, nt = string(n.Verdict), WhatToDoIn(n, lang)
+			contra = checks.Contradicts(ch.New.Findings)
 		}
-		rec := []string{ch.Host, ch.Kind, ov, nv, ot, nt}
+		rec := []string{ch.Host, ch.Kind, ov, nv, ot, nt, yesNo(contra)}
 		if err := writeSafe(cw, rec); err != nil {
 			return err
 		}

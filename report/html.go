@@ -216,7 +216,25 @@ type hostRow struct {
 	Other, Probe, ID string
 }
 
-// htmlBanner is the contradiction banner at the top of the fleet report.
+// bannerOf is the contradiction banner of cs, nil when there is none; its items have no
+// anchor (the fleet report gives them their rows').
+func bannerOf(l *pageLabels, cs []contradiction, lang string) *htmlBanner {
+	if len(cs) == 0 {
+		return nil
+	}
+	head := l.L("banner.head", "n", group(len(cs)))
+	if len(cs) == 1 {
+		head = l.L("banner.head.one")
+	}
+	b := &htmlBanner{Head: head, Hint: l.L("banner.hint")}
+	for _, c := range cs {
+		b.Items = append(b.Items, htmlBannerItem{Host: c.Host, Row: c.Row,
+			Text: l.L("banner.item", "outcome", outcomeName(c.Outcome, lang))})
+	}
+	return b
+}
+
+// htmlBanner is the contradiction banner at the top of the fleet report and of a comparison.
 type htmlBanner struct {
 	Head, Hint string
 	Items      []htmlBannerItem
@@ -230,6 +248,9 @@ type htmlBannerItem struct {
 }
 
 type compareView struct {
+	// Banner is the new scan's contradiction banner (nil without contradictions); its items
+	// name the hosts without a link.
+	Banner   *htmlBanner
 	Tiles    []htmlTile
 	Verdicts []compareCount
 	Kinds    []htmlFilter
@@ -329,17 +350,11 @@ func WriteHTML(w io.Writer, results []scan.Result, o HTMLOptions) error {
 	fv.Shown = l.L("shown", "shown", group(len(rows)), "total", group(len(rows)))
 	fv.Probe = HasProbe(rows)
 	anchors := map[int]string{}
-	if cs := contradictions(rows); len(cs) > 0 {
-		head := l.L("banner.head", "n", group(len(cs)))
-		if len(cs) == 1 {
-			head = l.L("banner.head.one")
-		}
-		fv.Banner = &htmlBanner{Head: head, Hint: l.L("banner.hint")}
-		for _, c := range cs {
-			id := "h-" + strconv.Itoa(c.Row)
-			anchors[c.Row] = id
-			fv.Banner.Items = append(fv.Banner.Items, htmlBannerItem{Host: c.Host, ID: id, Row: c.Row,
-				Text: l.L("banner.item", "outcome", outcomeName(c.Outcome, lang))})
+	if fv.Banner = bannerOf(l, contradictions(rows), lang); fv.Banner != nil {
+		for i := range fv.Banner.Items {
+			it := &fv.Banner.Items[i]
+			it.ID = "h-" + strconv.Itoa(it.Row)
+			anchors[it.Row] = it.ID
 		}
 	}
 
@@ -434,6 +449,7 @@ func WriteCompareHTML(w io.Writer, c Comparison, o HTMLOptions) error {
 		cv.Rows = append(cv.Rows, row)
 	}
 	cv.Shown = l.L("shown", "shown", group(cv.Changed), "total", group(len(cv.Rows)))
+	cv.Banner = bannerOf(l, contradictions(c.newResults()), lang)
 	data := newHTMLData("compare", lang, o)
 	data.Strings, data.Evidence, data.Findings, data.Hosts = []string{}, [][5]textRef{}, []jsonFinding{}, []jsonHost{}
 	page := htmlPage{Lang: lang, Title: l.L("title.compare"), Meta: htmlMetaOf(o, len(cv.Rows)), Compare: cv, Data: data}

@@ -103,10 +103,13 @@ func WriteJSON(w io.Writer, results []scan.Result, lang string) error {
 
 // CompareJSON is a comparison for scripts: counts per kind of change and one line per host.
 type CompareJSON struct {
-	Counts  map[string]int         `json:"counts"`
-	Old     map[checks.Verdict]int `json:"old"`
-	New     map[checks.Verdict]int `json:"new"`
-	Changes []CompareJSONChange    `json:"changes"`
+	Counts map[string]int         `json:"counts"`
+	Old    map[checks.Verdict]int `json:"old"`
+	New    map[checks.Verdict]int `json:"new"`
+	// Contradictions are the hosts whose configuration in the new scan says ready but whose
+	// probe in it failed, in the order of Changes: a host counted as fixed may be one of them.
+	Contradictions []string            `json:"contradictions"`
+	Changes        []CompareJSONChange `json:"changes"`
 }
 
 // CompareJSONChange is one host of a CompareJSON.
@@ -116,11 +119,13 @@ type CompareJSONChange struct {
 	OldVerdict checks.Verdict `json:"oldVerdict,omitempty"`
 	NewVerdict checks.Verdict `json:"newVerdict,omitempty"`
 	WhatToDo   string         `json:"whatToDo,omitempty"` // now, in lang
+	// Contradiction is true when the new scan's configuration says ready but its probe failed.
+	Contradiction bool `json:"contradiction,omitempty"`
 }
 
 // WriteCompareJSON writes a comparison as CompareJSON, indented.
 func WriteCompareJSON(w io.Writer, c Comparison, lang string) error {
-	out := CompareJSON{Counts: c.Counts, Old: c.Old, New: c.New, Changes: []CompareJSONChange{}}
+	out := CompareJSON{Counts: c.Counts, Old: c.Old, New: c.New, Contradictions: []string{}, Changes: []CompareJSONChange{}}
 	for _, ch := range c.Changes {
 		j := CompareJSONChange{Host: ch.Host, Kind: ch.Kind}
 		if ch.Old != nil {
@@ -129,15 +134,21 @@ func WriteCompareJSON(w io.Writer, c Comparison, lang string) error {
 		if ch.New != nil {
 			j.NewVerdict = ch.New.Verdict
 			j.WhatToDo = WhatToDoIn(Localize(*ch.New, lang), lang)
+			if j.Contradiction = checks.Contradicts(ch.New.Findings); j.Contradiction {
+				out.Contradictions = append(out.Contradictions, ch.Host)
+			}
 		}
 		out.Changes = append(out.Changes, j)
 	}
 	return safejson.Encode(w, out, "  ")
 }
 
-// CompareTable writes the changed hosts of a comparison (not the unchanged ones) and the counts
-// per kind of change.
+// CompareTable writes the contradiction banner of the new scan (ContradictionBanner), the
+// changed hosts of a comparison (not the unchanged ones) and the counts per kind of change.
 func CompareTable(w io.Writer, c Comparison, opts TableOptions) error {
+	if err := ContradictionBanner(w, c.newResults(), opts); err != nil {
+		return err
+	}
 	l := opts.Lang
 	width := opts.width()
 	// What to do now only where the terminal has room for it; "tlsready report NEW" has it all.
