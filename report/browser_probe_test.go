@@ -1,7 +1,9 @@
 package report
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -9,6 +11,7 @@ import (
 
 	"github.com/tlsready/tlsready/checks"
 	"github.com/tlsready/tlsready/internal/sheet"
+	"github.com/tlsready/tlsready/scan"
 )
 
 // TestHTMLInBrowser_contradictionsAndColumns: a fleet of 300 hosts with the probe's hosts among
@@ -118,4 +121,55 @@ func TestHTMLInBrowser_contradictionsAndColumns(t *testing.T) {
 			b.checkClean(t)
 		})
 	}
+}
+
+// TestHTMLInBrowser_compareBanner: the HTML comparison of two scans, in Chromium at 1,400 and
+// 420 px, begins with the new scan's contradiction banner, on screen above the tiles, naming
+// the hosts as text (one of them counted as fixed); the page's filters still work beside it.
+func TestHTMLInBrowser_compareBanner(t *testing.T) {
+	now := probeResults()
+	var old []scan.Result
+	for _, r := range now {
+		o := scan.Result{Host: r.Host, Verdict: r.Verdict, OS: r.OS}
+		if r.Host == "PC-CONTRA" {
+			o.Verdict = checks.Action
+		}
+		old = append(old, o)
+	}
+	var buf bytes.Buffer
+	if err := WriteCompareHTML(&buf, Compare(old, now), testOptions); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t)
+	b.open(t, buf.Bytes())
+	for _, width := range []int64{1400, 420} {
+		b.do(t, chromedp.EmulateViewport(width, 900))
+		b.do(t, chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
+		geo := eval[[]float64](t, b, `(function () { var r = document.getElementById("contradictions").getBoundingClientRect();
+			var t = document.getElementById("tiles").getBoundingClientRect(); return [r.top, r.bottom, t.top, r.height, r.right]; })()`)
+		if geo[3] <= 0 || geo[0] < 0 || geo[1] > 900 || geo[1] > geo[2] || geo[4] > float64(width)+0.5 {
+			t.Errorf("%d px: banner at %v (top, bottom, tiles' top, height, right), want on screen above the tiles", width, geo)
+		}
+		if first := eval[string](t, b, `document.querySelector("main > section").id`); first != "contradictions" {
+			t.Errorf("%d px: first section %q, want the banner", width, first)
+		}
+		names := eval[[]string](t, b, `Array.from(document.querySelectorAll("#contradictions b")).map(function (e) { return e.textContent; }).sort()`)
+		want := []string{sheet.StripControls(evilHost), "PC-CONTRA"}
+		slices.Sort(want)
+		if !slices.Equal(names, want) {
+			t.Errorf("%d px: banner names %q, want %q", width, names, want)
+		}
+		if n := eval[int](t, b, `document.querySelectorAll("script").length`); n != 2 {
+			t.Errorf("%d px: %d script elements: a host name became markup", width, n)
+		}
+	}
+	// The fixed host is shown; the unchanged ones come with their filter.
+	if got := eval[[]string](t, b, `Array.from(document.querySelectorAll("#changes > tbody > tr")).filter(function (r) { return !r.hidden; }).map(function (r) { return r.cells[0].textContent; })`); !slices.Equal(got, []string{"PC-CONTRA"}) {
+		t.Errorf("rows shown %q, want the fixed PC-CONTRA", got)
+	}
+	b.do(t, chromedp.Click(chromedp.CSS("#filter-unchanged")))
+	if n := eval[int](t, b, jsShown); n != len(now) {
+		t.Errorf("%d rows with the unchanged hosts, want %d", n, len(now))
+	}
+	b.checkClean(t)
 }
