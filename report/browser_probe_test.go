@@ -11,7 +11,6 @@ import (
 
 	"github.com/tlsready/tlsready/checks"
 	"github.com/tlsready/tlsready/internal/sheet"
-	"github.com/tlsready/tlsready/scan"
 )
 
 // TestHTMLInBrowser_contradictionsAndColumns: a fleet of 300 hosts with the probe's hosts among
@@ -41,14 +40,7 @@ func TestHTMLInBrowser_contradictionsAndColumns(t *testing.T) {
 				b.do(t, chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
 
 				// The banner: first in main, on screen above the tiles, naming the two hosts.
-				geo := eval[[]float64](t, b, `(function () { var r = document.getElementById("contradictions").getBoundingClientRect();
-					var t = document.getElementById("tiles").getBoundingClientRect(); return [r.top, r.bottom, t.top, r.height, r.right]; })()`)
-				if geo[3] <= 0 || geo[0] < 0 || geo[1] > 900 || geo[1] > geo[2] || geo[4] > float64(width)+0.5 {
-					t.Errorf("%d px: banner at %v (top, bottom, tiles' top, height, right), want on screen above the tiles", width, geo)
-				}
-				if first := eval[string](t, b, `document.querySelector("main > section").id`); first != "contradictions" {
-					t.Errorf("%d px: first section %q, want the banner", width, first)
-				}
+				bannerOnTop(t, b, width)
 				names := eval[[]string](t, b, `Array.from(document.querySelectorAll("#contradictions a")).map(function (a) { return a.textContent; })`)
 				if want := []string{sheet.StripControls(evilHost), "PC-CONTRA"}; strings.Join(names, "|") != strings.Join(want, "|") {
 					t.Errorf("%d px: banner names %q, want %q", width, names, want)
@@ -127,15 +119,7 @@ func TestHTMLInBrowser_contradictionsAndColumns(t *testing.T) {
 // 420 px, begins with the new scan's contradiction banner, on screen above the tiles, naming
 // the hosts as text (one of them counted as fixed); the page's filters still work beside it.
 func TestHTMLInBrowser_compareBanner(t *testing.T) {
-	now := probeResults()
-	var old []scan.Result
-	for _, r := range now {
-		o := scan.Result{Host: r.Host, Verdict: r.Verdict, OS: r.OS}
-		if r.Host == "PC-CONTRA" {
-			o.Verdict = checks.Action
-		}
-		old = append(old, o)
-	}
+	old, now := fixedButContradicting()
 	var buf bytes.Buffer
 	if err := WriteCompareHTML(&buf, Compare(old, now), testOptions); err != nil {
 		t.Fatal(err)
@@ -145,14 +129,7 @@ func TestHTMLInBrowser_compareBanner(t *testing.T) {
 	for _, width := range []int64{1400, 420} {
 		b.do(t, chromedp.EmulateViewport(width, 900))
 		b.do(t, chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
-		geo := eval[[]float64](t, b, `(function () { var r = document.getElementById("contradictions").getBoundingClientRect();
-			var t = document.getElementById("tiles").getBoundingClientRect(); return [r.top, r.bottom, t.top, r.height, r.right]; })()`)
-		if geo[3] <= 0 || geo[0] < 0 || geo[1] > 900 || geo[1] > geo[2] || geo[4] > float64(width)+0.5 {
-			t.Errorf("%d px: banner at %v (top, bottom, tiles' top, height, right), want on screen above the tiles", width, geo)
-		}
-		if first := eval[string](t, b, `document.querySelector("main > section").id`); first != "contradictions" {
-			t.Errorf("%d px: first section %q, want the banner", width, first)
-		}
+		bannerOnTop(t, b, width)
 		names := eval[[]string](t, b, `Array.from(document.querySelectorAll("#contradictions b")).map(function (e) { return e.textContent; }).sort()`)
 		want := []string{sheet.StripControls(evilHost), "PC-CONTRA"}
 		slices.Sort(want)
@@ -172,4 +149,18 @@ func TestHTMLInBrowser_compareBanner(t *testing.T) {
 		t.Errorf("%d rows with the unchanged hosts, want %d", n, len(now))
 	}
 	b.checkClean(t)
+}
+
+// bannerOnTop checks, in a page width px wide and 900 high scrolled to its top, that the
+// contradiction banner is main's first section, on screen and above the tiles, within the width.
+func bannerOnTop(t *testing.T, b *browser, width int64) {
+	t.Helper()
+	geo := eval[[]float64](t, b, `(function () { var r = document.getElementById("contradictions").getBoundingClientRect();
+		var t = document.getElementById("tiles").getBoundingClientRect(); return [r.top, r.bottom, t.top, r.height, r.right]; })()`)
+	if geo[3] <= 0 || geo[0] < 0 || geo[1] > 900 || geo[1] > geo[2] || geo[4] > float64(width)+0.5 {
+		t.Errorf("%d px: banner at %v (top, bottom, tiles' top, height, right), want on screen above the tiles", width, geo)
+	}
+	if first := eval[string](t, b, `document.querySelector("main > section").id`); first != "contradictions" {
+		t.Errorf("%d px: first section %q, want the banner", width, first)
+	}
 }

@@ -59,17 +59,11 @@ func TestCompare(t *testing.T) {
 // is still named when its probe failed; a probe that failed in the old scan only, or on a host
 // that needs action, is no contradiction. Hostile names stay text; en and ja.
 func TestCompare_contradictions(t *testing.T) {
-	now := probeResults()
-	var old []scan.Result
-	for _, r := range now {
-		o := scan.Result{Host: r.Host, Verdict: r.Verdict, OS: r.OS}
-		if r.Host == "PC-CONTRA" {
-			o.Verdict = checks.Action // fixed, yet its probe fails
+	old, now := fixedButContradicting()
+	for i := range old {
+		if old[i].Host == "PC-OK" { // the old scan's failed probe is history
+			old[i].Findings = []checks.Finding{probeFinding(checks.IDProbeFailed, checks.ProbeRefused, "", "")}
 		}
-		if r.Host == "PC-OK" { // the old scan's failed probe is history
-			o.Findings = []checks.Finding{probeFinding(checks.IDProbeFailed, checks.ProbeRefused, "", "")}
-		}
-		old = append(old, o)
 	}
 	c := Compare(old, now)
 	var order []string // the contradicting hosts in the comparison's order
@@ -210,4 +204,18 @@ func TestCompare_contradictions(t *testing.T) {
 	if bytes.Contains(hb.Bytes(), []byte(`id="contradictions"`)) {
 		t.Error("HTML banner without a contradiction")
 	}
+}
+
+// fixedButContradicting are two scans: probeResults now, and before it the same hosts without
+// findings, PC-CONTRA needing action (so it counts as fixed, yet its probe fails now).
+func fixedButContradicting() (old, now []scan.Result) {
+	now = probeResults()
+	for _, r := range now {
+		o := scan.Result{Host: r.Host, Verdict: r.Verdict, OS: r.OS}
+		if r.Host == "PC-CONTRA" {
+			o.Verdict = checks.Action
+		}
+		old = append(old, o)
+	}
+	return old, now
 }
