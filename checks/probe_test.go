@@ -37,6 +37,9 @@ func probeEvalCases() []evalCase {
 	probeErr := facts.Probe{ItemID: ItemProbe, Target: "outlook.office365.com:443", Outcome: facts.ProbeError,
 		Error: "The requested security protocol is not supported.", Code: "0x80131515", ElapsedMS: 3}
 	shell := facts.Probe{ItemID: ItemProbe, Target: "outlook.office365.com:443", Outcome: facts.ProbeNeedsShell}
+	// The machine has a WinHTTP proxy, which its bypass list skips for the target.
+	bypassed := probeMicrosoft
+	bypassed.Proxy = "proxy.corp.example:8080"
 	failed := func(outcome string) []ev {
 		return []ev{{IDProbeFailed, Evidence{Name: "probe outlook.office365.com:443", Value: outcome}}}
 	}
@@ -49,6 +52,13 @@ func probeEvalCases() []evalCase {
 				{IDProbeOK, "one of Microsoft 365's (" + SourceM365Chains, false}, {IDProbeOK, "connected directly", false},
 				{IDProbeOK, "it does not prove that WinHTTP's DefaultSecureProtocols", false}, {IDProbeOK, SourceProbeTLS12, false},
 				{IDProbeOK, "WinHttpRequestOption_SecureProtocols", false}},
+		},
+		{
+			name: "Probe_ok_proxyBypassed", facts: withProbe(w10(), bypassed), verdict: Ready,
+			ids: []string{IDOfficeInfo, IDProbeOK},
+			ev:  []ev{{IDProbeOK, Evidence{Name: "probe root CN=DigiCert Global Root G2, OU=www.digicert.com, O=DigiCert Inc, C=US", Value: "DF3C24F9BFD666761B268073FE06D1CC8D4F82A4"}}},
+			txt: []txt{{IDProbeOK, "connected directly, as WinHTTP does for this target", false},
+				{IDProbeOK, "WinHTTP proxy proxy.corp.example:8080 is bypassed", false}, {IDProbeOK, "through the machine's WinHTTP", true}},
 		},
 		{
 			name: "Probe_intercepted_corporateRoot", facts: withProbe(w10(), probeInspected), verdict: Ready,

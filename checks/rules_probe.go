@@ -216,11 +216,15 @@ func (h *host) checkProbe() {
 	h.add(IDProbeFailed, ev, a)
 }
 
-// probeVia says how the probe went: directly or through the WinHTTP proxy, always as the scanning
-// account.
+// probeVia says how the probe went: directly, directly past a WinHTTP proxy that WinHTTP would
+// not use for the target (its bypass list names it, or its list has no entry for https), or
+// through the WinHTTP proxy; always as the scanning account.
 func (h *host) probeVia(p *facts.Probe) Arg {
-	if p.Via == facts.ViaProxy {
+	switch {
+	case p.Via == facts.ViaProxy:
 		return h.phrase("probe.via.proxy", args{"proxy": lit(clipN(p.Proxy, 300))})
+	case p.Proxy != "":
+		return h.phrase("probe.via.bypass", args{"proxy": lit(clipN(p.Proxy, 300))})
 	}
 	return h.phrase("probe.via.direct", nil)
 }

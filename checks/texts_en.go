@@ -442,6 +442,9 @@ var english = catalogue{
 			`WinINet's SecureProtocols include TLS 1.2, which the configuration findings judge.`,
 		"probe.via.direct": `It ran as the scanning account in the WinRM session and connected directly (no ` +
 			`WinHTTP proxy is configured); the WinINet proxy or PAC file of the PC's users was not used.`,
+		"probe.via.bypass": `It ran as the scanning account in the WinRM session and connected directly, as WinHTTP ` +
+			`does for this target: the machine's WinHTTP proxy {proxy} is bypassed for it (its bypass list names the ` +
+			`target, or its proxy list has no entry for https); the WinINet proxy or PAC file of the PC's users was not used.`,
 		"probe.via.proxy": `It ran as the scanning account in the WinRM session through the machine's WinHTTP ` +
 			`proxy {proxy}; the WinINet proxy or PAC file of the PC's users was not used.`,
 		"probe.root.microsoft": `The root is one of Microsoft 365's ({chains}).`,

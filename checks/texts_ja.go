@@ -426,6 +426,10 @@ var japanese = catalogue{
 			`証明せず、それは構成の検出結果が判定します。`,
 		"probe.via.direct": `スキャンに使ったアカウントで WinRM セッション内から実行し、直接接続しました (WinHTTP ` +
 			`プロキシは未構成)。PC のユーザーの WinINet プロキシや PAC ファイルは使用していません。`,
+		"probe.via.bypass": `スキャンに使ったアカウントで WinRM セッション内から実行し、WinHTTP がこの接続先に対して行うとおり` +
+			`直接接続しました。コンピューターの WinHTTP プロキシ {proxy} はこの接続先には使われません (バイパス リストに` +
+			`接続先が含まれるか、プロキシ リストに https 用のエントリがありません)。PC のユーザーの WinINet プロキシや ` +
+			`PAC ファイルは使用していません。`,
 		"probe.via.proxy": `スキャンに使ったアカウントで WinRM セッション内から、コンピューターの WinHTTP プロキシ ` +
 			`{proxy} 経由で実行しました。PC のユーザーの WinINet プロキシや PAC ファイルは使用していません。`,
 		"probe.root.microsoft": `ルートは Microsoft 365 のものです ({chains})。`,

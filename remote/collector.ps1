@@ -98,7 +98,13 @@ function Probe($id, [string]$target, [int]$ms) {
     $i = $target.LastIndexOf(':'); $th = $target.Substring(0, $i).Trim('[', ']'); $tp = [int]$target.Substring($i + 1)
     $ch = $th; $cp = $tp
     # The WinHTTP proxy ("netsh winhttp set proxy") is the binary value WinHttpSettings: flags at
-    # offset 8 (2: a proxy is set), the proxy list's length at 12, the list from 16.
+    # offset 8 (2: a proxy is set), the proxy list's length at 12, the list from 16, then the
+    # bypass list's length and the bypass list. The proxy list's entries are
+    # [scheme=][scheme://]server[:port], the bypass list's server names with * wildcards or
+    # <local> (names without a dot), both separated by ';' or blanks (WINHTTP_PROXY_INFO,
+    # https://learn.microsoft.com/windows/win32/api/winhttp/ns-winhttp-winhttp_proxy_info).
+    # As WinHTTP does for an https URL: the https= entry, else one for every scheme; none, or a
+    # target on the bypass list, and the connection is direct (Proxy still names the proxy).
     try {
       $k = [Microsoft.Win32.Registry]::LocalMachine.OpenSubKey('SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections', $false)
       if ($null -ne $k) {
@@ -106,10 +112,33 @@ function Probe($id, [string]$target, [int]$ms) {
         if ($b.Length -ge 16 -and ([BitConverter]::ToInt32($b, 8) -band 2)) {
           $n = [BitConverter]::ToInt32($b, 12)
           if ($n -gt 0 -and $n -le 1024 -and 16 + $n -le $b.Length) {
-            $s = [Text.Encoding]::ASCII.GetString($b, 16, $n).Split(';')[0].Trim()
-            if ($s.Contains('=')) { $s = $s.Substring($s.IndexOf('=') + 1) }
-            $j = $s.LastIndexOf(':'); $p.Proxy = $s; $p.Via = 'proxy'; $p.Outcome = 'proxy'
-            if ($j -gt 0) { $ch = $s.Substring(0, $j); $cp = [int]$s.Substring($j + 1) } else { $ch = $s; $cp = 80 }
+            $sep = [char[]]@(';', ' ', "`t"); $s = ''; $any = ''
+            foreach ($e in [Text.Encoding]::ASCII.GetString($b, 16, $n).Split($sep, [StringSplitOptions]::RemoveEmptyEntries)) {
+              $q = $e.IndexOf('=')
+              if ($q -lt 0) { if ($any -eq '') { $any = $e } }
+              elseif ($s -eq '' -and $e.Substring(0, $q) -eq 'https') { $s = $e.Substring($q + 1) }
+            }
+            if ($s -eq '') { $s = $any }
+            $q = $s.IndexOf('://'); if ($q -ge 0) { $s = $s.Substring($q + 3) }
+            $by = $false; $o = 16 + $n
+            if ($o + 4 -le $b.Length) { $m = [BitConverter]::ToInt32($b, $o) } else { $m = 0 }
+            if ($m -gt 0 -and $m -le 4096 -and $o + 4 + $m -le $b.Length) {
+              foreach ($e in [Text.Encoding]::ASCII.GetString($b, $o + 4, $m).Split($sep, [StringSplitOptions]::RemoveEmptyEntries)) {
+                $q = $e.IndexOf('://'); if ($q -ge 0) { $e = $e.Substring($q + 3) }
+                if ($e -eq '<local>') { if (-not $th.Contains('.')) { $by = $true } }
+                else {
+                  $rx = '^' + [regex]::Escape($e).Replace('\*', '.*').Replace('\?', '.') + '$'
+                  if ($th -match $rx -or $target -match $rx) { $by = $true }
+                }
+              }
+            }
+            if ($s -ne '') {
+              $p.Proxy = $s
+              if (-not $by) {
+                $j = $s.LastIndexOf(':'); $p.Via = 'proxy'; $p.Outcome = 'proxy'
+                if ($j -gt 0) { $ch = $s.Substring(0, $j); $cp = [int]$s.Substring($j + 1) } else { $ch = $s; $cp = 80 }
+              }
+            }
           }
         }
       }

@@ -14,7 +14,8 @@ import (
 type ProbeProfile struct {
 	// Outcome is ProbeOK, ProbeNoRoute, ProbeProxy, ProbeRefused, ProbeIntercepted or ProbeError.
 	Outcome string `json:"outcome"`
-	// Via is "direct" (default) or "proxy"; Proxy the WinHTTP proxy (host:port).
+	// Via is "direct" (default) or "proxy"; Proxy the WinHTTP proxy (host:port), which with Via
+	// "direct" the machine has but bypasses for the target (its bypass list names it).
 	Via   string `json:"via,omitempty"`
 	Proxy string `json:"proxy,omitempty"`
 	// The negotiated parts as .NET names them; defaults are those of a TLS 1.2 ECDHE AES-256-GCM
