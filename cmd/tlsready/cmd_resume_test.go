@@ -50,13 +50,23 @@ func serveFleet(t *testing.T, profiles []winrmsim.Profile, password string) (*wi
 	return serveFleetWith(t, profiles, winrmsim.Options{Password: password})
 }
 
-// serveFleetWith is serveFleet with the hosts' options (User and ScriptValidator are set here).
+// serveFleetWith is serveFleet with the hosts' options. User is set here; the PowerShell grammar
+// judges every program, after opts.ScriptValidator (when set) has seen it and found nothing.
 func serveFleetWith(t *testing.T, profiles []winrmsim.Profile, opts winrmsim.Options) (*winrmsim.Fleet, string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	opts.User = `LAB\tlsready`
-	opts.ScriptValidator = psgtest.ScriptValidator(t, grammar)
+	first, parse := opts.ScriptValidator, psgtest.ScriptValidator(t, grammar)
+	opts.ScriptValidator = parse
+	if first != nil {
+		opts.ScriptValidator = func(ctx context.Context, s string) (string, error) {
+			if msg, err := first(ctx, s); msg != "" || err != nil || parse == nil {
+				return msg, err
+			}
+			return parse(ctx, s)
+		}
+	}
 	fleet, err := winrmsim.StartFleet(ctx, profiles, opts)
 	if err != nil {
 		t.Fatal(err)

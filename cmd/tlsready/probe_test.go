@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/tlsready/tlsready/checks"
 	"github.com/tlsready/tlsready/facts"
-	"github.com/tlsready/tlsready/internal/psgrammar/psgtest"
 	"github.com/tlsready/tlsready/remote/winrmsim"
 )
 
@@ -96,32 +94,13 @@ func probeFleet(t *testing.T, password string) (targets string, scripts func() [
 	}
 	var mu sync.Mutex
 	var seen []string
-	validate := psgtest.ScriptValidator(t, grammar)
-	opts := winrmsim.Options{Password: password, User: `LAB\tlsready`}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	opts.ScriptValidator = func(ctx context.Context, s string) (string, error) {
+	record := func(_ context.Context, s string) (string, error) {
 		mu.Lock()
 		seen = append(seen, s)
 		mu.Unlock()
-		if validate == nil {
-			return "", nil
-		}
-		return validate(ctx, s)
+		return "", nil
 	}
-	fleet, err := winrmsim.StartFleet(ctx, profiles, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { fleet.Close() })
-	var lines []string
-	for _, h := range fleet.Hosts() {
-		lines = append(lines, h.Name()+" "+h.URL())
-	}
-	targets = filepath.Join(t.TempDir(), "hosts.txt")
-	if err := os.WriteFile(targets, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	_, targets = serveFleetWith(t, profiles, winrmsim.Options{Password: password, ScriptValidator: record})
 	return targets, func() []string {
 		mu.Lock()
 		defer mu.Unlock()
