@@ -85,22 +85,30 @@ func kitPlans(t *testing.T) map[string]Plan {
 	}
 }
 
-// gppDoc is Registry.xml as the checks below read it.
+// gppDoc is Registry.xml as the checks read it: RegistrySettings > Collection > Registry >
+// Properties, each with the attributes the kit writes (TestRegistryXMLStructure, gppProblems).
 type gppDoc struct {
 	XMLName    xml.Name `xml:"RegistrySettings"`
 	Clsid      string   `xml:"clsid,attr"`
-	Collection struct {
+	Collection []struct {
 		Clsid string `xml:"clsid,attr"`
+		Name  string `xml:"name,attr"`
 		Items []struct {
-			Clsid string `xml:"clsid,attr"`
-			Name  string `xml:"name,attr"`
-			Props struct {
-				Action string `xml:"action,attr"`
-				Hive   string `xml:"hive,attr"`
-				Key    string `xml:"key,attr"`
-				Name   string `xml:"name,attr"`
-				Type   string `xml:"type,attr"`
-				Value  string `xml:"value,attr"`
+			Clsid   string `xml:"clsid,attr"`
+			Name    string `xml:"name,attr"`
+			Status  string `xml:"status,attr"`
+			Image   string `xml:"image,attr"`
+			Changed string `xml:"changed,attr"`
+			UID     string `xml:"uid,attr"`
+			Props   []struct {
+				Action         string `xml:"action,attr"`
+				Hive           string `xml:"hive,attr"`
+				Key            string `xml:"key,attr"`
+				Name           string `xml:"name,attr"`
+				Type           string `xml:"type,attr"`
+				Value          string `xml:"value,attr"`
+				DisplayDecimal string `xml:"displayDecimal,attr"`
+				Default        string `xml:"default,attr"`
 			} `xml:"Properties"`
 		} `xml:"Registry"`
 	} `xml:"Collection"`
@@ -132,15 +140,24 @@ func gppProblems(b []byte, values []Value) []string {
 	}
 	var out []string
 	bad := func(f string, a ...any) { out = append(out, fmt.Sprintf(f, a...)) }
-	if doc.Clsid != specClsidRegistrySettings || doc.Collection.Clsid != gpmcClsidCollection {
-		bad("class ids: RegistrySettings %s, Collection %s", doc.Clsid, doc.Collection.Clsid)
-	}
-	if len(doc.Collection.Items) != len(values) {
-		bad("%d items for %d values", len(doc.Collection.Items), len(values))
+	if len(doc.Collection) != 1 {
+		bad("%d Collection elements, want 1", len(doc.Collection))
 		return out
 	}
-	for i, it := range doc.Collection.Items {
-		v, p := values[i], it.Props
+	coll := doc.Collection[0]
+	if doc.Clsid != specClsidRegistrySettings || coll.Clsid != gpmcClsidCollection {
+		bad("class ids: RegistrySettings %s, Collection %s", doc.Clsid, coll.Clsid)
+	}
+	if len(coll.Items) != len(values) {
+		bad("%d items for %d values", len(coll.Items), len(values))
+		return out
+	}
+	for i, it := range coll.Items {
+		if len(it.Props) != 1 {
+			bad("item %d: %d Properties, want 1", i, len(it.Props))
+			continue
+		}
+		v, p := values[i], it.Props[0]
 		if it.Clsid != specClsidRegistry {
 			bad("item %d: clsid %s", i, it.Clsid)
 		}

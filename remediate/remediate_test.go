@@ -169,37 +169,12 @@ func TestRegFilesParseBack(t *testing.T) {
 func TestRegistryXMLStructure(t *testing.T) {
 	p := demoPlan(t, DefaultDSP)
 	b := p.RegistryXML(changed)
-	var doc struct {
-		XMLName    xml.Name `xml:"RegistrySettings"`
-		Clsid      string   `xml:"clsid,attr"`
-		Collection []struct {
-			Clsid string `xml:"clsid,attr"`
-			Name  string `xml:"name,attr"`
-			Items []struct {
-				Clsid   string `xml:"clsid,attr"`
-				Name    string `xml:"name,attr"`
-				Status  string `xml:"status,attr"`
-				Image   string `xml:"image,attr"`
-				Changed string `xml:"changed,attr"`
-				UID     string `xml:"uid,attr"`
-				Props   []struct {
-					Action         string `xml:"action,attr"`
-					Hive           string `xml:"hive,attr"`
-					Key            string `xml:"key,attr"`
-					Name           string `xml:"name,attr"`
-					Type           string `xml:"type,attr"`
-					Value          string `xml:"value,attr"`
-					DisplayDecimal string `xml:"displayDecimal,attr"`
-					Default        string `xml:"default,attr"`
-				} `xml:"Properties"`
-			} `xml:"Registry"`
-		} `xml:"Collection"`
-	}
+	var doc gppDoc
 	if err := xml.Unmarshal(b, &doc); err != nil {
 		t.Fatalf("not well-formed: %v", err)
 	}
-	if !bytes.HasPrefix(b, []byte(`<?xml version="1.0" encoding="utf-8"?>`)) || doc.Clsid != "{A3CCFC41-DFDB-43a5-8D26-0FE8B954DA51}" || len(doc.Collection) != 1 ||
-		doc.Collection[0].Clsid != "{53B533F5-224C-47e3-B01B-CA3B3F3FF4BF}" {
+	if !bytes.HasPrefix(b, []byte(`<?xml version="1.0" encoding="utf-8"?>`)) || doc.Clsid != specClsidRegistrySettings || len(doc.Collection) != 1 ||
+		doc.Collection[0].Clsid != gpmcClsidCollection {
 		t.Fatalf("root or collection wrong: %+v", doc)
 	}
 	items := doc.Collection[0].Items
@@ -211,7 +186,7 @@ func TestRegistryXMLStructure(t *testing.T) {
 	keys := map[string]bool{}
 	for i, it := range items {
 		v := p.Values[i]
-		if it.Clsid != "{9CD4B2F4-923D-47f5-A062-E897DD1DAD50}" || it.Image != "12" || it.Name != v.Name || it.Changed != "2026-11-26 09:00:00" || !guid.MatchString(it.UID) || uids[it.UID] {
+		if it.Clsid != specClsidRegistry || it.Image != "12" || it.Name != v.Name || it.Changed != "2026-11-26 09:00:00" || !guid.MatchString(it.UID) || uids[it.UID] {
 			t.Errorf("item %d: %+v", i, it)
 		}
 		uids[it.UID] = true
