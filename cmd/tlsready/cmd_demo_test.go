@@ -97,22 +97,24 @@ func runCLIWithin(t *testing.T, limit time.Duration, args ...string) (code int, 
 	var out, errb bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
-	code = runEnv(ctx, env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: inProcessGetenv}, args)
+	code = runEnv(ctx, env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: inProcess(os.Getenv)}, args)
 	return code, out.String(), errb.String()
 }
 
-// inProcessGetenv is the environment of a command the tests run in their own process: the
-// process's, with GOGC set when it is not. A scan or report sets the Go runtime's GC percent and
-// soft memory limit for its run and puts back what it found (startMemoryBudget), and GOGC set
-// by the user leaves the runtime alone. The runtime is the test process's: commands run side by
-// side (TestDemo_method's three demos) put back each other's settings, and the last left a scan's
+// inProcess is the environment getenv for a command the tests run in their own process, with
+// GOGC set when getenv has none. A scan or report sets the Go runtime's GC percent and soft
+// memory limit for its run and puts back what it found (startMemoryBudget), and GOGC set by the
+// user leaves the runtime alone. The runtime is the test process's: commands run side by side
+// (TestDemo_method's three demos) put back each other's settings, and the last left a scan's
 // limit and GOGC 400 on the whole test process for good. TestStartMemoryBudget tests the budget;
 // the memory tests run the binary as a process of its own.
-func inProcessGetenv(k string) string {
-	if v := os.Getenv(k); v != "" || k != "GOGC" {
-		return v
+func inProcess(getenv func(string) string) func(string) string {
+	return func(k string) string {
+		if v := getenv(k); v != "" || k != "GOGC" {
+			return v
+		}
+		return "100"
 	}
-	return "100"
 }
 
 func checkAgainstExpectations(t *testing.T, got map[string]scan.Result, want map[string]expectation) {

@@ -19,17 +19,12 @@ import (
 )
 
 // runCmd runs the command line in-process with the environment vars and returns its exit
-// code, stdout and stderr. GOGC is set unless vars say otherwise: the Go runtime's settings are
-// the test process's (inProcessGetenv).
+// code, stdout and stderr. GOGC is set unless vars set it: the Go runtime's settings are the
+// test process's (inProcess).
 func runCmd(t *testing.T, vars map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr strings.Builder
-	getenv := func(k string) string {
-		if v, ok := vars[k]; ok || k != "GOGC" {
-			return v
-		}
-		return "100"
-	}
+	getenv := inProcess(func(k string) string { return vars[k] })
 	code := runEnv(context.Background(), env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, getenv: getenv}, args)
 	return code, stdout.String(), stderr.String()
 }
