@@ -73,8 +73,8 @@ func parseTarget(s string, d targetDefaults) (scan.Target, error) {
 	if hasAddr && addr == "" {
 		return scan.Target{}, fmt.Errorf("target %q: empty address after the name", s)
 	}
-	if strings.IndexFunc(addr, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
-		return scan.Target{}, fmt.Errorf("target %q: blank or control character in the address", s)
+	if strings.IndexFunc(addr, unseen) >= 0 {
+		return scan.Target{}, fmt.Errorf("target %q: blank or control character in the address (or an invisible one such as a byte order mark)", s)
 	}
 	t := scan.Target{Name: name}
 	if strings.Contains(addr, "://") {
@@ -136,15 +136,22 @@ func parseTarget(s string, d targetDefaults) (scan.Target, error) {
 	return t, nil
 }
 
+// unseen is a character a name or address cannot hold and a reader may not see: a blank, a
+// control character, or a format character (Unicode Cf: a byte order mark, zero-width and bidi
+// controls), which a file's first byte order mark would also swallow when written back.
+func unseen(r rune) bool {
+	return unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
+}
+
 // checkTargetName refuses a name that would not read back the same once written as
-// NAME=HOST:PORT (FuzzReadTargets), or that no Windows computer can have: blanks, control
-// characters, path separators, '=', '#' (a comment) and quotes.
+// NAME=HOST:PORT (FuzzReadTargets), or that no Windows computer can have: blanks, control and
+// format characters, path separators, '=', '#' (a comment) and quotes.
 func checkTargetName(name string) error {
 	switch {
 	case name == "":
 		return errors.New("empty name: want NAME or NAME=HOST:PORT")
-	case strings.IndexFunc(name, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
-		return errors.New("blank or control character in the name: want NAME or NAME=HOST:PORT")
+	case strings.IndexFunc(name, unseen) >= 0:
+		return errors.New("blank or control character in the name (or an invisible one such as a byte order mark): want NAME or NAME=HOST:PORT")
 	case strings.ContainsAny(name, `/\=#"'`):
 		return errors.New(`name with one of / \ = # or quotes: want NAME or NAME=HOST:PORT`)
 	case strings.ContainsRune(name, utf8.RuneError):

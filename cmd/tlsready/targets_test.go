@@ -36,6 +36,9 @@ func TestParseTarget(t *testing.T) {
 		{"PC-01 10.0.0.1:5985", targetDefaults{}, scan.Target{}, "not a URL"},
 		{"PC\f01 http://127.0.0.1:4000/wsman", targetDefaults{}, scan.Target{}, "blank or control"},
 		{"PC\x1b01", targetDefaults{}, scan.Target{}, "blank or control"},
+		{"\ufeff", targetDefaults{}, scan.Target{}, "blank or control"},      // a second byte order mark (FuzzReadTargets)
+		{"PC-\u202e10", targetDefaults{}, scan.Target{}, "blank or control"}, // a bidi override
+		{"PC-01=\u200b10.0.0.5:5985", targetDefaults{}, scan.Target{}, "blank or control character in the address"},
 		{"PC-01=", targetDefaults{}, scan.Target{}, "empty address"},
 		{"PC-01=:5985", targetDefaults{}, scan.Target{}, "empty host"},
 		{"PC-01 https://:5986/wsman", targetDefaults{}, scan.Target{}, "empty host"},
